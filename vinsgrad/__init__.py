@@ -1,0 +1,110 @@
+"""vinsgrad: a small deep-learning library in pure Python + NumPy, with PyTorch's API and numerics."""
+
+from vinsgrad.autograd import (
+    Function,
+    Tensor,
+    enable_grad,
+    gradcheck,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from vinsgrad.autograd.backend import bool_ as bool
+from vinsgrad.autograd.backend import float32, float64, int64
+from vinsgrad.autograd.creation import (
+    arange,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from vinsgrad.autograd.functional import cat, maximum, minimum, stack, where
+from vinsgrad.random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
+
+__version__ = "0.1.0"
+
+float = float32
+double = float64
+long = int64
+
+# Elementwise ops and reductions as functions too: vinsgrad.exp(x) is x.exp(), as in PyTorch.
+exp = Tensor.exp
+log = Tensor.log
+sqrt = Tensor.sqrt
+sin = Tensor.sin
+cos = Tensor.cos
+tanh = Tensor.tanh
+sigmoid = Tensor.sigmoid
+relu = Tensor.relu
+abs = Tensor.abs
+clamp = Tensor.clamp
+matmul = Tensor.matmul
+sum = Tensor.sum
+mean = Tensor.mean
+var = Tensor.var
+std = Tensor.std
+max = Tensor.max
+min = Tensor.min
+amax = Tensor.amax
+amin = Tensor.amin
+argmax = Tensor.argmax
+argmin = Tensor.argmin
+logsumexp = Tensor.logsumexp
+softmax = Tensor.softmax
+log_softmax = Tensor.log_softmax
+reshape = Tensor.reshape
+flatten = Tensor.flatten
+unsqueeze = Tensor.unsqueeze
+squeeze = Tensor.squeeze
+transpose = Tensor.transpose
+permute = Tensor.permute
+gather = Tensor.gather
+
+__all__ = [
+    "Function",
+    "Generator",
+    "Tensor",
+    "arange",
+    "bool",
+    "cat",
+    "enable_grad",
+    "eye",
+    "float32",
+    "float64",
+    "from_numpy",
+    "full",
+    "full_like",
+    "get_rng_state",
+    "gradcheck",
+    "initial_seed",
+    "int64",
+    "is_grad_enabled",
+    "linspace",
+    "manual_seed",
+    "maximum",
+    "minimum",
+    "no_grad",
+    "ones",
+    "ones_like",
+    "rand",
+    "randint",
+    "randn",
+    "randperm",
+    "set_grad_enabled",
+    "set_rng_state",
+    "stack",
+    "tensor",
+    "where",
+    "zeros",
+    "zeros_like",
+]

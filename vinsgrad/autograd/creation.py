@@ -1,0 +1,98 @@
+"""Functions that make tensors: from data, filled with a constant, ranges, and random draws."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vinsgrad.autograd.backend import float32, int64, xp
+from vinsgrad.autograd.tensor import Tensor, _shape_arg, as_array
+from vinsgrad.random import Generator, rng
+
+
+def _make(data: Any, requires_grad: bool) -> Tensor:
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (Python floats become float32; arrays keep their dtype).
+
+    Example::
+
+        x = vinsgrad.tensor([[1.0, 2.0]], requires_grad=True)
+    """
+    return _make(xp.array(as_array(data, dtype)), requires_grad)
+
+
+def from_numpy(array: Any) -> Tensor:
+    """A tensor that shares memory with the NumPy ``array``."""
+    if not isinstance(array, xp.ndarray):
+        raise TypeError(f"from_numpy expected a numpy.ndarray, got {type(array).__name__}")
+    return Tensor(array)
+
+
+def zeros(*size: Any, dtype: Any = float32, requires_grad: bool = False) -> Tensor:
+    return _make(xp.zeros(_shape_arg(size), dtype=dtype), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = float32, requires_grad: bool = False) -> Tensor:
+    return _make(xp.ones(_shape_arg(size), dtype=dtype), requires_grad)
+
+
+def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    if dtype is None:
+        dtype = as_array(fill_value).dtype
+    return _make(xp.full(_shape_arg((size,)), fill_value, dtype=dtype), requires_grad)
+
+
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _make(xp.zeros_like(t.data, dtype=dtype), requires_grad)
+
+
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _make(xp.ones_like(t.data, dtype=dtype), requires_grad)
+
+
+def full_like(t: Tensor, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _make(xp.full_like(t.data, fill_value, dtype=dtype), requires_grad)
+
+
+def arange(
+    start: float, end: float | None = None, step: float = 1, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """``arange(end)`` or ``arange(start, end, step)``; int64 for integer arguments, else float32."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        dtype = int64 if all(isinstance(v, int) for v in (start, end, step)) else float32
+    return _make(xp.arange(start, end, step, dtype=dtype), requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, dtype: Any = float32, requires_grad: bool = False) -> Tensor:
+    return _make(xp.linspace(start, end, steps, dtype=dtype), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype: Any = float32, requires_grad: bool = False) -> Tensor:
+    return _make(xp.eye(n, m, dtype=dtype), requires_grad)
+
+
+def rand(*size: Any, generator: Generator | None = None, dtype: Any = float32, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1)."""
+    return _make(rng(generator).random(_shape_arg(size), dtype=dtype), requires_grad)
+
+
+def randn(*size: Any, generator: Generator | None = None, dtype: Any = float32, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples."""
+    return _make(rng(generator).standard_normal(_shape_arg(size), dtype=dtype), requires_grad)
+
+
+def randint(
+    low: int, high: int | None = None, size: Any = (), generator: Generator | None = None, dtype: Any = int64
+) -> Tensor:
+    """Integers in [low, high) (or [0, low) when high is omitted)."""
+    if high is None:
+        low, high = 0, low
+    return Tensor(rng(generator).integers(low, high, size=_shape_arg((size,)), dtype=dtype))
+
+
+def randperm(n: int, generator: Generator | None = None, dtype: Any = int64) -> Tensor:
+    return Tensor(rng(generator).permutation(n).astype(dtype, copy=False))

@@ -1,0 +1,191 @@
+"""``Function``: one differentiable op, forward and backward side by side, and the engine that runs backward.
+
+A Function works in array land: ``forward`` receives the raw arrays of its Tensor arguments (other arguments
+pass through unchanged) and returns an array; ``backward`` receives the gradient of the output as an array and
+returns one gradient per positional argument of ``forward`` (None where no gradient is needed). ``apply`` wraps
+the result in a Tensor and, when recording, links it to its inputs so ``Tensor.backward`` can walk back.
+
+Example::
+
+    class Square(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return 2 * x * grad
+
+    y = Square.apply(vinsgrad.tensor([3.0], requires_grad=True))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from vinsgrad.autograd import grad_mode
+from vinsgrad.autograd.backend import ndarray, xp
+from vinsgrad.autograd.tensor import Tensor
+
+
+class Function:
+    """Base class of every differentiable op; an instance is the op's node in the graph (and its ``ctx``)."""
+
+    # Set by apply() when the op is recorded:
+    inputs: tuple[Any, ...]  # the positional arguments of forward, Tensors among them
+    needs_input_grad: tuple[bool, ...]
+    saved_tensors: tuple[Any, ...] = ()
+    hooks: list[Callable[[Tensor], Tensor | None]] | None = None  # the output tensor's hooks
+    freed = False
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        """Keep what backward needs (and only that: saved arrays stay alive until backward frees them)."""
+        self.saved_tensors = arrays
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> ndarray:
+        raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx: Any, grad_output: ndarray) -> Any:
+        raise NotImplementedError("a Function subclass must define backward(ctx, grad_output)")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """Run forward on ``args`` and return the result as a Tensor that remembers how it was made."""
+        ctx = cls()
+        raw = [a.data if isinstance(a, Tensor) else a for a in args]
+        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        record = grad_mode._enabled and True in needs
+        ctx.needs_input_grad = needs
+        try:
+            out = cls.forward(ctx, *raw, **kwargs)
+        except ValueError as e:  # NumPy's shape errors, re-said with the op and the shapes involved
+            shapes = ", ".join(str(tuple(a.shape)) for a in args if isinstance(a, Tensor))
+            raise ValueError(f"{cls.__name__}: invalid shapes {shapes}: {e}") from None
+        if type(out) is not ndarray:
+            out = xp.asarray(out)
+        result = Tensor(out)
+        if record:
+            ctx.inputs = args
+            result.requires_grad = True
+            result.grad_fn = ctx
+        return result
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+def _owner(a: ndarray) -> ndarray:
+    while a.base is not None and isinstance(a.base, ndarray):
+        a = a.base
+    return a
+
+
+def _accumulate_leaf(t: Tensor, g: ndarray, handed: set[int]) -> None:
+    """Add ``g`` into ``t.grad``; ``g`` becomes the buffer only if nothing else can see or change it."""
+    if t._hooks:
+        g = _run_hooks(t._hooks, g)
+    if t.grad is None:
+        root = id(_owner(g))
+        if root in handed or not g.flags.writeable or g.dtype != t.data.dtype or g.shape != t.data.shape:
+            g = xp.array(xp.broadcast_to(g, t.data.shape), dtype=t.data.dtype)
+        else:
+            handed.add(root)
+        t.grad = Tensor(g)
+    else:
+        t.grad.data += g  # NOTE: in place, so a buffer kept across steps is reused, never reallocated
+
+
+def _run_hooks(hooks: list[Callable[[Tensor], Tensor | None]], g: ndarray) -> ndarray:
+    for hook in hooks:
+        new = hook(Tensor(g))
+        if new is not None:
+            g = new.data if isinstance(new, Tensor) else xp.asarray(new)
+    return g
+
+
+def _topological_order(root: Function) -> list[Function]:
+    """Nodes reachable from ``root``, each after every node that consumes its output (iterative DFS)."""
+    order: list[Function] = []
+    visited = {id(root)}
+    stack: list[tuple[Function, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        stack.append((node, True))
+        for inp in node.inputs:
+            if isinstance(inp, Tensor):
+                parent = inp.grad_fn
+                if parent is not None and id(parent) not in visited:
+                    if parent.freed:
+                        _raise_freed()
+                    visited.add(id(parent))
+                    stack.append((parent, False))
+    order.reverse()
+    return order
+
+
+def _raise_freed() -> None:
+    raise RuntimeError(
+        "Trying to backward through the graph a second time (its saved arrays were freed after the first "
+        "backward). Call .backward(retain_graph=True) the first time if you need to backward twice."
+    )
+
+
+def run_backward(tensor: Tensor, gradient: Tensor | ndarray | float | None, retain_graph: bool) -> None:
+    """Accumulate d(tensor)/d(leaf) into every leaf's ``.grad`` (the engine behind ``Tensor.backward``)."""
+    if not tensor.requires_grad:
+        raise RuntimeError(
+            "element 0 of tensors does not require grad and does not have a grad_fn: nothing to "
+            "differentiate (did you create the inputs with requires_grad=True, or run under no_grad()?)"
+        )
+    if gradient is None:
+        if tensor.data.size != 1:
+            raise RuntimeError(
+                f"grad can be implicitly created only for scalar outputs, but this tensor has shape "
+                f"{tuple(tensor.shape)}: pass backward(gradient=...) of that shape, or reduce it first "
+                f"(e.g. .sum())"
+            )
+        g = xp.ones_like(tensor.data)
+    else:
+        g = gradient.data if isinstance(gradient, Tensor) else xp.asarray(gradient, dtype=tensor.data.dtype)
+        if g.shape != tensor.data.shape:
+            raise RuntimeError(
+                f"backward: gradient has shape {tuple(g.shape)}, expected the output's shape {tuple(tensor.shape)}"
+            )
+    handed = {id(_owner(g))} if gradient is not None else set()
+    root = tensor.grad_fn
+    if root is None:  # a leaf: its gradient is the given one
+        _accumulate_leaf(tensor, g, handed)
+        return
+    if root.freed:
+        _raise_freed()
+
+    with grad_mode.no_grad():
+        pending: dict[int, ndarray] = {id(root): g}
+        for node in _topological_order(root):
+            grad = pending.pop(id(node))
+            if node.hooks:
+                grad = _run_hooks(node.hooks, grad)
+            grads = type(node).backward(node, grad)
+            if not isinstance(grads, tuple):
+                grads = (grads,)
+            for inp, need, gi in zip(node.inputs, node.needs_input_grad, grads):
+                if not need or gi is None:
+                    continue
+                if inp.grad_fn is None:
+                    _accumulate_leaf(inp, gi, handed)
+                else:
+                    key = id(inp.grad_fn)
+                    prev = pending.get(key)
+                    pending[key] = gi if prev is None else prev + gi
+            if not retain_graph:
+                node.saved_tensors = ()
+                node.inputs = ()
+                node.freed = True

@@ -1,0 +1,36 @@
+"""Top-level functions for ops that take several tensors (``cat``, ``stack``, ``where``, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from vinsgrad.autograd import ops
+from vinsgrad.autograd.tensor import Tensor, as_array
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension."""
+    if not tensors:
+        raise ValueError("cat expected a non-empty sequence of tensors")
+    return ops.Cat.apply(*tensors, dim=dim)
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new dimension."""
+    if not tensors:
+        raise ValueError("stack expected a non-empty sequence of tensors")
+    return ops.Stack.apply(*tensors, dim=dim)
+
+
+def where(condition: Any, input: Any, other: Any) -> Tensor:
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (both broadcast)."""
+    return ops.Where.apply(as_array(condition), input, other)
+
+
+def maximum(input: Tensor, other: Any) -> Tensor:
+    return ops.Maximum.apply(input, other)
+
+
+def minimum(input: Tensor, other: Any) -> Tensor:
+    return ops.Minimum.apply(input, other)

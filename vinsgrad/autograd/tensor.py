@@ -1,0 +1,515 @@
+"""``Tensor``: an array (``.data``), its gradient (``.grad``) and the op that made it (``.grad_fn``).
+
+Every differentiable method here is one line that calls a ``Function`` from ``ops.py``, where the op's
+forward and backward live together.
+"""
+
+from __future__ import annotations
+
+from builtins import bool as _bool
+from builtins import float as _float
+from builtins import int as _int
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple
+
+from vinsgrad.autograd import grad_mode
+from vinsgrad.autograd.backend import float32, float64, int64, ndarray, xp
+
+Dim = int | tuple[int, ...] | None
+
+
+def as_array(data: Any, dtype: Any = None) -> ndarray:
+    """``data`` as an array with PyTorch's dtype rules: Python floats become float32, ints int64;
+    arrays keep their dtype unless ``dtype`` says otherwise."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, ndarray):
+        return data if dtype is None else data.astype(dtype, copy=False)
+    if dtype is not None:
+        return xp.asarray(data, dtype=dtype)
+    arr = xp.asarray(data)
+    if arr.dtype == float64 and not isinstance(data, xp.generic):
+        return arr.astype(float32)
+    if arr.dtype.kind in "iu" and not isinstance(data, xp.generic):
+        return arr.astype(int64, copy=False)
+    return arr
+
+
+class ValuesIndices(NamedTuple):
+    """What ``max(dim=...)``/``min(dim=...)`` return, as in PyTorch."""
+
+    values: Tensor
+    indices: Tensor
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it and differentiate them.
+
+    Example::
+
+        x = vinsgrad.tensor([1.0, 2.0], requires_grad=True)
+        (x * x).sum().backward()
+        x.grad  # tensor([2., 4.])
+    """
+
+    __slots__ = ("__weakref__", "_hooks", "data", "grad", "grad_fn", "requires_grad")
+    __array_priority__ = 1000  # so `ndarray + Tensor` defers to Tensor.__radd__
+
+    def __init__(self, data: Any, requires_grad: _bool = False) -> None:
+        self.data: ndarray = data if type(data) is ndarray else as_array(data)
+        self.grad: Tensor | None = None
+        self.grad_fn: Any = None
+        self.requires_grad = False
+        self._hooks: list[Callable[[Tensor], Tensor | None]] | None = None
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # **** attributes and conversions ****
+
+    @property
+    def shape(self) -> tuple[_int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> _int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> Any:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> _bool:
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> Tensor:
+        return self.permute(*reversed(range(self.ndim)))
+
+    def size(self, dim: _int | None = None) -> Any:
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self) -> _int:
+        return self.data.ndim
+
+    def numel(self) -> _int:
+        return int(self.data.size)
+
+    def item(self) -> Any:
+        if self.data.size != 1:
+            raise ValueError(f"item(): only a one-element tensor can be converted, this one has shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def numpy(self) -> ndarray:
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on a Tensor that requires grad. Use tensor.detach().numpy().")
+        return self.data
+
+    def __array__(self, dtype: Any = None, copy: _bool | None = None) -> ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)`` casts (differentiably); device arguments (``"cpu"``) are accepted and change nothing."""
+        dtype = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, str) or a is None:
+                if a not in (None, "cpu"):
+                    raise ValueError(f"to(): vinsgrad runs on the CPU only, got device {a!r}")
+            else:
+                dtype = a
+        return self if dtype is None else self.type(dtype)
+
+    def type(self, dtype: Any) -> Tensor:
+        dtype = xp.dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        if dtype.kind != "f":
+            return Tensor(self.data.astype(dtype))
+        return _ops.Cast.apply(self, dtype=dtype)
+
+    def float(self) -> Tensor:
+        return self.type(float32)
+
+    def double(self) -> Tensor:
+        return self.type(float64)
+
+    def long(self) -> Tensor:
+        return self.type(int64)
+
+    def int(self) -> Tensor:
+        return self.type(xp.int32)
+
+    def bool(self) -> Tensor:
+        return self.type(xp.bool_)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def __len__(self) -> _int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        return (self[i] for i in range(len(self)))
+
+    def __bool__(self) -> _bool:
+        return bool(self.item())
+
+    def __float__(self) -> _float:
+        return float(self.item())
+
+    def __int__(self) -> _int:
+        return int(self.item())
+
+    def __index__(self) -> _int:
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        body = xp.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extra = ""
+        if self.data.dtype not in (float32, int64, xp.bool_):
+            extra += f", dtype=vinsgrad.{self.data.dtype}"
+        if self.grad_fn is not None:
+            extra += f", grad_fn=<{type(self.grad_fn).__name__}Backward>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    # **** autograd ****
+
+    def backward(self, gradient: Tensor | ndarray | _float | None = None, retain_graph: _bool = False) -> None:
+        """Accumulate the gradient of this tensor with respect to every leaf into the leaves' ``.grad``.
+
+        Args:
+            gradient: d(something)/d(self), needed when self is not a scalar.
+            retain_graph: keep the graph so backward can run through it again.
+        """
+        _run_backward(self, gradient, retain_graph)
+
+    def requires_grad_(self, requires_grad: _bool = True) -> Tensor:
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"only floating point tensors can require gradients, this one is {self.data.dtype} "
+                "(create it with a float dtype, e.g. vinsgrad.tensor(..., dtype=vinsgrad.float32))"
+            )
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("requires_grad_(False) is only allowed on leaf tensors; use .detach()")
+        self.requires_grad = requires_grad
+        return self
+
+    def detach(self) -> Tensor:
+        """The same data, cut off from the graph."""
+        return Tensor(self.data)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it.
+
+        Returns a function that removes the hook."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            if self.grad_fn.hooks is None:
+                self.grad_fn.hooks = []
+            hooks = self.grad_fn.hooks
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        hooks.append(hook)
+        return lambda: hooks.remove(hook)
+
+    # **** in-place (no graph; for initialisation and updates) ****
+
+    def _check_inplace(self) -> None:
+        if self.requires_grad and self.grad_fn is None and grad_mode._enabled:
+            raise RuntimeError(
+                "a leaf tensor that requires grad is being used in an in-place operation; "
+                "wrap it in `with vinsgrad.no_grad():`"
+            )
+
+    def zero_(self) -> Tensor:
+        self._check_inplace()
+        self.data.fill(0)
+        return self
+
+    def fill_(self, value: _float) -> Tensor:
+        self._check_inplace()
+        self.data.fill(value)
+        return self
+
+    def copy_(self, src: Any) -> Tensor:
+        self._check_inplace()
+        xp.copyto(self.data, as_array(src), casting="same_kind")
+        return self
+
+    # **** arithmetic ****
+
+    def __add__(self, other: Any) -> Tensor:
+        return _ops.Add.apply(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _ops.Add.apply(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _ops.Sub.apply(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _ops.Sub.apply(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _ops.Mul.apply(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _ops.Mul.apply(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _ops.Div.apply(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _ops.Div.apply(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return _ops.Pow.apply(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return _ops.Pow.apply(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _ops.MatMul.apply(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _ops.MatMul.apply(other, self)
+
+    def __neg__(self) -> Tensor:
+        return _ops.Neg.apply(self)
+
+    def __abs__(self) -> Tensor:
+        return _ops.Abs.apply(self)
+
+    add = __add__
+    sub = __sub__
+    mul = __mul__
+    div = __truediv__
+    pow = __pow__
+    matmul = __matmul__
+    neg = __neg__
+    abs = __abs__
+
+    # **** comparisons (no gradient) ****
+
+    def __lt__(self, other: Any) -> Tensor:
+        return Tensor(self.data < as_array(other))
+
+    def __le__(self, other: Any) -> Tensor:
+        return Tensor(self.data <= as_array(other))
+
+    def __gt__(self, other: Any) -> Tensor:
+        return Tensor(self.data > as_array(other))
+
+    def __ge__(self, other: Any) -> Tensor:
+        return Tensor(self.data >= as_array(other))
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return Tensor(self.data == as_array(other))
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return Tensor(self.data != as_array(other))
+
+    def __invert__(self) -> Tensor:
+        return Tensor(~self.data)
+
+    def __and__(self, other: Any) -> Tensor:
+        return Tensor(self.data & as_array(other))
+
+    def __or__(self, other: Any) -> Tensor:
+        return Tensor(self.data | as_array(other))
+
+    lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
+
+    def equal(self, other: Tensor) -> _bool:
+        return self.shape == other.shape and bool((self.data == other.data).all())
+
+    def allclose(self, other: Tensor, rtol: _float = 1e-5, atol: _float = 1e-8) -> _bool:
+        return bool(xp.allclose(self.data, as_array(other), rtol=rtol, atol=atol))
+
+    # **** elementwise ****
+
+    def exp(self) -> Tensor:
+        return _ops.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return _ops.Log.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return _ops.Sqrt.apply(self)
+
+    def sin(self) -> Tensor:
+        return _ops.Sin.apply(self)
+
+    def cos(self) -> Tensor:
+        return _ops.Cos.apply(self)
+
+    def tanh(self) -> Tensor:
+        return _ops.Tanh.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return _ops.Sigmoid.apply(self)
+
+    def relu(self) -> Tensor:
+        return _ops.ReLU.apply(self)
+
+    def clamp(self, min: _float | None = None, max: _float | None = None) -> Tensor:
+        if min is None and max is None:
+            raise ValueError("clamp: at least one of min and max must be given")
+        return _ops.Clamp.apply(self, min=min, max=max)
+
+    clip = clamp
+
+    def maximum(self, other: Any) -> Tensor:
+        return _ops.Maximum.apply(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        return _ops.Minimum.apply(self, other)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        return _ops.Where.apply(as_array(condition), self, other)
+
+    def sign(self) -> Tensor:
+        return Tensor(xp.sign(self.data))
+
+    # **** reductions ****
+
+    def sum(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
+        return _ops.Sum.apply(self, dim=dim, keepdim=keepdim)
+
+    def mean(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
+        return _ops.Mean.apply(self, dim=dim, keepdim=keepdim)
+
+    def var(
+        self, dim: Dim = None, *, correction: _int = 1, unbiased: _bool | None = None, keepdim: _bool = False
+    ) -> Tensor:
+        if unbiased is not None:
+            correction = int(unbiased)
+        return _ops.Var.apply(self, dim=dim, correction=correction, keepdim=keepdim)
+
+    def std(
+        self, dim: Dim = None, *, correction: _int = 1, unbiased: _bool | None = None, keepdim: _bool = False
+    ) -> Tensor:
+        return self.var(dim, correction=correction, unbiased=unbiased, keepdim=keepdim).sqrt()
+
+    def amax(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
+        return _ops.Amax.apply(self, dim=dim, keepdim=keepdim)
+
+    def amin(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
+        return -_ops.Amax.apply(-self, dim=dim, keepdim=keepdim)
+
+    def max(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
+        """The largest element; with ``dim``, ``(values, indices)`` along it (ties go to the first index)."""
+        if dim is None:
+            return self.amax()
+        indices = self.argmax(dim, keepdim=True)
+        values = self.gather(dim, indices)
+        if not keepdim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+        return ValuesIndices(values, indices)
+
+    def min(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
+        """The smallest element; with ``dim``, ``(values, indices)`` along it."""
+        if dim is None:
+            return self.amin()
+        indices = self.argmin(dim, keepdim=True)
+        values = self.gather(dim, indices)
+        if not keepdim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+        return ValuesIndices(values, indices)
+
+    def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
+        return Tensor(xp.argmax(self.data, axis=dim, keepdims=keepdim).astype(int64, copy=False))
+
+    def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
+        return Tensor(xp.argmin(self.data, axis=dim, keepdims=keepdim).astype(int64, copy=False))
+
+    def logsumexp(self, dim: Dim, keepdim: _bool = False) -> Tensor:
+        return _ops.LogSumExp.apply(self, dim=dim, keepdim=keepdim)
+
+    def softmax(self, dim: _int) -> Tensor:
+        return _ops.Softmax.apply(self, dim=dim)
+
+    def log_softmax(self, dim: _int) -> Tensor:
+        return _ops.LogSoftmax.apply(self, dim=dim)
+
+    # **** shape ****
+
+    def reshape(self, *shape: Any) -> Tensor:
+        return _ops.Reshape.apply(self, shape=_shape_arg(shape))
+
+    def view(self, *shape: Any) -> Tensor:
+        return _ops.Reshape.apply(self, shape=_shape_arg(shape))
+
+    def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
+        shape = self.shape
+        if not shape:
+            return self.reshape(1)
+        s, e = start_dim % len(shape), end_dim % len(shape)
+        return self.reshape(*shape[:s], -1, *shape[e + 1 :])
+
+    def unsqueeze(self, dim: _int) -> Tensor:
+        dim = dim % (self.ndim + 1)
+        return self.reshape(*self.shape[:dim], 1, *self.shape[dim:])
+
+    def squeeze(self, dim: _int | None = None) -> Tensor:
+        if dim is None:
+            return self.reshape(*[s for s in self.shape if s != 1])
+        if self.ndim == 0 or self.shape[dim] != 1:
+            return self
+        dim = dim % self.ndim
+        return self.reshape(*self.shape[:dim], *self.shape[dim + 1 :])
+
+    def transpose(self, dim0: _int, dim1: _int) -> Tensor:
+        dims = list(range(self.ndim))
+        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+        return self.permute(*dims)
+
+    def permute(self, *dims: Any) -> Tensor:
+        return _ops.Permute.apply(self, dims=_shape_arg(dims))
+
+    def expand(self, *sizes: Any) -> Tensor:
+        sizes = _shape_arg(sizes)
+        lead = len(sizes) - self.ndim
+        if lead < 0:
+            raise ValueError(f"expand: the number of sizes {len(sizes)} must be >= the tensor's dims {self.ndim}")
+        shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+        return _ops.Expand.apply(self, shape=shape)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return _ops.Index.apply(self, index=_index_arg(index))
+
+    def gather(self, dim: _int, index: Tensor) -> Tensor:
+        return _ops.Gather.apply(self, index.data, dim=dim)
+
+
+def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``, as PyTorch does."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def _index_arg(index: Any) -> Any:
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return xp.asarray(index)
+    return index
+
+
+from vinsgrad.autograd import ops as _ops  # noqa: E402  (ops subclass Function, which needs Tensor)
+from vinsgrad.autograd.function import run_backward as _run_backward  # noqa: E402
