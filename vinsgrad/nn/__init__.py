@@ -1,0 +1,5 @@
+"""Layers, losses and the ``Module`` they are built from, with PyTorch's names, arguments and state_dict keys."""
+
+# **** modules, containers, linear, activations, losses ****
+
+# **** convolution, pooling, normalisation, embedding, dropout ****
