@@ -1,7 +1,93 @@
-"""The `vinsgrad` command."""
+"""The `vinsgrad` command: the Typer app, its commands, and how errors become exit codes.
+
+Start-up must stay fast (`vinsgrad --help` in well under half a second), so this module and every module whose
+command it registers import only typer at the top; numpy, rich, yaml and the library are imported inside command
+bodies. To add a command: define the function (typer ``Annotated`` options, docstring = help with examples) in
+its own module and register it below with ``register(fn, "name")``.
+
+Exit codes: 0 success, 1 runtime failure, 2 bad usage / config / input file, 130 interrupted.
+"""
 
 from __future__ import annotations
 
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any, NoReturn
+
 import typer
 
-app = typer.Typer(no_args_is_help=True)
+from .errors import CLIError
+
+app = typer.Typer(
+    name="vinsgrad",
+    help="Train, evaluate and inspect [bold]vinsgrad[/bold] models from YAML configs.\n\n"
+    "Example: [cyan]vinsgrad train configs/mlp.yaml --set train.epochs=2[/cyan]",
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from vinsgrad import __version__
+
+        typer.echo(f"vinsgrad {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", "-V", help="Print the version and exit.", callback=_version, is_eager=True)
+    ] = False,
+) -> None:
+    """Train, evaluate and inspect vinsgrad models from YAML configs."""
+
+
+def fail(message: str, exit_code: int) -> NoReturn:
+    """Print ``Error: <message>`` as one line on stderr and exit with ``exit_code``."""
+    typer.echo(f"Error: {message.strip()}", err=True)
+    raise typer.Exit(code=exit_code) from None
+
+
+def exit_code_for(error: BaseException) -> int:
+    """The exit code for an exception raised by a command (library errors included)."""
+    if isinstance(error, CLIError):
+        return error.exit_code
+    if isinstance(error, KeyboardInterrupt):
+        return 130
+    # A bad data file is bad input (2); the datasets module is loaded already if it raised.
+    datasets = sys.modules.get("vinsgrad.vision.datasets")
+    dataset_error = getattr(datasets, "DatasetError", None)
+    if isinstance(dataset_error, type) and isinstance(error, dataset_error):
+        return 2
+    return 1
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a command so any error becomes one stderr line and an exit code (set VINSGRAD_DEBUG=1 for tracebacks)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except (Exception, KeyboardInterrupt) as error:
+            if os.environ.get("VINSGRAD_DEBUG") and not isinstance(error, CLIError | KeyboardInterrupt):
+                raise
+            message = str(error) if isinstance(error, CLIError) else f"{type(error).__name__}: {error}"
+            if isinstance(error, KeyboardInterrupt):
+                message = "interrupted"
+            fail(message, exit_code_for(error))
+
+    return wrapper
+
+
+def register(fn: Callable[..., Any], name: str) -> None:
+    """Add ``fn`` to the app as the command ``name``, with the error handling of ``guarded``."""
+    app.command(name)(guarded(fn))

@@ -1,0 +1,56 @@
+"""Shared fixtures for the CLI tests: small generated MNIST-like IDX files, never the real data, never the network.
+
+- ``mnist_arrays``: the generated arrays by official file name (``train-images-idx3-ubyte`` -> uint8 array).
+- ``mnist_mirror``: a folder holding the four gzipped IDX files under their official names (use
+  ``mnist_mirror.as_uri() + "/"`` as a ``file://`` mirror).
+- ``mnist_sha256``: the SHA-256 of each generated file's decompressed content, keyed like ``mnist_arrays``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+N_TRAIN, N_TEST, N_CLASSES = 320, 80, 10
+FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    """A uint8 array in the IDX format: magic (0, 0, 0x08 = ubyte, ndim), big-endian int32 sizes, the data."""
+    header = bytes([0, 0, 0x08, array.ndim]) + np.asarray(array.shape, dtype=">i4").tobytes()
+    return header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
+
+
+def make_digits(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` 28x28 uint8 images of 10 easily separable classes (a fixed blob per class plus noise), and labels."""
+    templates = np.random.default_rng(1234).random((N_CLASSES, 28, 28)) > 0.8
+    labels = np.arange(n) % N_CLASSES
+    rng.shuffle(labels)
+    noise = rng.integers(0, 60, size=(n, 28, 28))
+    images = np.clip(templates[labels] * 200 + noise, 0, 255).astype(np.uint8)
+    return images, labels.astype(np.uint8)
+
+
+@pytest.fixture(scope="session")
+def mnist_arrays() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(0)
+    train_x, train_y = make_digits(N_TRAIN, rng)
+    test_x, test_y = make_digits(N_TEST, rng)
+    return dict(zip(FILES, (train_x, train_y, test_x, test_y)))
+
+
+@pytest.fixture(scope="session")
+def mnist_sha256(mnist_arrays: dict[str, np.ndarray]) -> dict[str, str]:
+    return {name: hashlib.sha256(idx_bytes(array)).hexdigest() for name, array in mnist_arrays.items()}
+
+
+@pytest.fixture(scope="session")
+def mnist_mirror(tmp_path_factory: pytest.TempPathFactory, mnist_arrays: dict[str, np.ndarray]) -> Path:
+    folder = tmp_path_factory.mktemp("mnist_mirror")
+    for name, array in mnist_arrays.items():
+        (folder / f"{name}.gz").write_bytes(gzip.compress(idx_bytes(array), mtime=0))
+    return folder
