@@ -2,4 +2,6 @@
 
 # **** modules, containers, linear, activations, losses ****
 
+from vinsgrad.nn.module import Module, Parameter
+
 # **** convolution, pooling, normalisation, embedding, dropout ****
