@@ -30,6 +30,7 @@ from vinsgrad.autograd.creation import (
 )
 from vinsgrad.autograd.functional import cat, maximum, minimum, stack, where
 from vinsgrad.random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
+from vinsgrad.serialization import load, save
 
 __version__ = "0.1.0"
 
@@ -90,6 +91,7 @@ __all__ = [
     "int64",
     "is_grad_enabled",
     "linspace",
+    "load",
     "manual_seed",
     "maximum",
     "minimum",
@@ -100,6 +102,7 @@ __all__ = [
     "randint",
     "randn",
     "randperm",
+    "save",
     "set_grad_enabled",
     "set_rng_state",
     "stack",

@@ -1,0 +1,228 @@
+"""vinsgrad.save / vinsgrad.load: exact round trips, atomic writes, and refusal of pickles and corrupt files."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import pickle
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import vinsgrad
+from vinsgrad.serialization import META_KEY, SerializationError
+
+
+def optimizer_like_state() -> dict:
+    """Shaped like an Adam state_dict: int keys under `state`, a tuple of betas, mixed scalar types."""
+    return {
+        "state": {
+            0: {"step": 3, "exp_avg": np.arange(6, dtype=np.float32).reshape(2, 3), "exp_avg_sq": np.ones(3)},
+            1: {"step": np.int64(3), "momentum_buffer": np.float32(0.5)},
+        },
+        "param_groups": [
+            {
+                "lr": 1e-3,
+                "betas": (0.9, 0.999),
+                "eps": 1e-8,
+                "amsgrad": False,
+                "maximize": None,
+                "name": "body",
+                "params": [0, 1],
+            }
+        ],
+    }
+
+
+def assert_same(a, b) -> None:
+    """Equal values AND equal types, recursively (a dict key 0 must not come back as "0")."""
+    assert type(a) is type(b), f"{type(a).__name__} != {type(b).__name__}"
+    if isinstance(a, dict):
+        assert list(a) == list(b)
+        for k in a:
+            assert type(k) is type(next(kb for kb in b if kb == k))
+            assert_same(a[k], b[k])
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            assert_same(x, y)
+    elif isinstance(a, (np.ndarray, np.generic)):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
+    elif isinstance(a, float) and math.isnan(a):
+        assert math.isnan(b)
+    else:
+        assert a == b
+
+
+def test_round_trip_is_exact_including_int_keys_tuples_and_dtypes(tmp_path: Path) -> None:
+    state = optimizer_like_state()
+    path = tmp_path / "opt.npz"
+    vinsgrad.save(state, path)
+    assert_same(state, vinsgrad.load(path))
+
+
+def test_round_trip_of_edge_values(tmp_path: Path) -> None:
+    big = 2**127 + 12345  # a PCG64 state is a 128-bit int; JSON keeps it exact
+    obj = {
+        "nan": float("nan"),
+        "inf": -math.inf,
+        "big": big,
+        "empty": np.zeros((0, 4), dtype=np.float32),
+        "zero_d": np.array(7, dtype=np.int64),
+        "bools": np.array([True, False]),
+        "text": "naïve ✓",
+        "nested": [[], {}, (), [None, True]],
+        3.5: "float key",
+        None: "none key",
+        True: "bool key",
+        "a/b": np.ones(1),
+        "a": {"b": np.zeros(1)},  # joins to the same member name as "a/b"; both must survive
+    }
+    vinsgrad.save(obj, tmp_path / "x.npz")
+    assert_same(obj, vinsgrad.load(tmp_path / "x.npz"))
+
+
+def test_tensors_are_saved_as_arrays_without_history(tmp_path: Path) -> None:
+    w = vinsgrad.tensor([[1.0, 2.0]], requires_grad=True)
+    y = w * 2
+    vinsgrad.save({"weight": w, "y": y}, tmp_path / "t.npz")
+    out = vinsgrad.load(tmp_path / "t.npz")
+    assert isinstance(out["weight"], np.ndarray) and out["weight"].dtype == np.float32
+    np.testing.assert_array_equal(out["y"], [[2.0, 4.0]])
+
+
+def test_members_have_readable_keys_and_the_name_is_used_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "checkpoint.ckpt"
+    vinsgrad.save({"model": {"fc1.weight": np.ones((2, 2))}, "optimizer": optimizer_like_state()}, path)
+    assert sorted(os.listdir(tmp_path)) == ["checkpoint.ckpt"]  # no ".npz" appended, no temp file left
+    names = zipfile.ZipFile(path).namelist()
+    assert "model/fc1.weight.npy" in names and "optimizer/state/0/exp_avg.npy" in names
+    assert f"{META_KEY}.npy" in names
+
+
+def test_plain_numpy_can_read_the_arrays_without_pickle(tmp_path: Path) -> None:
+    vinsgrad.save({"w": np.arange(3.0)}, tmp_path / "f.npz")
+    with np.load(tmp_path / "f.npz", allow_pickle=False) as f:
+        np.testing.assert_array_equal(f["w"], [0.0, 1.0, 2.0])
+        assert json.loads(f[META_KEY].tobytes())["format"] == "vinsgrad"
+
+
+def test_file_objects_work_too() -> None:
+    buffer = io.BytesIO()
+    vinsgrad.save({"w": np.ones(2, dtype=np.float32)}, buffer)
+    buffer.seek(0)
+    assert_same({"w": np.ones(2, dtype=np.float32)}, vinsgrad.load(buffer))
+
+
+def test_a_crash_while_writing_keeps_the_old_file_and_leaves_no_temp(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "model.npz"
+    vinsgrad.save({"version": 1}, path)
+
+    def crash(file, **members):
+        file.write(b"PK\x03\x04 half an archive")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(KeyboardInterrupt):
+        vinsgrad.save({"version": 2}, path)
+    monkeypatch.undo()
+    assert os.listdir(tmp_path) == ["model.npz"]
+    assert vinsgrad.load(path) == {"version": 1}
+
+
+@pytest.mark.parametrize(
+    ("obj", "match"),
+    [
+        ({"w": np.array([object()], dtype=object)}, "w: arrays of dtype object"),
+        ({"s": {1, 2}}, "s: expected arrays.*got set"),
+        ({(1, 2): 0}, r"dict keys must be .*got tuple \(1, 2\)"),
+        (object(), "the object: expected arrays"),
+    ],
+)
+def test_unsupported_objects_are_refused_before_writing(tmp_path: Path, obj, match: str) -> None:
+    with pytest.raises(SerializationError, match=match):
+        vinsgrad.save(obj, tmp_path / "x.npz")
+    assert os.listdir(tmp_path) == []
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"nope\.npz: no such file"):
+        vinsgrad.load(tmp_path / "nope.npz")
+
+
+def test_truncated_file(tmp_path: Path) -> None:
+    path = tmp_path / "t.npz"
+    vinsgrad.save({"w": np.ones(1000)}, path)
+    data = path.read_bytes()
+    for size in (0, 10, len(data) // 2, len(data) - 30):
+        path.write_bytes(data[:size])
+        with pytest.raises(SerializationError, match=r"t\.npz: corrupt or truncated"):
+            vinsgrad.load(path)
+
+
+def test_text_and_npy_files_are_not_vinsgrad_files(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("hello, I am not an archive\n")
+    with pytest.raises(SerializationError, match=r"a.txt: not an .npz archive"):
+        vinsgrad.load(tmp_path / "a.txt")
+    np.save(tmp_path / "b.npy", np.ones(2))
+    with pytest.raises(SerializationError, match=r"b.npy: not a vinsgrad file \(a single .npy array"):
+        vinsgrad.load(tmp_path / "b.npy")
+    np.savez(tmp_path / "c.npz", w=np.ones(2))
+    with pytest.raises(SerializationError, match=f"c.npz: not a vinsgrad file .*{META_KEY}"):
+        vinsgrad.load(tmp_path / "c.npz")
+
+
+class _Exploit:
+    """Unpickling this would create a file: proof that code ran."""
+
+    marker: Path
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_pickles_never_execute(tmp_path: Path) -> None:
+    _Exploit.marker = tmp_path / "pwned"
+    with open(tmp_path / "raw.pkl", "wb") as f:
+        pickle.dump({"w": _Exploit()}, f)
+    with pytest.raises(SerializationError, match=r"raw\.pkl: not an \.npz archive"):
+        vinsgrad.load(tmp_path / "raw.pkl")
+    # An otherwise valid vinsgrad file with an object array smuggled in as a member.
+    path = tmp_path / "evil.npz"
+    vinsgrad.save({"w": np.ones(2)}, path)
+    with zipfile.ZipFile(path, "a") as z, z.open("w~1.npy", "w") as member:
+        np.save(member, np.array([_Exploit()], dtype=object), allow_pickle=True)
+    with pytest.raises(SerializationError, match=r"evil\.npz: refusing to load an array of Python objects"):
+        vinsgrad.load(path)
+    assert not _Exploit.marker.exists()
+
+
+V1 = {"format": "vinsgrad", "format_version": 1}
+
+
+def _write_meta(path: Path, meta: object, **arrays: np.ndarray) -> None:
+    raw = json.dumps(meta).encode() if not isinstance(meta, bytes) else meta
+    np.savez(path, **arrays, **{META_KEY: np.frombuffer(raw, dtype=np.uint8)})
+
+
+@pytest.mark.parametrize(
+    ("meta", "match"),
+    [
+        (b"\xff\xfe not json", "corrupt vinsgrad file"),
+        ({"format": "other", "format_version": 1, "root": 1}, "not a vinsgrad file"),
+        ({"format": "vinsgrad", "format_version": 99, "root": 1}, "format version 99 is newer .* upgrade vinsgrad"),
+        ({**V1, "root": {"array": "gone"}}, "corrupt vinsgrad file: array 'gone' is missing"),
+        ({**V1, "root": {"weird": 1}}, "corrupt vinsgrad file: unexpected entry"),
+        ({**V1, "root": {"dict": [[1]]}}, "corrupt vinsgrad file"),
+        (V1, "corrupt vinsgrad file"),
+    ],
+)
+def test_corrupt_metadata(tmp_path: Path, meta: object, match: str) -> None:
+    _write_meta(tmp_path / "m.npz", meta)
+    with pytest.raises(SerializationError, match=f"m.npz: {match}"):
+        vinsgrad.load(tmp_path / "m.npz")

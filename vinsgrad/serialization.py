@@ -1,0 +1,203 @@
+"""``save``/``load``: state_dicts and other nested containers in a pickle-free ``.npz`` file.
+
+The file is an ordinary NumPy ``.npz`` archive. Every array is a member under a readable key built from its
+path in the object (``model/fc1.weight``, ``optimizer/state/0/exp_avg``); the member ``__meta__.json`` holds
+the structure as JSON with each array replaced by a reference to its key. JSON keeps Python ints, floats,
+strings, bools and None exactly; dicts are stored as lists of ``[key, value]`` pairs so int keys (an
+optimizer's ``state``) come back as ints, and tuples come back as tuples.
+
+Loading always passes ``allow_pickle=False``: a file can hold arrays and JSON only, never code.
+
+Example::
+
+    vinsgrad.save(model.state_dict(), "model.npz")
+    model.load_state_dict(vinsgrad.load("model.npz"))
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from vinsgrad.autograd.tensor import Tensor
+
+FORMAT = "vinsgrad"
+FORMAT_VERSION = 1
+META_KEY = "__meta__.json"
+
+PathLike = str | os.PathLike[str]
+
+
+class SerializationError(ValueError):
+    """A file that is not a readable vinsgrad file, or an object that cannot be saved in one."""
+
+
+# **** save ****
+
+
+def save(obj: Any, f: PathLike | IO[bytes]) -> None:
+    """Save ``obj`` (nested dicts/lists/tuples of arrays, Tensors, numbers, strings, bools and None) to ``f``.
+
+    Tensors are saved as their arrays (without autograd history). A path is written atomically: to a
+    temporary file in the same folder, then renamed, so a crash never leaves a half-written file under
+    the final name. The name is used exactly as given (no ``.npz`` is appended).
+    """
+    from vinsgrad import __version__  # here, not at the top: vinsgrad/__init__.py imports this module
+
+    arrays: dict[str, np.ndarray] = {}
+
+    meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "vinsgrad_version": __version__}
+    meta["root"] = _encode(obj, (), arrays)
+    members = {**arrays, META_KEY: np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)}
+    if hasattr(f, "write"):
+        np.savez(f, **members)  # type: ignore[arg-type]
+        return
+    with _atomic_file(Path(f)) as out:
+        np.savez(out, **members)  # type: ignore[arg-type]
+
+
+@contextmanager
+def _atomic_file(path: Path) -> Iterator[IO[bytes]]:
+    """A binary file that appears at ``path`` only once it is completely written and flushed to disk."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _encode(obj: Any, path: tuple[str, ...], arrays: dict[str, np.ndarray]) -> Any:
+    """The JSON node for ``obj``; arrays go into ``arrays`` under a key made from ``path``."""
+    if isinstance(obj, Tensor):
+        obj = obj.data
+    # NumPy scalars before Python ones: np.float64 is a float subclass but must come back as np.float64.
+    if isinstance(obj, (np.ndarray, np.generic)):
+        if obj.dtype.hasobject:
+            raise SerializationError(f"cannot save {_where(path)}: arrays of dtype object are not supported")
+        key = _unique_key("/".join(path) or "array", arrays)
+        arrays[key] = np.asarray(obj)
+        return {"scalar" if isinstance(obj, np.generic) else "array": key}
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, dict):
+        pairs = []
+        for k, v in obj.items():
+            if k is not None and not isinstance(k, (bool, int, float, str)):
+                raise SerializationError(
+                    f"cannot save {_where(path)}: dict keys must be str, int, float, bool or None, "
+                    f"got {type(k).__name__} {k!r}"
+                )
+            pairs.append([k, _encode(v, (*path, str(k)), arrays)])
+        return {"dict": pairs}
+    if isinstance(obj, (list, tuple)):
+        items = [_encode(v, (*path, str(i)), arrays) for i, v in enumerate(obj)]
+        return items if isinstance(obj, list) else {"tuple": items}
+    raise SerializationError(
+        f"cannot save {_where(path)}: expected arrays, Tensors, numbers, strings, bools, None, "
+        f"dicts, lists or tuples, got {type(obj).__name__}"
+    )
+
+
+def _unique_key(key: str, taken: dict[str, np.ndarray]) -> str:
+    # Dict keys may contain "/" themselves, so two paths can join to the same string; the JSON keeps the
+    # structure, the member name only has to be unique.
+    candidate, n = key, 1
+    while candidate in taken or candidate == META_KEY:
+        candidate, n = f"{key}~{n}", n + 1
+    return candidate
+
+
+def _where(path: tuple[str, ...]) -> str:
+    return "/".join(path) if path else "the object"
+
+
+# **** load ****
+
+
+def load(f: PathLike | IO[bytes]) -> Any:
+    """Load an object saved by ``save``. Arrays come back as NumPy arrays, so
+    ``model.load_state_dict(vinsgrad.load(path))`` works. Raises ``FileNotFoundError`` for a missing
+    file and ``SerializationError`` for anything that is not an intact vinsgrad file."""
+    name = f"{os.fspath(f)}" if not hasattr(f, "read") else getattr(f, "name", "<file>")
+    if not hasattr(f, "read") and not Path(f).is_file():
+        raise FileNotFoundError(f"{name}: no such file")
+    try:
+        members = _read_members(f)
+    except SerializationError as e:
+        raise SerializationError(f"{name}: {e}") from None
+    if META_KEY not in members:
+        raise SerializationError(f"{name}: not a vinsgrad file (an .npz archive without a {META_KEY} entry)")
+    try:
+        meta = json.loads(members.pop(META_KEY).tobytes().decode("utf-8"))
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise SerializationError(f"not a vinsgrad file (bad {META_KEY})")
+        if not isinstance(meta.get("format_version"), int) or meta["format_version"] > FORMAT_VERSION:
+            raise SerializationError(
+                f"format version {meta.get('format_version')!r} is newer than this vinsgrad reads "
+                f"({FORMAT_VERSION}); upgrade vinsgrad"
+            )
+        return _decode(meta["root"], members)
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+        if isinstance(e, SerializationError):
+            raise SerializationError(f"{name}: {e}") from None
+        raise SerializationError(f"{name}: corrupt vinsgrad file ({type(e).__name__}: {e})") from None
+
+
+def _read_members(f: PathLike | IO[bytes]) -> dict[str, np.ndarray]:
+    """Every member of the archive, read eagerly with pickles refused."""
+    try:
+        archive = np.load(f, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise SerializationError("not a vinsgrad file (a single .npy array, expected an .npz archive)")
+        with archive:
+            return {key: archive[key] for key in archive.files}
+    except SerializationError:
+        raise
+    except ValueError as e:
+        if "allow_pickle" in str(e):
+            if "Object arrays" in str(e):
+                raise SerializationError(
+                    "refusing to load an array of Python objects (it would need pickle, which can run code); "
+                    "vinsgrad files hold plain arrays only"
+                ) from None
+            raise SerializationError("not an .npz archive (pickle files and other formats are never loaded)") from None
+        raise SerializationError(f"corrupt or truncated file ({e})") from None
+    except (zipfile.BadZipFile, EOFError, OSError) as e:
+        raise SerializationError(f"corrupt or truncated file ({type(e).__name__}: {e})") from None
+
+
+def _decode(node: Any, arrays: dict[str, np.ndarray]) -> Any:
+    if node is None or isinstance(node, (bool, int, float, str)):
+        return node
+    if isinstance(node, list):
+        return [_decode(v, arrays) for v in node]
+    if isinstance(node, dict) and len(node) == 1:
+        ((tag, value),) = node.items()
+        if tag == "dict":
+            return {_key(k): _decode(v, arrays) for k, v in value}
+        if tag == "tuple":
+            return tuple(_decode(v, arrays) for v in value)
+        if tag in ("array", "scalar"):
+            if value not in arrays:
+                raise SerializationError(f"corrupt vinsgrad file: array {value!r} is missing")
+            return arrays[value][()] if tag == "scalar" else arrays[value]
+    raise SerializationError(f"corrupt vinsgrad file: unexpected entry {str(node)[:60]}")
+
+
+def _key(k: Any) -> Any:
+    if k is not None and not isinstance(k, (bool, int, float, str)):
+        raise SerializationError(f"corrupt vinsgrad file: unexpected dict key {str(k)[:60]}")
+    return k
