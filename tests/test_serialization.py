@@ -150,9 +150,11 @@ def test_unsupported_objects_are_refused_before_writing(tmp_path: Path, obj, mat
     assert os.listdir(tmp_path) == []
 
 
-def test_missing_file(tmp_path: Path) -> None:
+def test_missing_file_and_folder(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=r"nope\.npz: no such file"):
         vinsgrad.load(tmp_path / "nope.npz")
+    with pytest.raises(IsADirectoryError, match="is a folder, expected a file"):
+        vinsgrad.load(tmp_path)
 
 
 def test_truncated_file(tmp_path: Path) -> None:
@@ -214,12 +216,14 @@ def _write_meta(path: Path, meta: object, **arrays: np.ndarray) -> None:
     ("meta", "match"),
     [
         (b"\xff\xfe not json", "corrupt vinsgrad file"),
-        ({"format": "other", "format_version": 1, "root": 1}, "not a vinsgrad file"),
+        ({"format": "other", "format_version": 1, "root": 1}, "corrupt vinsgrad file"),
         ({"format": "vinsgrad", "format_version": 99, "root": 1}, "format version 99 is newer .* upgrade vinsgrad"),
         ({**V1, "root": {"array": "gone"}}, "corrupt vinsgrad file: array 'gone' is missing"),
         ({**V1, "root": {"weird": 1}}, "corrupt vinsgrad file: unexpected entry"),
         ({**V1, "root": {"dict": [[1]]}}, "corrupt vinsgrad file"),
         (V1, "corrupt vinsgrad file"),
+        ({**V1, "root": {"tuple": 3}}, "corrupt vinsgrad file: unexpected entry"),
+        ({**V1, "root": {"array": ["w"]}}, "corrupt vinsgrad file: array"),
     ],
 )
 def test_corrupt_metadata(tmp_path: Path, meta: object, match: str) -> None:

@@ -131,29 +131,33 @@ def load(f: PathLike | IO[bytes]) -> Any:
     """Load an object saved by ``save``. Arrays come back as NumPy arrays, so
     ``model.load_state_dict(vinsgrad.load(path))`` works. Raises ``FileNotFoundError`` for a missing
     file and ``SerializationError`` for anything that is not an intact vinsgrad file."""
-    name = f"{os.fspath(f)}" if not hasattr(f, "read") else getattr(f, "name", "<file>")
-    if not hasattr(f, "read") and not Path(f).is_file():
+    name = getattr(f, "name", "<file>") if hasattr(f, "read") else os.fspath(f)
+    if not hasattr(f, "read") and not Path(name).exists():
         raise FileNotFoundError(f"{name}: no such file")
+    if not hasattr(f, "read") and Path(name).is_dir():
+        raise IsADirectoryError(f"{name}: is a folder, expected a file")
     try:
-        members = _read_members(f)
+        return _unpack(_read_members(f))
     except SerializationError as e:
         raise SerializationError(f"{name}: {e}") from None
+
+
+def _unpack(members: dict[str, np.ndarray]) -> Any:
+    """The object described by the JSON member, with its arrays put back in place."""
     if META_KEY not in members:
-        raise SerializationError(f"{name}: not a vinsgrad file (an .npz archive without a {META_KEY} entry)")
+        raise SerializationError(f"not a vinsgrad file (an .npz archive without a {META_KEY} entry)")
     try:
         meta = json.loads(members.pop(META_KEY).tobytes().decode("utf-8"))
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            raise SerializationError(f"not a vinsgrad file (bad {META_KEY})")
-        if not isinstance(meta.get("format_version"), int) or meta["format_version"] > FORMAT_VERSION:
-            raise SerializationError(
-                f"format version {meta.get('format_version')!r} is newer than this vinsgrad reads "
-                f"({FORMAT_VERSION}); upgrade vinsgrad"
-            )
-        return _decode(meta["root"], members)
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
-        if isinstance(e, SerializationError):
-            raise SerializationError(f"{name}: {e}") from None
-        raise SerializationError(f"{name}: corrupt vinsgrad file ({type(e).__name__}: {e})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        raise SerializationError(f"corrupt vinsgrad file ({META_KEY}: {e})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT or "root" not in meta:
+        raise SerializationError(f"corrupt vinsgrad file (bad {META_KEY})")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise SerializationError(
+            f"format version {version!r} is newer than this vinsgrad reads ({FORMAT_VERSION}); upgrade vinsgrad"
+        )
+    return _decode(meta["root"], members)
 
 
 def _read_members(f: PathLike | IO[bytes]) -> dict[str, np.ndarray]:
@@ -175,6 +179,8 @@ def _read_members(f: PathLike | IO[bytes]) -> dict[str, np.ndarray]:
                 ) from None
             raise SerializationError("not an .npz archive (pickle files and other formats are never loaded)") from None
         raise SerializationError(f"corrupt or truncated file ({e})") from None
+    except PermissionError:
+        raise
     except (zipfile.BadZipFile, EOFError, OSError) as e:
         raise SerializationError(f"corrupt or truncated file ({type(e).__name__}: {e})") from None
 
@@ -186,12 +192,12 @@ def _decode(node: Any, arrays: dict[str, np.ndarray]) -> Any:
         return [_decode(v, arrays) for v in node]
     if isinstance(node, dict) and len(node) == 1:
         ((tag, value),) = node.items()
-        if tag == "dict":
+        if tag == "dict" and isinstance(value, list) and all(isinstance(p, list) and len(p) == 2 for p in value):
             return {_key(k): _decode(v, arrays) for k, v in value}
-        if tag == "tuple":
+        if tag == "tuple" and isinstance(value, list):
             return tuple(_decode(v, arrays) for v in value)
         if tag in ("array", "scalar"):
-            if value not in arrays:
+            if not isinstance(value, str) or value not in arrays:
                 raise SerializationError(f"corrupt vinsgrad file: array {value!r} is missing")
             return arrays[value][()] if tag == "scalar" else arrays[value]
     raise SerializationError(f"corrupt vinsgrad file: unexpected entry {str(node)[:60]}")
