@@ -6,6 +6,485 @@ beside the function that applies them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from vinsgrad.autograd.backend import float32, float64, ndarray, xp
+from vinsgrad.autograd.function import Function
+from vinsgrad.autograd.ops import unbroadcast
+from vinsgrad.autograd.tensor import Tensor
+from vinsgrad.random import rng
+
 # **** linear, activations and losses ****
 
 # **** convolution, pooling, normalisation, embedding, dropout ****
+
+_Pair = int | tuple[int, int]
+
+
+def _pair(value: Any, name: str, *, minimum: int) -> tuple[int, int]:
+    """``value`` as (height, width): an int means both; each must be >= ``minimum``."""
+    pair = (value, value) if isinstance(value, int) else tuple(value) if isinstance(value, (tuple, list)) else ()
+    if len(pair) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) and v >= minimum for v in pair):
+        raise ValueError(f"{name} must be an int or a pair of ints >= {minimum}, got {value!r}")
+    return pair
+
+
+def _out_size(size: int, kernel: int, stride: int, pad_total: int, dilation: int) -> int:
+    return (size + pad_total - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def _taps(xpad: ndarray, i: int, j: int, out_hw: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int]):
+    """The view of ``xpad`` that kernel offset (i, j) sees at every output pixel: shape (..., out_h, out_w)."""
+    (oh, ow), (sh, sw), (dh, dw) = out_hw, stride, dilation
+    return xpad[..., i * dh : i * dh + sh * (oh - 1) + 1 : sh, j * dw : j * dw + sw * (ow - 1) + 1 : sw]
+
+
+def _crop(xpad: ndarray, pads: tuple[tuple[int, int], tuple[int, int]], hw: tuple[int, int]) -> ndarray:
+    (top, _), (left, _) = pads
+    return xpad[..., top : top + hw[0], left : left + hw[1]]
+
+
+def _pad_hw(x: ndarray, pads: tuple[tuple[int, int], tuple[int, int]], value: float = 0.0) -> ndarray:
+    if not any(pads[0] + pads[1]):
+        return x
+    return xp.pad(x, ((0, 0),) * (x.ndim - 2) + pads, constant_values=value)
+
+
+class Conv2dFn(Function):
+    # NOTE: im2col lays the columns out as (C*kh*kw, N*out_h*out_w) so the copy out of the strided window view
+    # reads whole rows of pixels, and the convolution is one matmul per group (one BLAS call when groups=1).
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride=(1, 1), pads=((0, 0), (0, 0)), dilation=(1, 1), groups=1):
+        n, c, h, w = x.shape
+        o, _, kh, kw = weight.shape
+        xpad = _pad_hw(x, pads)
+        oh = _out_size(h, kh, stride[0], sum(pads[0]), dilation[0])
+        ow = _out_size(w, kw, stride[1], sum(pads[1]), dilation[1])
+        if oh < 1 or ow < 1:
+            raise ValueError(f"the padded input {xpad.shape[2:]} is smaller than the dilated kernel ({kh}, {kw})")
+        sn, sc, sy, sx = xpad.strides
+        window = xp.lib.stride_tricks.as_strided(
+            xpad,
+            shape=(c, kh, kw, n, oh, ow),
+            strides=(sc, sy * dilation[0], sx * dilation[1], sn, sy * stride[0], sx * stride[1]),
+            writeable=False,
+        )
+        cols = window.reshape(groups, c // groups * kh * kw, n * oh * ow)  # the one copy: im2col
+        w3 = weight.reshape(groups, o // groups, -1)
+        out = xp.matmul(w3, cols).reshape(o, n, oh, ow).transpose(1, 0, 2, 3)
+        result = xp.empty((n, o, oh, ow), dtype=out.dtype)
+        if bias is None:
+            xp.copyto(result, out)
+        else:
+            xp.add(out, bias.reshape(o, 1, 1), out=result)
+        ctx.save_for_backward(cols, w3)
+        ctx.geometry = (x.shape, weight.shape, xpad.shape[2:], (oh, ow), stride, pads, dilation)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        cols, w3 = ctx.saved_tensors
+        (n, c, h, w), wshape, (hp, wp), out_hw, stride, pads, dilation = ctx.geometry
+        need_x, need_w, need_b = ctx.needs_input_grad
+        groups = w3.shape[0]
+        g = grad.transpose(1, 0, 2, 3).reshape(groups, w3.shape[1], -1)
+        gx = gw = gb = None
+        if need_w:
+            gw = xp.matmul(g, cols.transpose(0, 2, 1)).reshape(wshape)
+        if need_b:
+            gb = grad.sum(axis=(0, 2, 3))
+        if need_x:  # col2im: scatter-add each kernel offset's columns back onto the pixels it read
+            dcols = xp.matmul(w3.transpose(0, 2, 1), g).reshape(c, wshape[2], wshape[3], n, *out_hw)
+            dxpad = xp.zeros((c, n, hp, wp), dtype=dcols.dtype)
+            for i in range(wshape[2]):
+                for j in range(wshape[3]):
+                    _taps(dxpad, i, j, out_hw, stride, dilation)[...] += dcols[:, i, j]
+            gx = xp.ascontiguousarray(_crop(dxpad, pads, (h, w)).transpose(1, 0, 2, 3))
+        return gx, gw, gb
+
+
+def _conv_pads(padding: Any, kernel: tuple[int, int], dilation: tuple[int, int], stride: tuple[int, int]):
+    """Explicit (top, bottom), (left, right) padding from an int, a pair, 'valid' or 'same'."""
+    if padding == "valid":
+        return ((0, 0), (0, 0))
+    if padding == "same":
+        if stride != (1, 1):
+            raise ValueError(f"padding='same' is not supported for strided convolutions, got stride={stride}")
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        return tuple((t // 2, t - t // 2) for t in totals)
+    if isinstance(padding, str):
+        raise ValueError(f"padding must be an int, a pair of ints, 'valid' or 'same', got {padding!r}")
+    ph, pw = _pair(padding, "padding", minimum=0)
+    return ((ph, ph), (pw, pw))
+
+
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: _Pair = 1,
+    padding: _Pair | str = 0,
+    dilation: _Pair = 1,
+    groups: int = 1,
+) -> Tensor:
+    """2-D cross-correlation of ``input`` (N, C, H, W) or (C, H, W) with ``weight`` (O, C/groups, kh, kw).
+
+    Example::
+
+        x, w = vinsgrad.randn(1, 3, 8, 8), vinsgrad.randn(4, 3, 3, 3)
+        F.conv2d(x, w, padding=1).shape  # (1, 4, 8, 8)
+    """
+    if input.ndim == 3:
+        return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
+    stride, dilation = _pair(stride, "stride", minimum=1), _pair(dilation, "dilation", minimum=1)
+    if input.ndim != 4 or weight.ndim != 4:
+        raise ValueError(
+            f"conv2d expects a 3-D (C, H, W) or 4-D (N, C, H, W) input and a 4-D weight, "
+            f"got input {tuple(input.shape)} and weight {tuple(weight.shape)}"
+        )
+    o, cg, kh, kw = weight.shape
+    if not isinstance(groups, int) or groups < 1 or o % groups or cg * groups != input.shape[1]:
+        raise ValueError(
+            f"Given groups={groups}, weight of size {list(weight.shape)}, expected input{list(input.shape)} to have "
+            f"{cg * groups} channels and out_channels {o} to be divisible by groups"
+        )
+    if bias is not None and tuple(bias.shape) != (o,):
+        raise ValueError(f"conv2d: bias must have shape ({o},) (one per output channel), got {tuple(bias.shape)}")
+    pads = _conv_pads(padding, (kh, kw), dilation, stride)
+    return Conv2dFn.apply(input, weight, bias, stride=stride, pads=pads, dilation=dilation, groups=groups)
+
+
+def _pool_args(kernel_size: Any, stride: Any, padding: Any, dilation: Any, name: str):
+    kernel = _pair(kernel_size, "kernel_size", minimum=1)
+    strides = kernel if stride is None or stride == [] else _pair(stride, "stride", minimum=1)
+    pad = _pair(padding, "padding", minimum=0)
+    dil = _pair(dilation, "dilation", minimum=1)
+    if any(p > (d * (k - 1) + 1) // 2 for p, k, d in zip(pad, kernel, dil)):
+        raise ValueError(
+            f"{name}: pad should be at most half of the effective kernel size, got padding={padding}, "
+            f"kernel_size={kernel_size}, dilation={dilation}"
+        )
+    return kernel, strides, pad, dil
+
+
+def _pool_geometry(size: int, kernel: int, stride: int, pad: int, dilation: int, ceil_mode: bool):
+    """Output size and (low, high) padding; ceil_mode pads the high side so a last, partial window fits."""
+    span = dilation * (kernel - 1) + 1
+    out = (size + 2 * pad - span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + pad:  # the last window must start inside the input or left pad
+        out -= 1
+    if out < 1:
+        raise ValueError(f"pooling: input size {size} (padding {pad}) is smaller than the kernel span {span}")
+    return out, (pad, max(pad, (out - 1) * stride + span - size - pad))
+
+
+def _pool_input(input: Tensor, name: str) -> None:
+    if input.ndim not in (3, 4):
+        raise ValueError(f"{name} expects a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {tuple(input.shape)}")
+
+
+class MaxPool2dFn(Function):
+    @staticmethod
+    def forward(ctx, x, kernel=(1, 1), stride=(1, 1), dilation=(1, 1), out_hw=(1, 1), pads=((0, 0), (0, 0))):
+        xpad = _pad_hw(x, pads, value=-xp.inf)
+        kh, kw = kernel
+        best = _taps(xpad, 0, 0, out_hw, stride, dilation).copy()
+        arg = xp.zeros(best.shape, dtype=xp.min_scalar_type(kh * kw))  # which kernel offset won, per output
+        for k in range(1, kh * kw):
+            tap = _taps(xpad, k // kw, k % kw, out_hw, stride, dilation)
+            wins = (tap > best) | xp.isnan(tap)  # NOTE: the first maximum wins and NaN propagates, as in PyTorch
+            xp.copyto(best, tap, where=wins)
+            arg[wins] = k
+        ctx.arg = arg
+        ctx.geometry = (x.shape, xpad.shape, kernel, stride, dilation, out_hw, pads)
+        return best
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, pshape, (kh, kw), stride, dilation, out_hw, pads = ctx.geometry
+        dxpad = xp.zeros(pshape, dtype=grad.dtype)
+        zero = xp.zeros((), dtype=grad.dtype)
+        for k in range(kh * kw):
+            _taps(dxpad, k // kw, k % kw, out_hw, stride, dilation)[...] += xp.where(ctx.arg == k, grad, zero)
+        return _crop(dxpad, pads, shape[-2:])
+
+
+def max_pool2d(
+    input: Tensor,
+    kernel_size: _Pair,
+    stride: _Pair | None = None,
+    padding: _Pair = 0,
+    dilation: _Pair = 1,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """The maximum over each (dilated) window of ``input`` (N, C, H, W) or (C, H, W); padding counts as -inf.
+
+    Example::
+
+        x = vinsgrad.randn(1, 1, 4, 4)
+        F.max_pool2d(x, 2).shape  # (1, 1, 2, 2)
+    """
+    _pool_input(input, "max_pool2d")
+    kernel, strides, pad, dil = _pool_args(kernel_size, stride, padding, dilation, "max_pool2d")
+    geometry = [_pool_geometry(input.shape[-2 + a], kernel[a], strides[a], pad[a], dil[a], ceil_mode) for a in (0, 1)]
+    out_hw = (geometry[0][0], geometry[1][0])
+    pads = (geometry[0][1], geometry[1][1])
+    return MaxPool2dFn.apply(input, kernel=kernel, stride=strides, dilation=dil, out_hw=out_hw, pads=pads)
+
+
+class AvgPool2dFn(Function):
+    @staticmethod
+    def forward(ctx, x, kernel=(1, 1), stride=(1, 1), out_hw=(1, 1), pads=((0, 0), (0, 0)), divisor=None):
+        xpad = _pad_hw(x, pads)
+        kh, kw = kernel
+        total = _taps(xpad, 0, 0, out_hw, stride, (1, 1)).copy()
+        for k in range(1, kh * kw):
+            total += _taps(xpad, k // kw, k % kw, out_hw, stride, (1, 1))
+        divisor = divisor.astype(x.dtype, copy=False)
+        ctx.divisor = divisor
+        ctx.geometry = (x.shape, xpad.shape, kernel, stride, out_hw, pads)
+        total /= divisor
+        return total
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, pshape, (kh, kw), stride, out_hw, pads = ctx.geometry
+        share = grad / ctx.divisor
+        dxpad = xp.zeros(pshape, dtype=grad.dtype)
+        for k in range(kh * kw):
+            _taps(dxpad, k // kw, k % kw, out_hw, stride, (1, 1))[...] += share
+        return _crop(dxpad, pads, shape[-2:])
+
+
+def _window_counts(size: int, kernel: int, stride: int, out: int, lo: int, hi: int) -> ndarray:
+    """How many of each window's positions along one axis lie in [lo, hi) of the padded axis."""
+    starts = xp.arange(out) * stride
+    return xp.clip(xp.minimum(starts + kernel, hi) - xp.maximum(starts, lo), 0, None)
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: _Pair,
+    stride: _Pair | None = None,
+    padding: _Pair = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """The mean over each window of ``input`` (N, C, H, W) or (C, H, W).
+
+    With ``count_include_pad`` (the default, as in PyTorch) zero padding counts towards the divisor; positions
+    past the padding that ``ceil_mode`` adds never do.
+
+    Example::
+
+        x = vinsgrad.randn(1, 1, 4, 4)
+        F.avg_pool2d(x, 2).shape  # (1, 1, 2, 2)
+    """
+    _pool_input(input, "avg_pool2d")
+    kernel, strides, pad, _ = _pool_args(kernel_size, stride, padding, 1, "avg_pool2d")
+    if divisor_override is not None and (not isinstance(divisor_override, int) or divisor_override < 1):
+        raise ValueError(f"avg_pool2d: divisor_override must be a positive int or None, got {divisor_override!r}")
+    counts, out_hw, pads = [], [], []
+    for a in (0, 1):
+        size = input.shape[-2 + a]
+        out, lo_hi = _pool_geometry(size, kernel[a], strides[a], pad[a], 1, ceil_mode)
+        lo, hi = (0, size + 2 * pad[a]) if count_include_pad else (pad[a], pad[a] + size)
+        counts.append(_window_counts(size, kernel[a], strides[a], out, lo, hi))
+        out_hw.append(out)
+        pads.append(lo_hi)
+    divisor = xp.asarray(float(divisor_override)) if divisor_override else xp.outer(counts[0], counts[1])
+    return AvgPool2dFn.apply(
+        input, kernel=kernel, stride=strides, out_hw=tuple(out_hw), pads=tuple(pads), divisor=divisor
+    )
+
+
+class Normalize(Function):
+    """``(x - mean) / sqrt(var + eps) * weight + bias`` with mean and (biased) var over ``axes``.
+
+    The statistics come from ``x`` itself (and are differentiated through) unless ``mean``/``var`` are given;
+    batch statistics also update ``running`` (mean, var) arrays in place, as PyTorch's batch_norm kernel does.
+    """
+
+    @staticmethod
+    def forward(
+        ctx, x, weight, bias, axes=(), param_shape=(), eps=1e-5, mean=None, var=None, running=None, momentum=0.1
+    ):
+        ctx.batch_stats = mean is None
+        if mean is None:
+            mean = x.mean(axis=axes, keepdims=True)
+            centered = x - mean
+            var = xp.mean(centered * centered, axis=axes, keepdims=True)
+            if running is not None:
+                _update_running(running, mean, var, momentum, count=x.size // mean.size)
+        else:
+            centered = x - mean
+        rstd = 1.0 / xp.sqrt(var + eps)
+        xhat = xp.multiply(centered, rstd, out=centered)
+        out = xhat if weight is None else xhat * weight.reshape(param_shape)
+        if bias is not None:
+            out = out + bias.reshape(param_shape)
+        ctx.save_for_backward(xhat, rstd, weight)
+        ctx.axes, ctx.param_shape = axes, param_shape
+        ctx.bias_shape = None if bias is None else bias.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        xhat, rstd, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        gx = gw = gb = None
+        if need_x:
+            gxhat = grad if weight is None else grad * weight.reshape(ctx.param_shape)
+            if ctx.batch_stats:  # the mean and variance depend on x too
+                a = ctx.axes
+                gxhat = gxhat - gxhat.mean(axis=a, keepdims=True) - xhat * (gxhat * xhat).mean(axis=a, keepdims=True)
+            gx = gxhat * rstd
+        if need_w:
+            gw = unbroadcast(grad * xhat, ctx.param_shape).reshape(weight.shape)
+        if need_b:
+            gb = unbroadcast(grad, ctx.param_shape).reshape(ctx.bias_shape)
+        return gx, gw, gb
+
+
+def _update_running(running: tuple[Any, Any], mean: ndarray, var: ndarray, momentum: float, count: int) -> None:
+    """``running = (1 - momentum) * running + momentum * batch``, in place, with the unbiased batch variance."""
+    running_mean, running_var = running
+    if running_mean is not None:
+        running_mean *= 1 - momentum
+        running_mean += momentum * mean.reshape(running_mean.shape)
+    if running_var is not None:
+        running_var *= 1 - momentum
+        running_var += (momentum * count / (count - 1)) * var.reshape(running_var.shape)
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each channel (dim 1) of ``input`` (N, C, ...) over the batch and any trailing dims.
+
+    In training, batch statistics are used and ``running_mean``/``running_var`` (when given) are updated in
+    place with ``momentum`` and the unbiased batch variance; otherwise the running statistics are used.
+
+    Example::
+
+        x = vinsgrad.randn(8, 3)
+        F.batch_norm(x, None, None, training=True).mean(0)  # ~0 per channel
+    """
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm expects an input of shape (N, C, ...), got {tuple(input.shape)}")
+    c = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"batch_norm: {name} must have shape ({c},) for {c} channels, got {tuple(t.shape)}")
+    axes = (0, *range(2, input.ndim))
+    param_shape = (1, c) + (1,) * (input.ndim - 2)
+    if not training:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
+        mean, var = running_mean.data.reshape(param_shape), running_var.data.reshape(param_shape)
+        return Normalize.apply(input, weight, bias, axes=axes, param_shape=param_shape, eps=eps, mean=mean, var=var)
+    if input.numel() // max(c, 1) < 2:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {tuple(input.shape)}")
+    running = None
+    if running_mean is not None or running_var is not None:
+        running = tuple(None if t is None else t.data for t in (running_mean, running_var))
+    return Normalize.apply(
+        input, weight, bias, axes=axes, param_shape=param_shape, eps=eps, running=running, momentum=momentum
+    )
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: int | Sequence[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise over the trailing ``normalized_shape`` dims of ``input`` (biased variance, as PyTorch).
+
+    Example::
+
+        x = vinsgrad.randn(2, 5, 8)
+        F.layer_norm(x, (8,)).shape  # (2, 5, 8)
+    """
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if k == 0 or tuple(input.shape[input.ndim - k :]) != shape or input.ndim < k:
+        raise ValueError(
+            f"layer_norm: normalized_shape {list(shape)} must match the trailing dims of the input, "
+            f"got input of shape {tuple(input.shape)}"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise ValueError(f"layer_norm: {name} must have shape {shape} (normalized_shape), got {tuple(t.shape)}")
+    axes = tuple(range(input.ndim - k, input.ndim))
+    return Normalize.apply(input, weight, bias, axes=axes, param_shape=shape, eps=eps)
+
+
+class EmbeddingFn(Function):
+    @staticmethod
+    def forward(ctx, weight, indices, padding_idx=None):
+        ctx.indices, ctx.shape, ctx.padding_idx = indices, weight.shape, padding_idx
+        return weight[indices]
+
+    @staticmethod
+    def backward(ctx, grad):
+        gw = xp.zeros(ctx.shape, dtype=grad.dtype)
+        xp.add.at(gw, ctx.indices.reshape(-1), grad.reshape(-1, ctx.shape[1]))
+        if ctx.padding_idx is not None:
+            gw[ctx.padding_idx] = 0  # the padding row never learns
+        return gw, None
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of ``weight`` (num_embeddings, embedding_dim) picked by the integer ``input`` (any shape).
+
+    Example::
+
+        w = vinsgrad.randn(10, 3)
+        F.embedding(vinsgrad.tensor([[1, 2], [4, 9]]), w).shape  # (2, 2, 3)
+    """
+    if weight.ndim != 2:
+        raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got {tuple(weight.shape)}")
+    indices = input.data if isinstance(input, Tensor) else xp.asarray(input)
+    num = weight.shape[0]
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"embedding: input must hold integer indices, got dtype {indices.dtype}")
+    if indices.size and (indices.min() < 0 or indices.max() >= num):
+        raise IndexError(
+            f"embedding: index out of range: indices must be in [0, {num}), got [{indices.min()}, {indices.max()}]"
+        )
+    if padding_idx is not None:
+        if not -num <= padding_idx < num:
+            raise ValueError(f"padding_idx must be within [{-num}, {num}) for {num} embeddings, got {padding_idx}")
+        padding_idx %= num
+    return EmbeddingFn.apply(weight, indices, padding_idx=padding_idx)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p); the identity when not training.
+
+    The mask is drawn from vinsgrad's default generator, so ``manual_seed`` makes it reproducible.
+
+    Example::
+
+        x = vinsgrad.ones(4, 4)
+        F.dropout(x, 0.5)  # about half zeros, the rest 2.0
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    dtype = input.dtype if input.dtype in (float32, float64) else float64
+    keep = rng().random(input.shape, dtype=dtype) >= p
+    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
+    return input * Tensor(keep * xp.asarray(scale, dtype=input.dtype))
