@@ -1,0 +1,120 @@
+"""Checkpoints: a model's weights, the optimizer and scheduler state, and the run's metadata in one file.
+
+The file is written by ``vinsgrad.save`` (pickle-free ``.npz``, written atomically), holding::
+
+    {"model": model.state_dict(), "optimizer": ... or None, "scheduler": ... or None, "meta": {...}}
+
+so arrays sit under readable keys (``model/fc1.weight``, ``optimizer/state/0/exp_avg``). ``meta`` carries
+``format_version``, ``vinsgrad_version``, the resolved ``config``, ``epoch``, ``step``, ``metrics`` (one dict per
+epoch), ``rng_state``, ``classes`` and ``input_shape``: enough to evaluate or resume from the file alone.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from vinsgrad import nn
+
+FORMAT_VERSION = 1
+
+
+class CheckpointError(UsageError):
+    """A checkpoint that is missing, unreadable, or does not fit the model its config describes (exit 2)."""
+
+
+@dataclass
+class Checkpoint:
+    """What ``load_checkpoint`` returns: plain arrays and dicts, ready for ``load_state_dict``."""
+
+    model_state: dict[str, np.ndarray]
+    optimizer_state: dict[str, Any] | None
+    scheduler_state: dict[str, Any] | None
+    meta: dict[str, Any]
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return self.meta["config"]
+
+
+def save_checkpoint(
+    path: str | os.PathLike[str],
+    *,
+    model: nn.Module,
+    optimizer: Any = None,
+    scheduler: Any = None,
+    meta: dict[str, Any],
+) -> None:
+    """Write a checkpoint to ``path`` atomically (a crash never leaves a half-written file under that name)."""
+    import vinsgrad
+
+    payload = {
+        "model": model.state_dict(),
+        "optimizer": None if optimizer is None else optimizer.state_dict(),
+        "scheduler": None if scheduler is None else scheduler.state_dict(),
+        "meta": {**meta, "format_version": FORMAT_VERSION, "vinsgrad_version": vinsgrad.__version__},
+    }
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        vinsgrad.save(payload, path)
+    except (OSError, ValueError) as e:
+        raise CheckpointError(f"cannot write checkpoint {path}: {e}", exit_code=1) from None
+
+
+def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
+    """Read a checkpoint written by ``save_checkpoint``; any problem is a one-line ``CheckpointError``."""
+    import vinsgrad
+    from vinsgrad.serialization import SerializationError
+
+    try:
+        obj = vinsgrad.load(path)
+    except (SerializationError, OSError) as e:
+        message = str(e) if str(e).startswith(str(path)) else f"{path}: {e}"  # load's own errors name the file
+        raise CheckpointError(f"checkpoint {message}") from None
+    return _checked(obj, path)
+
+
+def _checked(obj: Any, path: str | os.PathLike[str]) -> Checkpoint:
+    def bad(why: str) -> CheckpointError:
+        return CheckpointError(f"checkpoint {path}: {why}")
+
+    if not isinstance(obj, dict) or not isinstance(obj.get("meta"), dict) or not isinstance(obj.get("model"), dict):
+        raise bad("a vinsgrad file but not a checkpoint (no 'model' and 'meta' entries, as `vinsgrad train` writes)")
+    meta = obj["meta"]
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise bad(f"checkpoint format {version!r} is not supported (this vinsgrad reads up to {FORMAT_VERSION})")
+    if not isinstance(meta.get("config"), dict):
+        raise bad("its metadata has no training config, so the model cannot be rebuilt")
+    import numpy as np
+
+    state = obj["model"]
+    if not all(isinstance(k, str) and isinstance(v, np.ndarray) for k, v in state.items()):
+        raise bad("the model state must map parameter names to arrays")
+    return Checkpoint(state, obj.get("optimizer"), obj.get("scheduler"), meta)
+
+
+def restore_model(checkpoint: Checkpoint, path: str | os.PathLike[str]) -> nn.Module:
+    """The model its config describes, with the checkpoint's weights loaded (in eval mode)."""
+    from .config import build_model
+
+    try:
+        model = build_model(checkpoint.config)
+    except UsageError as e:
+        raise CheckpointError(f"checkpoint {path}: its config does not build a model: {e}") from None
+    try:
+        model.load_state_dict(checkpoint.model_state)
+    except (RuntimeError, KeyError, ValueError, TypeError) as e:
+        detail = "; ".join(line.strip() for line in str(e).splitlines() if line.strip())
+        raise CheckpointError(
+            f"checkpoint {path}: weights do not fit the architecture in its config ({detail})"
+        ) from None
+    return model.eval()
