@@ -187,14 +187,13 @@ class MatMul(Function):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad
-        # Treat 1-D operands as a row (left) or a column (right) matrix, as matmul itself does.
+        # Treat 1-D operands as a row (left) or a column (right) matrix, as matmul itself does, and give the
+        # gradient back the dims that matmul dropped for them.
         x2 = x[None, :] if x.ndim == 1 else x
         y2 = y[:, None] if y.ndim == 1 else y
         g = grad
-        if x.ndim == 1:
-            g = xp.expand_dims(g, -2)
-        if y.ndim == 1:
-            g = xp.expand_dims(g, -1)
+        if x.ndim == 1 or y.ndim == 1:
+            g = grad.reshape((*xp.broadcast_shapes(x2.shape[:-2], y2.shape[:-2]), x2.shape[-2], y2.shape[-1]))
         gx = gy = None
         if nx:
             gx = unbroadcast(g @ xp.swapaxes(y2, -1, -2), x2.shape).reshape(x.shape)
@@ -537,19 +536,28 @@ class Index(Function):
         return full
 
 
+def _gather_index(index: ndarray, dim: int, ndim: int) -> tuple[ndarray, ...]:
+    """The NumPy index of ``gather``: ``out[i][j][k] = x[i][index[i][j][k]][k]`` (for dim=1), as in PyTorch."""
+    if index.dtype.kind not in "iu" or index.ndim != ndim:
+        raise ValueError(
+            f"gather: index must be an integer tensor with the input's {ndim} dims, got {index.dtype} "
+            f"with shape {tuple(index.shape)}"
+        )
+    idx: list[Any] = list(xp.indices(index.shape, sparse=True))
+    idx[dim % max(ndim, 1)] = index
+    return tuple(idx)
+
+
 class Gather(Function):
     @staticmethod
     def forward(ctx, x, index, dim=0):
-        ctx.shape, ctx.index, ctx.dim = x.shape, index, dim
-        return xp.take_along_axis(x, index, axis=dim)
+        ctx.shape, ctx.index = x.shape, _gather_index(index, dim, x.ndim)
+        return x[ctx.index]
 
     @staticmethod
     def backward(ctx, grad):
         full = xp.zeros(ctx.shape, dtype=grad.dtype)
-        dim = ctx.dim % len(ctx.shape)
-        idx = list(xp.indices(ctx.index.shape, sparse=True))
-        idx[dim] = ctx.index
-        xp.add.at(full, tuple(idx), grad)
+        xp.add.at(full, ctx.index, grad)
         return full
 
 
