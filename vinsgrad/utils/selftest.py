@@ -1,0 +1,299 @@
+"""A registry of gradient checks: every differentiable op and layer, each on a few small float64 inputs.
+
+A ``Case`` builds its inputs from a NumPy generator and maps them to output tensors; ``run_case`` compares
+backward's Jacobians with central finite differences (the machinery of ``vinsgrad.gradcheck``) and reports,
+never raises. ``tests/test_selftest.py`` runs every case and checks that every Function and layer is covered;
+the ``vinsgrad selftest`` command runs them on the user's machine.
+
+Register a case next to its neighbours::
+
+    @case("tanh (2,3)", ("Tanh",), randn_inputs((2, 3)))
+    def _(x):
+        return x.tanh()
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+import vinsgrad
+from vinsgrad.autograd import ops
+from vinsgrad.autograd.gradcheck import analytical_jacobians, check_inputs, compare_jacobians, numerical_jacobians
+from vinsgrad.autograd.tensor import Tensor
+
+EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-3  # gradcheck's defaults
+
+MakeInputs = Callable[[np.random.Generator], tuple]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One gradient check: ``fn(*make_inputs(rng))`` differentiated against finite differences."""
+
+    name: str  # e.g. "add (3,1)+(4,)"
+    covers: tuple[str, ...]  # the Function / Module classes exercised, e.g. ("Add",)
+    make_inputs: MakeInputs  # float64 inputs, requires_grad=True on those to check
+    fn: Callable[..., Tensor | tuple]
+
+
+CASES: list[Case] = []
+
+
+def case(name: str, covers: tuple[str, ...] | list[str], make_inputs: MakeInputs) -> Callable[[Callable], Callable]:
+    """Decorator: register ``fn`` as the case ``name`` (names are unique; they identify the case in tests)."""
+
+    def register(fn: Callable[..., Tensor | tuple]) -> Callable[..., Tensor | tuple]:
+        if any(c.name == name for c in CASES):
+            raise ValueError(f"selftest: a case named {name!r} is already registered; pick another name")
+        CASES.append(Case(name, tuple(covers), make_inputs, fn))
+        return fn
+
+    return register
+
+
+def randn_inputs(*shapes: tuple[int, ...], positive: bool = False) -> MakeInputs:
+    """``make_inputs`` giving one standard-normal float64 tensor per shape, all requiring grad.
+
+    With ``positive=True`` the values are in [0.5, 2.5) instead (for log, sqrt, division, powers)."""
+
+    def make(rng: np.random.Generator) -> tuple:
+        arrays = [rng.uniform(0.5, 2.5, s) if positive else rng.standard_normal(s) for s in shapes]
+        return tuple(vinsgrad.tensor(a, dtype=vinsgrad.float64, requires_grad=True) for a in arrays)
+
+    return make
+
+
+@dataclass
+class CaseResult:
+    """The outcome of one case: the worst errors between backward and finite differences, or what went wrong."""
+
+    name: str
+    shapes: tuple[tuple[int, ...], ...]
+    max_abs_err: float
+    max_rel_err: float
+    passed: bool
+    seconds: float
+    error: str | None = None
+
+
+def run_case(case: Case, seed: int = 0) -> CaseResult:
+    """Gradcheck one case; a failure (a mismatch or an exception) is reported in the result, never raised."""
+    start = time.perf_counter()
+    shapes: tuple[tuple[int, ...], ...] = ()
+    try:
+        inputs = case.make_inputs(np.random.default_rng(seed))
+        inputs = inputs if isinstance(inputs, tuple) else (inputs,)
+        shapes = tuple(tuple(t.shape) for t in inputs if isinstance(t, Tensor))
+        check_inputs(case.fn, inputs)
+        numerical = numerical_jacobians(case.fn, inputs, EPS)
+        result = compare_jacobians(numerical, analytical_jacobians(case.fn, inputs), ATOL, RTOL)
+    except Exception as e:
+        nan = float("nan")
+        return CaseResult(case.name, shapes, nan, nan, False, time.perf_counter() - start, f"{type(e).__name__}: {e}")
+    seconds = time.perf_counter() - start
+    passed = result.worst is None
+    return CaseResult(case.name, shapes, result.max_abs_err, result.max_rel_err, passed, seconds, result.worst)
+
+
+def run_all(selected: str | None = None) -> list[CaseResult]:
+    """Run every case, or those whose name or ``covers`` contains ``selected`` (case-insensitive)."""
+    key = (selected or "").lower()
+    chosen = [c for c in CASES if key in c.name.lower() or any(key in n.lower() for n in c.covers)]
+    return [run_case(c) for c in chosen]
+
+
+def _inputs(*makers: Callable[[np.random.Generator], Any]) -> MakeInputs:
+    """``make_inputs`` from one maker per input (for cases mixing checked tensors with other values)."""
+    return lambda rng: tuple(m(rng) for m in makers)
+
+
+def _randn(*shape: int, positive: bool = False, away_from_zero: bool = False) -> Callable[[np.random.Generator], Any]:
+    def make(rng: np.random.Generator) -> Tensor:
+        a = rng.uniform(0.5, 2.5, shape) if positive else rng.standard_normal(shape)
+        if away_from_zero:
+            a = np.sign(a) * (np.abs(a) + 0.5)
+        return vinsgrad.tensor(a, dtype=vinsgrad.float64, requires_grad=True)
+
+    return make
+
+
+def _mask(*shape: int) -> Callable[[np.random.Generator], Any]:
+    return lambda rng: vinsgrad.tensor(rng.random(shape) < 0.5)
+
+
+def _fmt(shape: tuple[int, ...]) -> str:
+    return str(shape).replace(" ", "")
+
+
+# **** autograd ops ****
+
+# Pairs that broadcast in every way NumPy allows: equal, trailing, both sides, new leading dims, scalars.
+BROADCAST_PAIRS: list[tuple[tuple[int, ...], tuple[int, ...]]] = [
+    ((2, 3), (2, 3)),
+    ((2, 3), (3,)),
+    ((3, 1), (1, 4)),
+    ((2, 1, 3), (4, 1)),
+    ((), (2, 3)),
+    ((2, 3), ()),
+]
+
+for _sx, _sy in BROADCAST_PAIRS:
+    _pair = f"{_fmt(_sx)},{_fmt(_sy)}"
+    case(f"add {_pair}", ("Add",), randn_inputs(_sx, _sy))(lambda x, y: x + y)
+    case(f"sub {_pair}", ("Sub",), randn_inputs(_sx, _sy))(lambda x, y: x - y)
+    case(f"mul {_pair}", ("Mul",), randn_inputs(_sx, _sy))(lambda x, y: x * y)
+    case(f"div {_pair}", ("Div",), _inputs(_randn(*_sx), _randn(*_sy, away_from_zero=True)))(lambda x, y: x / y)
+    case(f"pow {_pair}", ("Pow",), _inputs(_randn(*_sx, positive=True), _randn(*_sy)))(lambda x, y: x**y)
+    case(f"maximum {_pair}", ("Maximum",), randn_inputs(_sx, _sy))(vinsgrad.maximum)
+    case(f"minimum {_pair}", ("Minimum",), randn_inputs(_sx, _sy))(vinsgrad.minimum)
+    case(f"where {_pair}", ("Where",), _inputs(_mask(*_sx), _randn(*_sx), _randn(*_sy)))(vinsgrad.where)
+
+case("radd 2.5+(2,3)", ("Add",), randn_inputs((2, 3)))(lambda x: 2.5 + x)
+case("rsub 1.5-(2,3)", ("Sub",), randn_inputs((2, 3)))(lambda x: 1.5 - x)
+case("rmul -2*(2,3)", ("Mul",), randn_inputs((2, 3)))(lambda x: -2 * x)
+case("rdiv 3/(2,3)", ("Div",), _inputs(_randn(2, 3, away_from_zero=True)))(lambda x: 3.0 / x)
+case("pow (2,3)**3", ("Pow",), randn_inputs((2, 3)))(lambda x: x**3)
+case("pow (2,3)**0.5", ("Pow",), randn_inputs((2, 3), positive=True))(lambda x: x**0.5)
+case("rpow 2**(2,3)", ("Pow",), randn_inputs((2, 3)))(lambda x: 2.0**x)
+case("maximum (2,3),0.1", ("Maximum",), randn_inputs((2, 3)))(lambda x: x.maximum(0.1))
+case("where (2,3) scalar", ("Where",), _inputs(_mask(2, 3), _randn(2, 3)))(lambda c, x: vinsgrad.where(c, x, 0.0))
+case("where (2,3) same tensor", ("Where",), _inputs(_mask(2, 3), _randn(2, 3)))(
+    lambda c, x: vinsgrad.where(c, x, x * x)
+)
+
+MATMUL_PAIRS: list[tuple[tuple[int, ...], tuple[int, ...]]] = [
+    ((3,), (3,)),
+    ((3,), (3, 2)),
+    ((2, 3), (3,)),
+    ((2, 3), (3, 4)),
+    ((2, 2, 3), (3, 4)),
+    ((3,), (2, 3, 2)),
+    ((2, 1, 2, 3), (3, 3, 2)),
+]
+for _sx, _sy in MATMUL_PAIRS:
+    case(f"matmul {_fmt(_sx)}@{_fmt(_sy)}", ("MatMul",), randn_inputs(_sx, _sy))(lambda x, y: x @ y)
+
+UNARY: dict[str, tuple[str, Callable[[Tensor], Tensor], bool]] = {
+    "neg": ("Neg", lambda x: -x, False),
+    "abs": ("Abs", lambda x: x.abs(), False),
+    "exp": ("Exp", lambda x: x.exp(), False),
+    "log": ("Log", lambda x: x.log(), True),
+    "sqrt": ("Sqrt", lambda x: x.sqrt(), True),
+    "sin": ("Sin", lambda x: x.sin(), False),
+    "cos": ("Cos", lambda x: x.cos(), False),
+    "tanh": ("Tanh", lambda x: x.tanh(), False),
+    "sigmoid": ("Sigmoid", lambda x: x.sigmoid(), False),
+    "relu": ("ReLU", lambda x: x.relu(), False),
+    "clamp": ("Clamp", lambda x: x.clamp(-0.5, 0.7), False),
+    "clamp min": ("Clamp", lambda x: x.clamp(min=-0.2), False),
+    "clamp max": ("Clamp", lambda x: x.clamp(max=0.3), False),
+}
+for _name, (_cls, _fn, _positive) in UNARY.items():
+    for _s in [(), (2, 3)]:
+        case(f"{_name} {_fmt(_s)}", (_cls,), randn_inputs(_s, positive=_positive))(_fn)
+
+case(
+    "sigmoid large |x|",
+    ("Sigmoid",),
+    lambda rng: (vinsgrad.tensor([-30.0, -5.0, 0.0, 5.0, 30.0], dtype=vinsgrad.float64, requires_grad=True),),
+)(lambda x: x.sigmoid())
+# NOTE: longdouble keeps (at least) float64 precision, so the round trip exercises Cast both ways exactly.
+case("cast float64->longdouble->float64", ("Cast",), randn_inputs((2, 3)))(lambda x: x.to(np.longdouble).sin().double())
+
+REDUCE_DIMS: list[tuple[Any, bool]] = [
+    (None, False),
+    (None, True),
+    (1, False),
+    (-1, True),
+    ((0, 2), False),
+    ((0, 2), True),
+]
+for _dim, _keep in REDUCE_DIMS:
+    _args = f"dim={_dim} keepdim={_keep}"
+    _x = randn_inputs((2, 3, 4))
+    case(f"sum (2,3,4) {_args}", ("Sum",), _x)(lambda x, d=_dim, k=_keep: x.sum(d, keepdim=k))
+    case(f"mean (2,3,4) {_args}", ("Mean",), _x)(lambda x, d=_dim, k=_keep: x.mean(d, keepdim=k))
+    case(f"var (2,3,4) {_args}", ("Var",), _x)(lambda x, d=_dim, k=_keep: x.var(d, keepdim=k))
+    case(f"std (2,3,4) {_args}", ("Var", "Sqrt"), _x)(lambda x, d=_dim, k=_keep: x.std(d, keepdim=k))
+    case(f"amax (2,3,4) {_args}", ("Amax",), _x)(lambda x, d=_dim, k=_keep: x.amax(d, keepdim=k))
+    case(f"amin (2,3,4) {_args}", ("Amax", "Neg"), _x)(lambda x, d=_dim, k=_keep: x.amin(d, keepdim=k))
+    case(f"logsumexp (2,3,4) {_args}", ("LogSumExp",), _x)(lambda x, d=_dim, k=_keep: x.logsumexp(d, keepdim=k))
+
+case("sum (2,3) broadcast input", ("Sum", "Add"), randn_inputs((2, 1), (3,)))(lambda x, y: (x + y).sum(0))
+case("var (2,3,4) correction=0", ("Var",), randn_inputs((2, 3, 4)))(lambda x: x.var(1, correction=0))
+case("max (2,3,4) dim=1", ("Gather",), randn_inputs((2, 3, 4)))(lambda x: x.max(1)[0])
+case("min (2,3,4) dim=-1 keepdim", ("Gather",), randn_inputs((2, 3, 4)))(lambda x: x.min(-1, keepdim=True)[0])
+case("max (2,3) full", ("Amax",), randn_inputs((2, 3)))(lambda x: x.max())
+case(
+    "gather (3,4) dim=1 repeats",
+    ("Gather",),
+    _inputs(_randn(3, 4), lambda rng: vinsgrad.tensor(rng.integers(0, 4, (3, 5)))),
+)(lambda x, i: x.gather(1, i))
+case(
+    "gather (3,4) dim=0 smaller index",
+    ("Gather",),
+    _inputs(_randn(3, 4), lambda rng: vinsgrad.tensor(rng.integers(0, 3, (2, 2)))),
+)(lambda x, i: x.gather(0, i))
+
+for _dim in [0, 1, -1]:
+    _x = randn_inputs((2, 3, 4))
+    case(f"softmax (2,3,4) dim={_dim}", ("Softmax",), _x)(lambda x, d=_dim: x.softmax(d))
+    case(f"log_softmax (2,3,4) dim={_dim}", ("LogSoftmax",), _x)(lambda x, d=_dim: x.log_softmax(d))
+
+MOVEMENT: dict[str, Callable[[Tensor], Tensor]] = {
+    "reshape (2,3,4)->(4,-1)": lambda x: x.reshape(4, -1),
+    "view (2,3,4)->(6,4)": lambda x: x.view((6, 4)),
+    "flatten (2,3,4) 1": lambda x: x.flatten(1),
+    "unsqueeze (2,3,4) -1": lambda x: x.unsqueeze(-1),
+    "squeeze (2,3,4)[:, :1]": lambda x: x[:, :1].squeeze(1),
+    "transpose (2,3,4) 0,2": lambda x: x.transpose(0, 2),
+    "permute (2,3,4) 2,0,1": lambda x: x.permute(2, 0, 1),
+    "T (2,3,4)": lambda x: x.T,
+    "expand (2,1,4)->(3,2,3,4)": lambda x: x[:, :1].expand(3, 2, 3, -1),
+}
+for _name, _fn in MOVEMENT.items():
+    _covers = {"reshape": ("Reshape",), "view": ("Reshape",), "flatten": ("Reshape",), "expand": ("Expand", "Index")}
+    case(_name, _covers.get(_name.split()[0], ("Reshape", "Index", "Permute")), randn_inputs((2, 3, 4)))(_fn)
+
+INDEXES: dict[str, Any] = {
+    "int": 1,
+    "negative int": -1,
+    "slice": slice(1, None),
+    "step slice": (slice(None), slice(None, None, -2)),
+    "None, Ellipsis": (None, Ellipsis, 0),
+    "int array with repeats": np.array([0, 2, 0, 2]),
+    "two int arrays": (np.array([0, 1, 1]), np.array([2, 0, 2])),
+    "slice then int array": (slice(None), np.array([1, 1, 3])),
+    "bool mask": np.array([[True, False, True, False], [False, False, True, True], [True, True, True, False]]),
+    "bool row mask": np.array([True, False, True]),
+}
+for _name, _index in INDEXES.items():
+    case(f"index (3,4) {_name}", ("Index",), randn_inputs((3, 4)))(lambda x, i=_index: x[i])
+case("index (3,4) tensor index", ("Index",), randn_inputs((3, 4)))(lambda x: x[vinsgrad.tensor([2, 0])])
+
+case("cat dim=0", ("Cat",), randn_inputs((2, 3), (1, 3), (3, 3)))(lambda *xs: vinsgrad.cat(xs, 0))
+case("cat dim=-1", ("Cat",), randn_inputs((2, 1), (2, 3)))(lambda *xs: vinsgrad.cat(xs, dim=-1))
+case("cat with a constant", ("Cat",), _inputs(_randn(2, 3), lambda rng: vinsgrad.ones(2, 3, dtype=vinsgrad.float64)))(
+    lambda x, c: vinsgrad.cat([c, x], dim=1)
+)
+case("stack dim=0", ("Stack",), randn_inputs((2, 3), (2, 3)))(lambda *xs: vinsgrad.stack(xs))
+case("stack dim=-1", ("Stack",), randn_inputs((2, 3), (2, 3), (2, 3)))(lambda *xs: vinsgrad.stack(xs, dim=-1))
+
+case("pad (2,3) last dim", ("Pad",), randn_inputs((2, 3)))(lambda x: ops.Pad.apply(x, pad=(1, 2)))
+case("pad (2,3,4) two dims value=1.5", ("Pad",), randn_inputs((2, 3, 4)))(
+    lambda x: ops.Pad.apply(x, pad=(0, 1, 2, 1), value=1.5)
+)
+
+case("chain tanh(x@w+b).logsumexp", ("MatMul", "Add", "Tanh", "LogSumExp"), randn_inputs((4, 3), (3, 5), (5,)))(
+    lambda x, w, b: (x @ w + b).tanh().logsumexp(dim=1)
+)
+case("two outputs", ("Mul", "Exp"), randn_inputs((2, 3)))(lambda x: (x * x, x.exp()))
+
+# **** nn: linear, activations, losses ****
+
+# **** nn: convolution, pooling, normalisation, embedding, dropout ****
