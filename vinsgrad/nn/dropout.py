@@ -1,0 +1,31 @@
+"""``Dropout``: inverted dropout in training mode, the identity in eval mode (``functional.dropout``)."""
+
+from __future__ import annotations
+
+from vinsgrad.autograd.tensor import Tensor
+from vinsgrad.nn import functional as F
+from vinsgrad.nn.module import Module
+
+
+class Dropout(Module):
+    """In training, zero each element with probability ``p`` and scale the rest by 1/(1-p); in eval, pass through.
+
+    The mask is drawn from vinsgrad's default generator, so ``vinsgrad.manual_seed`` makes it reproducible.
+
+    Example::
+
+        drop = nn.Dropout(p=0.2)
+        y = drop(vinsgrad.ones(4, 10))  # entries are 0.0 or 1.25
+    """
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
+        self.p = float(p)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout(input, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"

@@ -1,0 +1,157 @@
+"""``BatchNorm1d``, ``BatchNorm2d`` and ``LayerNorm``: the math is ``functional.batch_norm``/``layer_norm``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from vinsgrad.autograd.backend import float32, int64, xp
+from vinsgrad.autograd.tensor import Tensor
+from vinsgrad.nn import functional as F
+from vinsgrad.nn.module import Module, Parameter
+
+
+class _BatchNorm(Module):
+    """Shared by BatchNorm1d/2d, which differ only in the input dims they accept."""
+
+    _accepted_dims: tuple[int, ...] = ()
+    _dims_text = ""
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+    ) -> None:
+        super().__init__()
+        if not isinstance(num_features, int) or isinstance(num_features, bool) or num_features < 1:
+            raise ValueError(f"{type(self).__name__}: num_features must be a positive int, got {num_features!r}")
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        if affine:
+            self.weight = Parameter(xp.ones(num_features, dtype=float32))
+            self.bias = Parameter(xp.zeros(num_features, dtype=float32))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor(xp.zeros(num_features, dtype=float32)))
+            self.register_buffer("running_var", Tensor(xp.ones(num_features, dtype=float32)))
+            self.register_buffer("num_batches_tracked", Tensor(xp.zeros((), dtype=int64)))
+        else:
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                self.register_buffer(name, None)
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            self.running_mean.data.fill(0)
+            self.running_var.data.fill(1)
+            self.num_batches_tracked.data.fill(0)
+
+    def reset_parameters(self) -> None:
+        self.reset_running_stats()
+        if self.affine:
+            self.weight.data.fill(1)
+            self.bias.data.fill(0)
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in self._accepted_dims:
+            raise ValueError(f"{type(self).__name__}: expected {self._dims_text} input (got {input.ndim}D input)")
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.data += 1
+            if self.momentum is None:  # a cumulative moving average: every batch weighs the same
+                factor = 1.0 / int(self.num_batches_tracked.data)
+        use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
+        # In training without tracking, the buffers (if any) are left alone; in eval they are what we normalise by.
+        keep = not self.training or self.track_running_stats
+        return F.batch_norm(
+            input,
+            self.running_mean if keep else None,
+            self.running_var if keep else None,
+            self.weight,
+            self.bias,
+            use_batch_stats,
+            factor,
+            self.eps,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, C) or (N, C, L) inputs: per channel, over the batch (and length) dims.
+
+    In training it normalises with the batch's statistics and updates ``running_mean``/``running_var`` with
+    ``momentum`` (the unbiased batch variance, as PyTorch); in eval mode it uses the running statistics.
+
+    Example::
+
+        bn = nn.BatchNorm1d(16)
+        bn(vinsgrad.randn(32, 16)).shape  # (32, 16)
+    """
+
+    _accepted_dims = (2, 3)
+    _dims_text = "2D or 3D"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of (N, C, H, W) inputs: per channel, over the batch and spatial dims.
+
+    In training it normalises with the batch's statistics and updates ``running_mean``/``running_var`` with
+    ``momentum`` (the unbiased batch variance, as PyTorch); in eval mode it uses the running statistics.
+
+    Example::
+
+        bn = nn.BatchNorm2d(8)
+        bn(vinsgrad.randn(4, 8, 5, 5)).shape  # (4, 8, 5, 5)
+    """
+
+    _accepted_dims = (4,)
+    _dims_text = "4D"
+
+
+class LayerNorm(Module):
+    """Normalise over the trailing ``normalized_shape`` dims of each sample, with learnable weight and bias.
+
+    Example::
+
+        ln = nn.LayerNorm(8)
+        ln(vinsgrad.randn(2, 5, 8)).shape  # (2, 5, 8)
+    """
+
+    def __init__(
+        self,
+        normalized_shape: int | Sequence[int],
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        if not shape or not all(isinstance(s, int) and s >= 1 for s in shape):
+            raise ValueError(
+                f"LayerNorm: normalized_shape must be a positive int or tuple of them, got {normalized_shape!r}"
+            )
+        self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
+        self.register_parameter("weight", Parameter(xp.ones(shape, dtype=float32)) if elementwise_affine else None)
+        self.register_parameter(
+            "bias", Parameter(xp.zeros(shape, dtype=float32)) if elementwise_affine and bias else None
+        )
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            self.weight.data.fill(1)
+        if self.bias is not None:
+            self.bias.data.fill(0)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
