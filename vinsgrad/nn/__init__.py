@@ -4,4 +4,15 @@
 
 from vinsgrad.nn.module import Module, Parameter
 
+__all__ = ["Module", "Parameter"]
+
 # **** convolution, pooling, normalisation, embedding, dropout ****
+
+# isort: split
+from vinsgrad.nn.conv import Conv2d
+from vinsgrad.nn.dropout import Dropout
+from vinsgrad.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from vinsgrad.nn.pooling import AvgPool2d, MaxPool2d
+from vinsgrad.nn.sparse import Embedding
+
+__all__ += ["AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv2d", "Dropout", "Embedding", "LayerNorm", "MaxPool2d"]
