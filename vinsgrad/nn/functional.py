@@ -6,16 +6,497 @@ beside the function that applies them.
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from vinsgrad.autograd.backend import float32, float64, ndarray, xp
 from vinsgrad.autograd.function import Function
-from vinsgrad.autograd.ops import unbroadcast
+from vinsgrad.autograd.ops import Pad, unbroadcast
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.random import rng
 
 # **** linear, activations and losses ****
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction!r} is not a valid value for reduction; expected 'mean', 'sum' or 'none'")
+
+
+# ---- linear ----
+
+
+class Linear(Function):
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        ctx.save_for_backward(x, weight)
+        out = x @ weight.T
+        if bias is not None:
+            out += bias  # NOTE: in place: `out` is a fresh array, so this saves an allocation
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        nx, nw, nb = (*ctx.needs_input_grad, False)[:3]
+        g2 = grad.reshape(-1, grad.shape[-1])  # leading dims folded into one batch dim
+        gx = grad @ weight if nx else None
+        gw = g2.T @ x.reshape(-1, x.shape[-1]) if nw else None
+        gb = g2.sum(axis=0) if nb else None
+        return (gx, gw, gb)[: len(ctx.needs_input_grad)]
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias``, one fused op. Shape: input (*, in), weight (out, in), bias (out,) -> (*, out)."""
+    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"linear: input of shape {tuple(input.shape)} does not match weight of shape {tuple(weight.shape)}: "
+            f"the input's last dim must equal in_features={weight.shape[-1]}"
+        )
+    if input.dtype != weight.dtype:
+        raise TypeError(
+            f"linear: input is {input.dtype} but the weight is {weight.dtype}; cast the input (x.float()) or the "
+            "model (model.double()) so they match"
+        )
+    if bias is None:
+        return Linear.apply(input, weight)
+    return Linear.apply(input, weight, bias)
+
+
+# ---- activations ----
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``max(input, 0)``. ``inplace`` is accepted for PyTorch compatibility; the result is always a new tensor."""
+    return input.relu()
+
+
+class LeakyReLU(Function):
+    @staticmethod
+    def forward(ctx, x, negative_slope=0.01):
+        positive = x > 0
+        ctx.save_for_backward(positive)
+        ctx.negative_slope = negative_slope
+        return xp.where(positive, x, x * negative_slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (positive,) = ctx.saved_tensors
+        return xp.where(positive, grad, grad * ctx.negative_slope)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``x`` where positive, ``negative_slope * x`` elsewhere (``inplace`` as in ``relu``)."""
+    return LeakyReLU.apply(input, negative_slope=negative_slope)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:
+    return input.tanh()
+
+
+def _erf(x: ndarray) -> ndarray:
+    """The error function, elementwise, to about 1e-15 in float64 (NumPy has none).
+
+    A positive power series for |x| < 2.5 and a continued fraction for erfc beyond; both loop a fixed number of
+    times over whole arrays, so there is no per-element Python.
+    """
+    a = xp.abs(x)
+    out = xp.empty_like(a)
+    small = a < 2.5
+    z = a[small]
+    z2 = z * z
+    term, total = z, z.copy()
+    for n in range(35):  # erf(z) = 2/sqrt(pi) exp(-z^2) sum_n 2^n z^(2n+1) / (2n+1)!!
+        term = term * z2 * (2 / (2 * n + 3))
+        total += term
+    out[small] = (2 / math.sqrt(math.pi)) * xp.exp(-z2) * total
+    z = a[~small]
+    frac = xp.zeros_like(z)
+    for k in range(25, 0, -1):  # erfc(z) = exp(-z^2)/sqrt(pi) / (z + (1/2)/(z + 1/(z + (3/2)/(z + ...))))
+        frac = (k / 2) / (z + frac)
+    out[~small] = 1 - xp.exp(-z * z) / (math.sqrt(math.pi) * (z + frac))
+    return xp.copysign(out, x)
+
+
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
+class GELU(Function):
+    @staticmethod
+    def forward(ctx, x, approximate="none"):
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            return 0.5 * x * (1 + xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**3)))
+        return 0.5 * x * (1 + _erf(x * (1 / math.sqrt(2))))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        if ctx.approximate == "tanh":
+            t = xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**3))
+            dt = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+            return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dt)
+        cdf = 0.5 * (1 + _erf(x * (1 / math.sqrt(2))))
+        pdf = xp.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
+        return grad * (cdf + x * pdf)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """``x * Phi(x)`` (Phi the standard normal CDF); ``approximate='tanh'`` uses the tanh formula."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU.apply(input, approximate=approximate)
+
+
+def _softmax_dim(ndim: int, dim: int | None) -> int:
+    # PyTorch's legacy rule when no dim is given: 0 for 0-, 1- and 3-D input, else 1.
+    if dim is not None:
+        return dim
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """``exp(x) / exp(x).sum(dim)``, computed stably; ``dtype`` casts the input first."""
+    x = input if dtype is None else input.to(dtype)
+    return x.softmax(_softmax_dim(x.ndim, dim))
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """``x - logsumexp(x, dim)``, computed stably; ``dtype`` casts the input first."""
+    x = input if dtype is None else input.to(dtype)
+    return x.log_softmax(_softmax_dim(x.ndim, dim))
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad with a constant; ``pad`` lists (before, after) widths starting from the last dim, as in PyTorch."""
+    if mode != "constant":
+        raise ValueError(f"pad: only mode='constant' is supported, got mode={mode!r}")
+    return Pad.apply(input, pad=tuple(int(p) for p in pad), value=0.0 if value is None else value)
+
+
+# ---- losses: log-softmax + negative log-likelihood ----
+
+
+def _rows(x: ndarray) -> ndarray:
+    """(N, C, d1, ...) -> (N*d1*..., C), class dim last; (C,) -> (1, C)."""
+    if x.ndim <= 2:
+        return x.reshape(-1, x.shape[-1])
+    return xp.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+
+
+def _unrows(g: ndarray, shape: tuple[int, ...]) -> ndarray:
+    """The inverse of ``_rows``."""
+    if len(shape) <= 2:
+        return g.reshape(shape)
+    return xp.moveaxis(g.reshape(shape[0], *shape[2:], shape[1]), -1, 1)
+
+
+def _class_targets(
+    target: ndarray, n_classes: int, weight: ndarray | None, ignore_index: int, dtype: Any
+) -> tuple[ndarray, ndarray, ndarray]:
+    """Class indices as ``(index, valid, w)`` rows; ignored ones point at class 0 with valid 0.0 and weight 0."""
+    y = target.reshape(-1)
+    keep = y != ignore_index
+    if not keep.all():
+        y = xp.where(keep, y, 0)
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        bad = int(y[(y < 0) | (y >= n_classes)][0])
+        raise IndexError(f"Target {bad} is out of bounds: class indices must be in [0, {n_classes}) or ignore_index")
+    valid = keep.astype(dtype)  # float, so products with it never promote to float64
+    return y, valid, valid if weight is None else weight[y] * valid
+
+
+def _reduce(loss: ndarray, reduction: str, denominator: Any, out_shape: tuple[int, ...]) -> ndarray:
+    if reduction == "none":
+        return loss.reshape(out_shape)
+    if reduction == "sum":
+        return loss.sum()
+    with xp.errstate(invalid="ignore", divide="ignore"):  # every target ignored: nan, as in PyTorch
+        return loss.sum() / denominator
+
+
+def _row_scale(grad: ndarray, reduction: str, denominator: Any, n: int) -> ndarray:
+    """The output's gradient as one factor per row, shape (n, 1): what each row's loss is multiplied by."""
+    if reduction == "none":
+        return grad.reshape(n, 1)
+    with xp.errstate(invalid="ignore", divide="ignore"):
+        return xp.broadcast_to(grad / denominator if reduction == "mean" else grad, (n, 1))
+
+
+class CrossEntropy(Function):
+    """log_softmax and the negative log-likelihood in one op, so logits of +-1000 stay finite both ways.
+
+    Every variant is ``loss_n = -sum_c T[n, c] * log_softmax(x)[n, c]`` for a target matrix T (the one-hot row
+    scaled by the class weight, plus label smoothing; or the given probabilities), so the gradient of a row is
+    ``softmax * T.sum() - T``, formed directly and, for class indices, without materialising T.
+    """
+
+    @staticmethod
+    def forward(ctx, x, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+        z = _rows(x)
+        n, c = z.shape
+        shifted = z - z.max(axis=1, keepdims=True)
+        e = xp.exp(shifted)
+        sum_e = e.sum(axis=1, keepdims=True)
+        logp = shifted - xp.log(sum_e)
+        e /= sum_e  # NOTE: in place, e becomes the softmax that backward needs
+        eps = label_smoothing
+        ctx.x_shape, ctx.reduction, ctx.eps, ctx.weight = x.shape, reduction, eps, weight
+        ctx.class_indices = target.dtype.kind in "iu"
+        if ctx.class_indices:
+            y, valid, wy = _class_targets(target, c, weight, ignore_index, z.dtype)
+            loss = -(wy * logp[xp.arange(n), y])
+            if eps:
+                smooth = -(logp.sum(axis=1) if weight is None else logp @ weight) * valid
+                loss = (1 - eps) * loss + (eps / c) * smooth
+            ctx.denominator = wy.sum()
+            ctx.save_for_backward(e, y, valid, wy)
+            out_shape = target.shape
+        else:
+            p = _rows(target)
+            if eps:
+                p = p * (1 - eps) + eps / c
+            t = p if weight is None else p * weight
+            loss = -(t * logp).sum(axis=1)
+            ctx.denominator = n
+            ctx.save_for_backward(e, t, logp)
+            out_shape = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
+        return _reduce(loss, reduction, ctx.denominator, out_shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        probs = ctx.saved_tensors[0]
+        n, c = probs.shape
+        scale = _row_scale(grad, ctx.reduction, ctx.denominator, n)
+        eps, weight = ctx.eps, ctx.weight
+        g_target = None
+        if ctx.class_indices:
+            _, y, valid, wy = ctx.saved_tensors
+            # T = (1 - eps) * wy * onehot(y) + (eps / c) * valid * weight
+            row_sum = (1 - eps) * wy
+            if eps:
+                row_sum = row_sum + (eps / c) * (c if weight is None else weight.sum()) * valid
+            gx = probs * (row_sum[:, None] * scale)
+            gx[xp.arange(n), y] -= (1 - eps) * wy * scale[:, 0]
+            if eps:
+                gx -= (eps / c) * (valid[:, None] * scale) * (1 if weight is None else weight)
+        else:
+            _, t, logp = ctx.saved_tensors
+            gx = scale * (probs * t.sum(axis=1, keepdims=True) - t)
+            if ctx.needs_input_grad[1]:
+                dt = (1 - eps) * (1 if weight is None else weight)  # d T / d target
+                g_target = _unrows(-(scale * dt * logp), ctx.x_shape)
+        return _unrows(gx, ctx.x_shape) if ctx.needs_input_grad[0] else None, g_target, None
+
+
+def _class_weight(weight: Tensor | None, input: Tensor, name: str) -> ndarray | None:
+    """The class weights' array in the input's dtype (a constant: no gradient flows to it), checked for size C."""
+    if weight is None:
+        return None
+    n_classes = input.shape[1] if input.ndim > 1 else input.shape[0]
+    if weight.shape != (n_classes,):
+        raise ValueError(f"{name}: weight has shape {tuple(weight.shape)}, expected ({n_classes},), one per class")
+    return weight.data.astype(input.dtype, copy=False)
+
+
+def _check_class_target(input: Tensor, target: Tensor, name: str) -> None:
+    if input.ndim == 0:
+        raise ValueError(f"{name}: input must have a class dim, got a 0-d tensor")
+    expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
+    if target.shape != expected:
+        raise ValueError(
+            f"{name}: class-index target has shape {tuple(target.shape)}, expected {expected} for input of shape "
+            f"{tuple(input.shape)}"
+        )
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross entropy between logits and class indices or class probabilities (log_softmax + NLL, fused).
+
+    Shape: input (N, C), (C,) or (N, C, d1, ...); target (N,), () or (N, d1, ...) integer class indices, or float
+    probabilities of the input's shape. ``mean`` divides by the summed weights of the non-ignored targets (by
+    the number of rows for probabilities), as PyTorch does.
+    """
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if target.dtype.kind in "iu":
+        _check_class_target(input, target, "cross_entropy")
+    elif target.dtype.kind == "f":
+        if target.shape != input.shape:
+            raise ValueError(
+                f"cross_entropy: probability target has shape {tuple(target.shape)}, expected the input's shape "
+                f"{tuple(input.shape)} (for class indices pass an integer tensor)"
+            )
+        if ignore_index != -100:
+            raise ValueError("cross_entropy: ignore_index is only supported for class-index targets")
+    else:
+        raise TypeError(
+            f"cross_entropy: target must be integer class indices or float probabilities, got {target.dtype}"
+        )
+    w = _class_weight(weight, input, "cross_entropy")
+    return CrossEntropy.apply(
+        input, target, w, ignore_index=ignore_index, reduction=reduction, label_smoothing=label_smoothing
+    )
+
+
+class NLLLoss(Function):
+    @staticmethod
+    def forward(ctx, x, target, weight=None, ignore_index=-100, reduction="mean"):
+        z = _rows(x)
+        n, c = z.shape
+        y, _, wy = _class_targets(target, c, weight, ignore_index, z.dtype)
+        ctx.save_for_backward(y, wy)
+        ctx.x_shape, ctx.reduction, ctx.denominator = x.shape, reduction, wy.sum()
+        return _reduce(-(wy * z[xp.arange(n), y]), reduction, ctx.denominator, target.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        y, wy = ctx.saved_tensors
+        n = y.shape[0]
+        scale = _row_scale(grad, ctx.reduction, ctx.denominator, n)
+        gx = xp.zeros((n, ctx.x_shape[1] if len(ctx.x_shape) > 1 else ctx.x_shape[0]), dtype=grad.dtype)
+        gx[xp.arange(n), y] = -wy * scale[:, 0]
+        return _unrows(gx, ctx.x_shape), None, None
+
+
+def nll_loss(
+    input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean"
+) -> Tensor:
+    """Negative log-likelihood of class indices given log-probabilities (shapes as in ``cross_entropy``)."""
+    _check_reduction(reduction)
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"nll_loss: target must hold integer class indices, got dtype {target.dtype}")
+    _check_class_target(input, target, "nll_loss")
+    w = _class_weight(weight, input, "nll_loss")
+    return NLLLoss.apply(input, target, w, ignore_index=ignore_index, reduction=reduction)
+
+
+# ---- losses: elementwise ----
+
+
+def _reduce_tensor(loss: Tensor, reduction: str) -> Tensor:
+    _check_reduction(reduction)
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def _warn_if_broadcast(input: Tensor, target: Tensor, name: str) -> None:
+    if input.shape != target.shape:
+        warnings.warn(
+            f"{name}: target size {tuple(target.shape)} differs from input size {tuple(input.shape)}; they will be "
+            "broadcast, which is likely a mistake",
+            stacklevel=3,
+        )
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Squared error ``(input - target)**2``, reduced."""
+    _warn_if_broadcast(input, target, "mse_loss")
+    diff = input - target
+    return _reduce_tensor(diff * diff, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Absolute error ``|input - target|``, reduced."""
+    _warn_if_broadcast(input, target, "l1_loss")
+    return _reduce_tensor((input - target).abs(), reduction)
+
+
+def _check_binary_target(input: Tensor, target: Tensor, name: str) -> None:
+    if input.shape != target.shape:
+        raise ValueError(f"{name}: target size {tuple(target.shape)} must equal the input size {tuple(input.shape)}")
+
+
+class BinaryCrossEntropy(Function):
+    @staticmethod
+    def forward(ctx, x, target, weight=None):
+        # NOTE: the logs are clamped at -100, as in PyTorch, so probabilities of exactly 0 or 1 give finite losses.
+        with xp.errstate(divide="ignore"):
+            log_x = xp.maximum(xp.log(x), -100)
+            log_1mx = xp.maximum(xp.log1p(-x), -100)
+        ctx.save_for_backward(x, target, log_x, log_1mx)
+        ctx.weight = weight
+        loss = -(target * log_x + (1 - target) * log_1mx)
+        return loss if weight is None else loss * weight
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, target, log_x, log_1mx = ctx.saved_tensors
+        g = grad if ctx.weight is None else grad * ctx.weight
+        nx, nt = ctx.needs_input_grad[:2]
+        gx = unbroadcast(g * (x - target) / xp.maximum(x * (1 - x), 1e-12), x.shape) if nx else None
+        gt = unbroadcast(g * (log_1mx - log_x), target.shape) if nt else None
+        return gx, gt, None
+
+
+def binary_cross_entropy(
+    input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
+) -> Tensor:
+    """``-weight * (target * log(input) + (1 - target) * log(1 - input))`` for probabilities, reduced."""
+    _check_reduction(reduction)
+    _check_binary_target(input, target, "binary_cross_entropy")
+    if input.numel() and (input.data.min() < 0 or input.data.max() > 1):
+        raise ValueError(
+            "binary_cross_entropy: all elements of input should be between 0 and 1; for raw scores use "
+            "binary_cross_entropy_with_logits"
+        )
+    w = None if weight is None else weight.data.astype(input.dtype, copy=False)
+    return _reduce_tensor(BinaryCrossEntropy.apply(input, target, w), reduction)
+
+
+class BCEWithLogits(Function):
+    @staticmethod
+    def forward(ctx, x, target, weight=None, pos_weight=None):
+        softplus_neg = xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))  # log(1 + exp(-x)), never overflows
+        coef = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
+        ctx.save_for_backward(x, target, softplus_neg, coef)
+        ctx.weight, ctx.pos_weight = weight, pos_weight
+        loss = (1 - target) * x + coef * softplus_neg
+        return loss if weight is None else loss * weight
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, target, softplus_neg, coef = ctx.saved_tensors
+        nx, nt = ctx.needs_input_grad[:2]
+        g = grad if ctx.weight is None else grad * ctx.weight
+        gx = unbroadcast(g * ((1 - target) + coef * xp.expm1(-softplus_neg)), x.shape) if nx else None
+        dt = -x if ctx.pos_weight is None else (ctx.pos_weight - 1) * softplus_neg - x
+        gt = unbroadcast(g * dt, target.shape) if nt else None
+        return gx, gt, None, None
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """Sigmoid and binary cross entropy in one stable op; ``pos_weight`` scales the positive term (per class)."""
+    _check_reduction(reduction)
+    _check_binary_target(input, target, "binary_cross_entropy_with_logits")
+    w = None if weight is None else weight.data.astype(input.dtype, copy=False)
+    pw = None if pos_weight is None else pos_weight.data.astype(input.dtype, copy=False)
+    return _reduce_tensor(BCEWithLogits.apply(input, target, w, pw), reduction)
+
 
 # **** convolution, pooling, normalisation, embedding, dropout ****
 
