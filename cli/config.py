@@ -1,0 +1,628 @@
+"""The one config schema: a YAML file becomes a validated, resolved, JSON-serialisable dict, and then objects.
+
+```yaml
+model:
+  layers:                                   # a Sequential; each layer named by its vinsgrad.nn class
+    - {type: Linear, in_features: 784, out_features: 128}
+    - {type: ReLU}
+loss: {type: CrossEntropyLoss}              # any loss class in vinsgrad.nn
+optimizer: {type: SGD, lr: 0.01}            # any class in vinsgrad.optim
+scheduler: {type: StepLR, step_size: 2}     # optional; any class in vinsgrad.optim.lr_scheduler
+data: {dataset: mnist, root: ./data, batch_size: 64, shuffle: true, val_split: 0.1,
+       transform: [{type: ToTensor}, {type: Flatten}]}     # any class in vinsgrad.vision.transforms
+train: {epochs: 5, seed: 0, out: runs/mlp}
+```
+
+Classes are looked up by name and their arguments checked against ``inspect.signature``, so a class added to the
+library is usable here with no CLI code. Every error names the file, the key path and the expectation:
+``configs/x.yaml: optimizer.lr: expected a number > 0, got -0.1``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import json
+import math
+import types
+import typing
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+import vinsgrad
+
+from .errors import UsageError
+
+SECTIONS = ("model", "loss", "optimizer", "scheduler", "data", "train")
+MODEL_KINDS = ("layers",)  # named architectures (e.g. `arch: {type: ResNet}`) would add an entry here
+DUMMY_BATCH = 2
+
+
+class ConfigError(UsageError):
+    """A bad config, reported as ``<file>: <key path>: <what was expected, what was received>`` (exit code 2)."""
+
+    def __init__(self, source: str, key: str, message: str) -> None:
+        super().__init__(f"{source}: {key}: {message}" if key else f"{source}: {message}")
+
+
+# **** small value checks, shared by the fixed sections and by class arguments ****
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a fixed section: its default, a check, and how to say what the check expects."""
+
+    default: Any
+    check: Callable[[Any], bool]
+    expected: str
+
+
+def is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def is_number(v: Any) -> bool:
+    return (is_int(v) or isinstance(v, float)) and math.isfinite(v)
+
+
+def positive_int(default: Any) -> Field:
+    return Field(default, lambda v: is_int(v) and v >= 1, "an integer >= 1")
+
+
+def boolean(default: bool) -> Field:
+    return Field(default, lambda v: isinstance(v, bool), "true or false")
+
+
+def text(default: Any, *, optional: bool = False) -> Field:
+    return Field(default, lambda v: isinstance(v, str) or (optional and v is None), "a string")
+
+
+def shown(value: Any) -> str:
+    """How a received value appears in an error: YAML-ish, with the type for strings and containers."""
+    if isinstance(value, str):
+        return f"'{value}' (a string)"
+    if isinstance(value, dict):
+        return f"a mapping {json.dumps(value, default=str)}"
+    if isinstance(value, list):
+        return f"a list {json.dumps(value, default=str)}"
+    return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def did_you_mean(name: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.5)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"{hint} (choices: {', '.join(sorted(choices))})" if len(choices) <= 12 else hint
+
+
+# PyTorch's constraints on common argument names, applied to whichever class has them.
+RANGES: dict[str, tuple[Callable[[float], bool], str]] = {
+    "lr": (lambda v: v > 0, "> 0"),
+    "momentum": (lambda v: v >= 0, ">= 0"),
+    "dampening": (lambda v: v >= 0, ">= 0"),
+    "weight_decay": (lambda v: v >= 0, ">= 0"),
+    "eps": (lambda v: v > 0, "> 0"),
+    "alpha": (lambda v: v >= 0, ">= 0"),
+    "gamma": (lambda v: v > 0, "> 0"),
+    "p": (lambda v: 0 <= v <= 1, "in [0, 1]"),
+    "label_smoothing": (lambda v: 0 <= v <= 1, "in [0, 1]"),
+    "betas": (lambda v: 0 <= v < 1, "in [0, 1)"),
+    "in_features": (lambda v: v >= 1, ">= 1"),
+    "out_features": (lambda v: v >= 1, ">= 1"),
+    "in_channels": (lambda v: v >= 1, ">= 1"),
+    "out_channels": (lambda v: v >= 1, ">= 1"),
+    "num_features": (lambda v: v >= 1, ">= 1"),
+    "num_embeddings": (lambda v: v >= 1, ">= 1"),
+    "embedding_dim": (lambda v: v >= 1, ">= 1"),
+    "kernel_size": (lambda v: v >= 1, ">= 1"),
+    "stride": (lambda v: v >= 1, ">= 1"),
+    "dilation": (lambda v: v >= 1, ">= 1"),
+    "padding": (lambda v: v >= 0, ">= 0"),
+    "step_size": (lambda v: v >= 1, ">= 1"),
+    "T_max": (lambda v: v > 0, "> 0"),
+}
+
+
+# **** class arguments checked against the class's signature ****
+
+
+def accepts(value: Any, hint: Any) -> bool:
+    """Whether a YAML value fits a type hint (lists stand for tuples/sequences; unknown hints accept anything)."""
+    if hint in (inspect.Parameter.empty, Any, object) or isinstance(hint, str | typing.TypeVar):
+        return True
+    if hint is None or hint is type(None):
+        return value is None
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(accepts(value, a) for a in args)
+    if origin is typing.Literal:
+        return value in args
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return is_int(value)
+    if hint is float:
+        return is_number(value)
+    if hint is str:
+        return isinstance(value, str)
+    if origin in (tuple, list, Sequence) or hint in (tuple, list):
+        if not isinstance(value, list):
+            return False
+        if origin is tuple and args and args[-1] is not Ellipsis:
+            return len(value) == len(args) and all(accepts(v, a) for v, a in zip(value, args))
+        return all(accepts(v, args[0]) for v in value) if args else True
+    if inspect.isclass(hint) and issubclass(hint, vinsgrad.Tensor):
+        return isinstance(value, list) and all(is_number(v) for v in value)
+    return True
+
+
+def describe(hint: Any) -> str:
+    """A type hint in words: `int | tuple[int, int]` -> 'an integer or a list of 2 integers'."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(describe(a) for a in args)
+    if origin is typing.Literal:
+        return "one of " + ", ".join(repr(a) for a in args)
+    if hint is None or hint is type(None):
+        return "null"
+    simple = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+    if hint in simple:
+        return simple[hint]
+    if origin is tuple and args and args[-1] is not Ellipsis:
+        return f"a list of {len(args)} {describe(args[0]).removeprefix('an ').removeprefix('a ')}s"
+    if inspect.isclass(hint) and issubclass(hint, vinsgrad.Tensor):
+        return "a list of numbers"
+    return "a list" if origin in (tuple, list, Sequence) else getattr(hint, "__name__", str(hint))
+
+
+def hint_of(param: inspect.Parameter) -> Any:
+    """The parameter's type hint; without one, a bool or float default says the type."""
+    if param.annotation is not inspect.Parameter.empty:
+        return param.annotation
+    if isinstance(param.default, bool | float):
+        return type(param.default)
+    return inspect.Parameter.empty
+
+
+def signature_params(cls: type, skip: int) -> dict[str, inspect.Parameter]:
+    """The keyword-settable parameters of ``cls(...)``, minus the first ``skip`` (an optimizer's ``params``)."""
+    try:
+        sig = inspect.signature(cls, eval_str=True)
+    except Exception:  # a hint that cannot be evaluated at run time: fall back to unchecked (string) hints
+        sig = inspect.signature(cls)
+    params = [p for p in sig.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    return {p.name: p for p in params[skip:]}
+
+
+def jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def check_range(name: str, value: Any) -> str | None:
+    """The expectation ``value`` breaks, if its argument name has a known range (lists: every element)."""
+    if name not in RANGES:
+        return None
+    ok, expected = RANGES[name]
+    items = value if isinstance(value, list) else [value]
+    if all(not is_number(v) or ok(v) for v in items):
+        return None
+    return f"expected {'every element' if isinstance(value, list) else 'a number'} {expected}, got {shown(value)}"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A family of classes the config names by `type`: where they live and which leading arguments the CLI fills."""
+
+    what: str
+    namespace: Callable[[], dict[str, type]]
+    skip: int = 0  # leading constructor arguments supplied by the trainer (an optimizer's params)
+    extra: dict[str, Field] = field(default_factory=dict)  # keys that are not constructor arguments
+
+
+def classes_in(module: Any, base: type | None = None, exclude: Callable[[str], bool] = lambda n: False) -> dict:
+    return {
+        name: obj
+        for name, obj in vars(module).items()
+        if inspect.isclass(obj)
+        and not name.startswith("_")
+        and (base is None or (issubclass(obj, base) and obj is not base))
+        and obj.__module__.startswith("vinsgrad")
+        and not exclude(name)
+    }
+
+
+def _layers() -> dict[str, type]:
+    import vinsgrad.nn as nn
+
+    return classes_in(nn, nn.Module, lambda n: n.endswith("Loss") or n in ("Sequential", "ModuleList"))
+
+
+def _losses() -> dict[str, type]:
+    import vinsgrad.nn as nn
+
+    return classes_in(nn, nn.Module, lambda n: not n.endswith("Loss"))
+
+
+def _optimizers() -> dict[str, type]:
+    import vinsgrad.optim as optim
+
+    return classes_in(optim, optim.Optimizer)
+
+
+def _schedulers() -> dict[str, type]:
+    from vinsgrad.optim import lr_scheduler
+
+    def is_base(name: str) -> bool:
+        return name in ("LRScheduler", "Optimizer") or not hasattr(getattr(lr_scheduler, name), "step")
+
+    return classes_in(lr_scheduler, None, is_base)
+
+
+def _transforms() -> dict[str, type]:
+    from vinsgrad.vision import transforms
+
+    return classes_in(transforms, None, lambda n: n == "Compose")
+
+
+INTERVAL = Field("epoch", lambda v: v in ("epoch", "step"), "'epoch' or 'step'")
+LAYER = Kind("layer", _layers)
+LOSS = Kind("loss", _losses)
+OPTIMIZER = Kind("optimizer", _optimizers, skip=1)
+SCHEDULER = Kind("scheduler", _schedulers, skip=1, extra={"interval": INTERVAL})
+TRANSFORM = Kind("transform", _transforms)
+
+
+def resolve_spec(spec: Any, key: str, kind: Kind, source: str) -> dict[str, Any]:
+    """Check ``{type: Name, arg: value, ...}`` against ``Name``'s signature; return it with defaults filled in."""
+    if isinstance(spec, str):
+        spec = {"type": spec}
+    names = kind.namespace()
+    if not isinstance(spec, dict) or "type" not in spec:
+        example = next(iter(sorted(names)), "Name")
+        raise ConfigError(source, key, f"expected a mapping like {{type: {example}, ...}}, got {shown(spec)}")
+    name = spec["type"]
+    if name not in names:
+        raise ConfigError(source, f"{key}.type", f"unknown {kind.what} {shown(name)}{did_you_mean(name, list(names))}")
+    params = signature_params(names[name], kind.skip)
+    resolved: dict[str, Any] = {"type": name}
+    for arg, value in spec.items():
+        if arg == "type":
+            continue
+        where = f"{key}.{arg}"
+        if arg in kind.extra:
+            resolved[arg] = check_field(kind.extra[arg], value, where, source)
+            continue
+        if arg not in params:
+            raise ConfigError(source, where, f"{name} has no argument '{arg}'{did_you_mean(arg, list(params))}")
+        hint = hint_of(params[arg])
+        if not accepts(value, hint):
+            raise ConfigError(source, where, f"expected {describe(hint)}, got {shown(value)}")
+        problem = check_range(arg, value)
+        if problem:
+            raise ConfigError(source, where, problem)
+        resolved[arg] = value
+    for arg, param in params.items():
+        if arg in resolved:
+            continue
+        if param.default is inspect.Parameter.empty:
+            raise ConfigError(source, key, f"{name} needs the argument '{arg}'")
+        default = list(param.default) if isinstance(param.default, tuple) else param.default
+        if jsonable(default):
+            resolved[arg] = default
+    for arg, extra in kind.extra.items():
+        resolved.setdefault(arg, extra.default)
+    return resolved
+
+
+def instantiate(spec: dict[str, Any], kind: Kind, *leading: Any) -> Any:
+    """Build the object a resolved spec names (lists become tuples, or float32 Tensors where a Tensor is expected)."""
+    cls = kind.namespace()[spec["type"]]
+    params = signature_params(cls, kind.skip)
+    kwargs = {}
+    for arg, value in spec.items():
+        if arg == "type" or arg in kind.extra:
+            continue
+        if isinstance(value, list):
+            hints = typing.get_args(hint_of(params[arg])) or (hint_of(params[arg]),)
+            wants_tensor = any(inspect.isclass(h) and issubclass(h, vinsgrad.Tensor) for h in hints)
+            value = vinsgrad.tensor(value, dtype=vinsgrad.float32) if wants_tensor else tuple(value)
+        kwargs[arg] = value
+    return cls(*leading, **kwargs)
+
+
+# **** fixed sections (data, train) and the dataset registry ****
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A dataset the config can name: how to build it, and what one raw sample looks like (for the dummy batch).
+
+    ``build(config, root)`` returns ``(train, test)`` datasets yielding ``(input, class index)``; ``options`` are
+    the extra keys it accepts under ``data:`` (e.g. a toy dataset's ``n`` and ``noise``).
+    """
+
+    build: Callable[[dict[str, Any], Path], tuple[Any, Any]]
+    sample_shape: tuple[int, ...]
+    sample_dtype: str
+    num_classes: int
+    options: dict[str, Field] = field(default_factory=dict)
+
+
+def transform_field(default: list[dict[str, Any]]) -> Field:
+    return Field(default, lambda v: isinstance(v, list), "a list of transforms like [{type: ToTensor}]")
+
+
+def _vision(name: str) -> Callable[[dict[str, Any], Path], tuple[Any, Any]]:
+    def build(config: dict[str, Any], root: Path) -> tuple[Any, Any]:
+        from vinsgrad.vision import datasets
+
+        cls = getattr(datasets, name)
+        transform = build_transform(config["data"]["transform"])
+        train = cls(root=str(root), train=True, transform=transform, download=True)
+        return train, cls(root=str(root), train=False, transform=transform, download=True)
+
+    return build
+
+
+IMAGE_OPTIONS = {"transform": transform_field([{"type": "ToTensor"}])}
+DATASETS: dict[str, DatasetSpec] = {
+    "mnist": DatasetSpec(_vision("MNIST"), (28, 28), "uint8", 10, IMAGE_OPTIONS),
+    "fashion-mnist": DatasetSpec(_vision("FashionMNIST"), (28, 28), "uint8", 10, IMAGE_OPTIONS),
+}
+
+DATA_FIELDS = {
+    "dataset": Field("mnist", lambda v: v in DATASETS, "a dataset name"),
+    "root": text("./data"),
+    "batch_size": positive_int(64),
+    "eval_batch_size": positive_int(1000),
+    "shuffle": boolean(True),
+    "val_split": Field(0.0, lambda v: is_number(v) and 0 <= v < 1, "a number in [0, 1)"),
+}
+TRAIN_FIELDS = {
+    "epochs": positive_int(5),
+    "seed": Field(0, lambda v: is_int(v) and v >= 0, "an integer >= 0"),
+    "out": text(None, optional=True),
+}
+
+
+def check_field(spec: Field, value: Any, key: str, source: str) -> Any:
+    if not spec.check(value):
+        raise ConfigError(source, key, f"expected {spec.expected}, got {shown(value)}")
+    return value
+
+
+def resolve_section(raw: Any, fields: dict[str, Field], key: str, source: str) -> dict[str, Any]:
+    """Fill a fixed section's defaults and check each key (unknown keys get a did-you-mean)."""
+    raw = {} if raw is None else raw
+    if not isinstance(raw, dict):
+        raise ConfigError(source, key, f"expected a mapping, got {shown(raw)}")
+    for name in raw:
+        if name not in fields:
+            raise ConfigError(source, f"{key}.{name}", f"unknown key{did_you_mean(name, list(fields))}")
+    return {name: check_field(f, raw.get(name, f.default), f"{key}.{name}", source) for name, f in fields.items()}
+
+
+def resolve_data(raw: Any, source: str) -> dict[str, Any]:
+    raw = {} if raw is None else raw
+    if isinstance(raw, dict) and "dataset" in raw and raw["dataset"] not in DATASETS:
+        name = raw["dataset"]
+        raise ConfigError(source, "data.dataset", f"unknown dataset {shown(name)}{did_you_mean(name, list(DATASETS))}")
+    dataset = DATASETS[raw.get("dataset", DATA_FIELDS["dataset"].default) if isinstance(raw, dict) else "mnist"]
+    data = resolve_section(raw, {**DATA_FIELDS, **dataset.options}, "data", source)
+    if "transform" in data:
+        data["transform"] = [
+            resolve_spec(t, f"data.transform.{i}", TRANSFORM, source) for i, t in enumerate(data["transform"])
+        ]
+    return data
+
+
+def resolve_model(raw: Any, source: str) -> dict[str, Any]:
+    if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in MODEL_KINDS:
+        if isinstance(raw, dict) and len(raw) == 1:
+            key = next(iter(raw))
+            raise ConfigError(source, f"model.{key}", f"unknown key{did_you_mean(key, MODEL_KINDS)}")
+        raise ConfigError(source, "model", f"expected a mapping with one key, 'layers' (a list), got {shown(raw)}")
+    layers = raw["layers"]
+    if not isinstance(layers, list) or not layers:
+        raise ConfigError(source, "model.layers", f"expected a non-empty list of layers, got {shown(layers)}")
+    return {"layers": [resolve_spec(spec, f"model.layers.{i}", LAYER, source) for i, spec in enumerate(layers)]}
+
+
+# **** loading: YAML + --set overrides -> resolved config ****
+
+
+def read_yaml(path: Path, source: str) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(source, "", "no such file; check the path (shipped examples are in configs/)") from None
+    except IsADirectoryError:
+        raise ConfigError(source, "", "is a folder, expected a YAML file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(source, "", "is not a text file, expected YAML") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ConfigError(source, "", f"{where}malformed YAML: {problem}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(source, "", f"expected a mapping with keys {', '.join(SECTIONS)}, got {shown(raw)}")
+    return raw
+
+
+def apply_override(config: dict[str, Any], override: str) -> None:
+    """Apply one ``KEY=VALUE`` (VALUE parsed as YAML; list items addressed by index: model.layers.0.out_features)."""
+    key, sep, value_text = override.partition("=")
+    if not sep or not key.strip():
+        raise UsageError(f"--set expects KEY=VALUE, e.g. --set optimizer.lr=0.1; got '{override}'")
+    try:
+        value = yaml.safe_load(value_text)
+    except yaml.YAMLError:
+        raise UsageError(f"--set {key}: the value '{value_text}' is not valid YAML") from None
+    *parents, last = key.strip().split(".")
+    node: Any = config
+    for depth, part in enumerate(parents):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict):
+            if not isinstance(node.get(part), dict | list):
+                node[part] = {"type": node[part]} if isinstance(node.get(part), str) else {}
+            node = node[part]
+        else:
+            raise UsageError(f"--set {key}: '{'.'.join(parents[: depth + 1])}' is not a section or a list item")
+    if isinstance(node, list) and last.isdigit() and int(last) < len(node):
+        node[int(last)] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise UsageError(f"--set {key}: '{'.'.join(parents)}' is not a section or a list item")
+
+
+def resolve(raw: dict[str, Any], source: str) -> dict[str, Any]:
+    """Validate a raw config dict and return it with every default filled in."""
+    for key in raw:
+        if key not in SECTIONS:
+            raise ConfigError(source, str(key), f"unknown section{did_you_mean(str(key), SECTIONS)}")
+    for key in ("model", "optimizer"):
+        if raw.get(key) is None:
+            raise ConfigError(source, key, "missing; every config needs a model and an optimizer")
+    scheduler = raw.get("scheduler")
+    config = {
+        "model": resolve_model(raw["model"], source),
+        "loss": resolve_spec(raw.get("loss") or "CrossEntropyLoss", "loss", LOSS, source),
+        "optimizer": resolve_spec(raw["optimizer"], "optimizer", OPTIMIZER, source),
+        "scheduler": None if scheduler is None else resolve_spec(scheduler, "scheduler", SCHEDULER, source),
+        "data": resolve_data(raw.get("data"), source),
+        "train": resolve_section(raw.get("train"), TRAIN_FIELDS, "train", source),
+    }
+    if not jsonable(config):
+        raise ConfigError(source, "", "holds values that are not plain numbers, strings, lists or mappings")
+    return config
+
+
+def load_config(path: str | Path, overrides: Sequence[str] = ()) -> dict[str, Any]:
+    """Read, override, validate and dry-run a config: a resolved JSON-serialisable dict, or a ConfigError."""
+    source = str(path)
+    raw = read_yaml(Path(path), source)
+    for override in overrides:
+        apply_override(raw, override)
+    config = resolve(raw, source)
+    check_objects(config, source)
+    return config
+
+
+# **** building objects from a resolved config ****
+
+
+def build_model(config: dict[str, Any]) -> Any:
+    """The model a resolved config describes (a ``vinsgrad.nn.Sequential`` of its layers)."""
+    import vinsgrad.nn as nn
+
+    return nn.Sequential(*(instantiate(spec, LAYER) for spec in config["model"]["layers"]))
+
+
+def build_loss(config: dict[str, Any]) -> Any:
+    return instantiate(config["loss"], LOSS)
+
+
+def build_optimizer(config: dict[str, Any], params: Any) -> Any:
+    return instantiate(config["optimizer"], OPTIMIZER, list(params))
+
+
+def build_scheduler(config: dict[str, Any], optimizer: Any) -> Any:
+    """The learning-rate scheduler, or None; ``config['scheduler']['interval']`` says when the trainer steps it."""
+    spec = config["scheduler"]
+    return None if spec is None else instantiate(spec, SCHEDULER, optimizer)
+
+
+def build_transform(specs: list[dict[str, Any]]) -> Any:
+    from vinsgrad.vision import transforms
+
+    return transforms.Compose([instantiate(spec, TRANSFORM) for spec in specs]) if specs else None
+
+
+def build_data(config: dict[str, Any], root: str | Path | None = None) -> tuple[Any, Any, Any]:
+    """``(train, val, test)`` datasets; ``val`` is None unless ``data.val_split`` > 0 (a seeded random split)."""
+    from vinsgrad.utils.data import random_split
+
+    data = config["data"]
+    train, test = DATASETS[data["dataset"]].build(config, Path(root if root is not None else data["root"]))
+    if data["val_split"] == 0:
+        return train, None, test
+    n_val = max(1, round(len(train) * data["val_split"]))
+    generator = vinsgrad.Generator(config["train"]["seed"])
+    train, val = random_split(train, [len(train) - n_val, n_val], generator=generator)
+    return train, val, test
+
+
+def dummy_batch(config: dict[str, Any]) -> tuple[Any, Any]:
+    """A batch shaped like the real one (zeros through the configured transform) and its class labels."""
+    spec = DATASETS[config["data"]["dataset"]]
+    sample = np.zeros(spec.sample_shape, dtype=spec.sample_dtype)
+    transform = build_transform(config["data"].get("transform", []))
+    x = transform(sample) if transform is not None else vinsgrad.tensor(sample)
+    x = vinsgrad.stack([x] * DUMMY_BATCH) if isinstance(x, vinsgrad.Tensor) else vinsgrad.tensor([x] * DUMMY_BATCH)
+    return x, vinsgrad.tensor(np.arange(DUMMY_BATCH) % spec.num_classes)
+
+
+FEATURE_ATTRIBUTES = (("in_features", -1, "features"), ("in_channels", 1, "channels"), ("num_features", 1, "features"))
+
+
+def shape_problem(layer: Any, x: Any) -> str | None:
+    """Why ``layer`` cannot take ``x``, judged from its PyTorch-named size attributes, or None."""
+    for attr, dim, what in FEATURE_ATTRIBUTES:
+        expected = getattr(layer, attr, None)
+        if is_int(expected) and x.ndim > 1 and x.shape[dim] != expected:
+            return f"expects {expected} {what}, got {x.shape[dim]} (input shape {tuple(x.shape)})"
+    return None
+
+
+def check_model(config: dict[str, Any], source: str) -> Any:
+    """Build the model and push a dummy batch through it layer by layer, naming the first layer that fails."""
+    key = "model.layers"
+    model = attempt(key, source, lambda: build_model(config).eval())  # the layers' own argument checks
+    x, y = dummy_batch(config)
+    with vinsgrad.no_grad():
+        for i, layer in enumerate(model):
+            where = f"{key}.{i} ({type(layer).__name__})"
+            problem = shape_problem(layer, x)
+            if problem is None:
+                try:
+                    x = layer(x)
+                except Exception as error:
+                    problem = f"fails on input shape {tuple(x.shape)}: {error}"
+            if problem:
+                raise ConfigError(source, where, problem)
+    classes = DATASETS[config["data"]["dataset"]].num_classes
+    if x.ndim != 2 or x.shape[1] != classes:
+        raise ConfigError(
+            source,
+            key,
+            f"the model outputs shape {tuple(x.shape)}, expected (batch, {classes}) for "
+            f"{classes} classes of '{config['data']['dataset']}'; end with a layer of {classes} outputs",
+        )
+    return model, x, y
+
+
+def check_objects(config: dict[str, Any], source: str) -> None:
+    """Dry-run the config: shape-check the model, then build the loss, optimizer and scheduler on it."""
+    model, output, target = check_model(config, source)
+    attempt("loss", source, lambda: build_loss(config)(output, target))
+    optimizer = attempt("optimizer", source, lambda: build_optimizer(config, model.parameters()))
+    attempt("scheduler", source, lambda: build_scheduler(config, optimizer))
+
+
+def attempt(key: str, source: str, build: Callable[[], Any]) -> Any:
+    """Run ``build``; an error from the library (e.g. `Invalid learning rate`) becomes a ConfigError at ``key``."""
+    try:
+        return build()
+    except Exception as error:
+        raise ConfigError(source, key, f"{type(error).__name__}: {error}") from None
