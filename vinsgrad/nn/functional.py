@@ -674,9 +674,11 @@ class MaxPool2dFn(Function):
         arg = xp.zeros(best.shape, dtype=xp.min_scalar_type(kh * kw))  # which kernel offset won, per output
         for k in range(1, kh * kw):
             tap = _taps(xpad, k // kw, k % kw, out_hw, stride, dilation)
-            wins = (tap > best) | xp.isnan(tap)  # NOTE: the first maximum wins and NaN propagates, as in PyTorch
-            xp.copyto(best, tap, where=wins)
-            arg[wins] = k
+            wins = tap > best
+            wins |= xp.isnan(tap)  # NOTE: the first maximum wins and NaN propagates, as in PyTorch
+            xp.maximum(best, tap, out=best)
+            # k exceeds every earlier offset, so a max records the winners branch-free (masked stores are slow)
+            xp.maximum(arg, wins.view(xp.uint8) * arg.dtype.type(k), out=arg)
         ctx.arg = arg
         ctx.geometry = (x.shape, xpad.shape, kernel, stride, dilation, out_hw, pads)
         return best
@@ -685,9 +687,8 @@ class MaxPool2dFn(Function):
     def backward(ctx, grad):
         shape, pshape, (kh, kw), stride, dilation, out_hw, pads = ctx.geometry
         dxpad = xp.zeros(pshape, dtype=grad.dtype)
-        zero = xp.zeros((), dtype=grad.dtype)
         for k in range(kh * kw):
-            _taps(dxpad, k // kw, k % kw, out_hw, stride, dilation)[...] += xp.where(ctx.arg == k, grad, zero)
+            _taps(dxpad, k // kw, k % kw, out_hw, stride, dilation)[...] += grad * (ctx.arg == k)
         return _crop(dxpad, pads, shape[-2:])
 
 
