@@ -108,8 +108,10 @@ def restore_model(checkpoint: Checkpoint, path: str | os.PathLike[str]) -> nn.Mo
 
     try:
         model = build_model(checkpoint.config)
-    except UsageError as e:
-        raise CheckpointError(f"checkpoint {path}: its config does not build a model: {e}") from None
+    except Exception as e:  # a config from an older vinsgrad, or edited by hand: the file is bad, not the code
+        raise CheckpointError(
+            f"checkpoint {path}: its config does not build a model ({type(e).__name__}: {e})"
+        ) from None
     try:
         model.load_state_dict(checkpoint.model_state)
     except (RuntimeError, KeyError, ValueError, TypeError) as e:

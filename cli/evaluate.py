@@ -1,0 +1,208 @@
+"""`vinsgrad eval`: a checkpoint's loss and accuracy on a dataset split, per class, and its confusion matrix.
+
+The numbers are computed once into a plain report dict; ``--json`` prints that dict, a terminal gets rich tables
+(the confusion matrix colour-scaled by each row's share), and anything else gets plain lines.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from .console import number, percent
+
+if TYPE_CHECKING:
+    import numpy as np
+    from rich.console import Console
+
+    from vinsgrad import nn
+
+
+class Split(str, Enum):
+    test = "test"
+    train = "train"
+
+
+def eval_command(
+    checkpoint: Annotated[Path, typer.Argument(help="A checkpoint written by `vinsgrad train` (.npz).")],
+    root: Annotated[
+        Path | None, typer.Option("--root", help="Dataset folder (default: data.root from the checkpoint's config).")
+    ] = None,
+    split: Annotated[Split, typer.Option("--split", help="Which split to evaluate.")] = Split.test,
+    batch_size: Annotated[
+        int | None, typer.Option("--batch-size", min=1, help="Samples per batch (default: data.eval_batch_size).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+) -> None:
+    """Evaluate a checkpoint: loss, accuracy, per-class accuracy and the confusion matrix.
+
+    The model is rebuilt from the config stored in the checkpoint; nothing else is needed.
+
+    [bold]Examples[/bold]
+
+      [cyan]vinsgrad eval runs/mlp/best.npz[/cyan]
+
+      [cyan]vinsgrad eval runs/mlp/last.npz --split train --batch-size 1024[/cyan]
+
+      [cyan]vinsgrad eval runs/mlp/best.npz --json > metrics.json[/cyan]
+    """
+    import json
+
+    from vinsgrad.utils.data import DataLoader
+
+    from .checkpoint import load_checkpoint, restore_model
+    from .config import build_data, build_loss
+
+    ckpt = load_checkpoint(checkpoint)
+    model = restore_model(ckpt, checkpoint)
+    train, _, test = build_data(ckpt.config, root=root)
+    dataset = test if split is Split.test else train
+    loader = DataLoader(dataset, batch_size=batch_size or ckpt.config["data"].get("eval_batch_size", 1000))
+    result = evaluate(model, loader, build_loss(ckpt.config))
+    report = make_report(result, checkpoint=str(checkpoint), split=split.value, meta=ckpt.meta)
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    from rich.console import Console
+
+    console = Console()
+    if console.is_terminal:
+        render_rich(report, console)
+    else:
+        typer.echo(render_plain(report))
+
+
+# **** the numbers ****
+
+
+@dataclass
+class Evaluation:
+    """The mean loss over all samples and the confusion matrix (rows: true class, columns: predicted class)."""
+
+    loss: float
+    confusion: np.ndarray
+
+    @property
+    def samples(self) -> int:
+        return int(self.confusion.sum())
+
+    @property
+    def accuracy(self) -> float:
+        return float(self.confusion.trace() / max(self.samples, 1))
+
+
+def evaluate(model: nn.Module, loader: Any, loss_fn: Any) -> Evaluation:
+    """Run ``model`` (in eval mode, without autograd) over ``loader``'s ``(inputs, targets)`` batches."""
+    import numpy as np
+
+    import vinsgrad
+
+    from .errors import UsageError
+
+    model.eval()
+    loss_sum, confusion = 0.0, None
+    with vinsgrad.no_grad():
+        for inputs, targets in loader:
+            logits = model(inputs)
+            labels = np.asarray(targets.data if isinstance(targets, vinsgrad.Tensor) else targets, dtype=np.int64)
+            classes = logits.shape[-1]
+            if labels.size and (labels.min() < 0 or labels.max() >= classes):
+                raise UsageError(
+                    f"the dataset has labels {labels.min()}..{labels.max()}, the model has {classes} outputs"
+                )
+            loss = float(loss_fn(logits, targets).item())
+            loss_sum += loss * len(labels) if getattr(loss_fn, "reduction", "mean") == "mean" else loss
+            pairs = labels * classes + logits.data.argmax(axis=-1)
+            counts = np.bincount(pairs, minlength=classes * classes).reshape(classes, classes)
+            confusion = counts if confusion is None else confusion + counts
+    if confusion is None or not confusion.any():
+        raise UsageError("the dataset split is empty: nothing to evaluate")
+    return Evaluation(loss_sum / int(confusion.sum()), confusion)
+
+
+def make_report(result: Evaluation, *, checkpoint: str, split: str, meta: dict[str, Any]) -> dict[str, Any]:
+    """Everything eval shows, as JSON-ready values (a non-finite loss becomes null)."""
+    n = len(result.confusion)
+    names = meta.get("classes")
+    classes = [str(c) for c in names] if isinstance(names, list) and len(names) == n else [str(i) for i in range(n)]
+    per_class = []
+    for i, name in enumerate(classes):
+        total, correct = int(result.confusion[i].sum()), int(result.confusion[i, i])
+        accuracy = correct / total if total else None  # a class absent from the split has no accuracy
+        per_class.append({"class": name, "samples": total, "correct": correct, "accuracy": accuracy})
+    return {
+        "checkpoint": checkpoint,
+        "epoch": meta.get("epoch"),
+        "split": split,
+        "samples": result.samples,
+        "loss": result.loss if math.isfinite(result.loss) else None,
+        "accuracy": result.accuracy,
+        "classes": classes,
+        "per_class": per_class,
+        "confusion_matrix": result.confusion.tolist(),
+    }
+
+
+# **** output ****
+
+
+def render_plain(report: dict[str, Any]) -> str:
+    """Plain text lines (no colour, no box drawing) for pipes, logs and ``--quiet``."""
+    classes, matrix = report["classes"], report["confusion_matrix"]
+    epoch = f" (epoch {report['epoch']})" if report["epoch"] is not None else ""
+    lines = [
+        f"checkpoint: {report['checkpoint']}{epoch}",
+        f"split: {report['split']} ({report['samples']} samples)",
+        f"loss: {number(report['loss'])}",
+        f"accuracy: {percent(report['accuracy'])}",
+        "per-class accuracy:",
+    ]
+    width = max(len(c) for c in classes)
+    for row in report["per_class"]:
+        lines.append(f"  {row['class']:>{width}}  {percent(row['accuracy']):>7}  ({row['correct']}/{row['samples']})")
+    cell = max(width, *(len(str(v)) for r in matrix for v in r))
+    lines.append("confusion matrix (rows: true class, columns: predicted class):")
+    lines.append("  " + " " * width + "".join(f" {c:>{cell}}" for c in classes))
+    for name, row in zip(classes, matrix):
+        lines.append(f"  {name:>{width}}" + "".join(f" {v:>{cell}}" for v in row))
+    return "\n".join(lines)
+
+
+def render_rich(report: dict[str, Any], console: Console) -> None:
+    """A summary line and the confusion matrix as a table, each cell shaded by its share of the row."""
+    from rich.table import Table
+
+    epoch = f"  epoch {report['epoch']}" if report["epoch"] is not None else ""
+    console.print(
+        f"[bold]{report['checkpoint']}[/bold]{epoch}  [dim]{report['split']} split, {report['samples']:,} samples[/dim]"
+    )
+    console.print(
+        f"loss [bold]{number(report['loss'])}[/bold]   accuracy [bold green]{percent(report['accuracy'])}[/bold green]"
+    )
+    table = Table(title="Confusion matrix (rows: true, columns: predicted)", title_justify="left", header_style="bold")
+    table.add_column("true \\ pred", justify="right", style="bold")
+    for name in report["classes"]:
+        table.add_column(name, justify="right")
+    table.add_column("n", justify="right", style="dim")
+    table.add_column("accuracy", justify="right")
+    for i, (row, stats) in enumerate(zip(report["confusion_matrix"], report["per_class"])):
+        total = max(stats["samples"], 1)
+        cells = [_shaded(v, v / total, diagonal=i == j) for j, v in enumerate(row)]
+        table.add_row(stats["class"], *cells, str(stats["samples"]), percent(stats["accuracy"]))
+    console.print(table)
+
+
+def _shaded(count: int, share: float, *, diagonal: bool) -> Any:
+    """``count`` on a background from dark grey (share 0) to green (diagonal) or red (a confusion)."""
+    from rich.text import Text
+
+    if count == 0:
+        return Text("·", style="dim")
+    base, full = (40, 40, 40), ((20, 150, 60) if diagonal else (190, 40, 40))
+    r, g, b = (round(lo + (hi - lo) * min(max(share, 0.15), 1.0)) for lo, hi in zip(base, full))
+    return Text(str(count), style=f"bold white on rgb({r},{g},{b})")

@@ -1,0 +1,82 @@
+"""`vinsgrad download`: generated MNIST files from a file:// mirror or a local folder; never the network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+from vinsgrad_cli.main import app
+
+from vinsgrad.vision.datasets import MNIST
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def generated_mnist(monkeypatch: pytest.MonkeyPatch, mnist_sha256: dict[str, str]) -> None:
+    """MNIST expects the generated files' checksums and has no official mirrors, so nothing can reach the network."""
+    monkeypatch.setattr(MNIST, "resources", tuple((f"{name}.gz", sha) for name, sha in mnist_sha256.items()))
+    monkeypatch.setattr(MNIST, "mirrors", ())
+    monkeypatch.delenv("VINSGRAD_MIRROR", raising=False)
+
+
+def test_download_from_a_mirror_then_again_from_the_verified_copy(tmp_path: Path, mnist_mirror: Path) -> None:
+    root = tmp_path / "data"
+    args = ["download", "mnist", "--root", str(root), "--mirror", mnist_mirror.as_uri() + "/"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    folder = root / "MNIST" / "raw"
+    assert result.stdout.strip() == f"mnist: 4 files verified in {folder}"
+    assert sorted(p.name for p in folder.glob("*.gz")) == sorted(name for name, _ in MNIST.resources)
+    again = runner.invoke(app, ["download", "MNIST", "--root", str(root)])  # any case; no mirror needed now
+    assert again.exit_code == 0, again.output
+    assert again.stdout.strip() == f"mnist: 4 files verified in {folder}"
+
+
+def test_download_from_a_local_folder(tmp_path: Path, mnist_mirror: Path) -> None:
+    result = runner.invoke(app, ["download", "mnist", "--root", str(tmp_path), "--from", str(mnist_mirror)])
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "MNIST" / "raw").glob("*.gz"))) == 4
+
+
+def test_mirror_from_the_environment(tmp_path: Path, mnist_mirror: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VINSGRAD_MIRROR", mnist_mirror.as_uri())
+    result = runner.invoke(app, ["download", "mnist", "--root", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_every_mirror_failing_is_a_one_line_runtime_error(tmp_path: Path) -> None:
+    bad = [(tmp_path / "nowhere").as_uri() + "/", (tmp_path / "empty").as_uri() + "/"]
+    (tmp_path / "empty").mkdir()
+    mirrors = [arg for m in bad for arg in ("--mirror", m)]
+    result = runner.invoke(app, ["download", "mnist", "--root", str(tmp_path / "data"), *mirrors])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: could not download train-images-idx3-ubyte.gz"), lines
+    assert all(f"{m}train-images-idx3-ubyte.gz" in lines[0] for m in bad)
+    assert "--from" in lines[0]  # how to fix it
+    assert not list((tmp_path / "data").rglob("*.gz"))  # nothing half-downloaded under a final name
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["mnsit"], "Error: unknown dataset 'mnsit'; did you mean 'mnist'?"),
+        (["fashion_mnist"], "Error: unknown dataset 'fashion_mnist'; did you mean 'fashion-mnist'?"),
+        (["imagenet"], "Error: unknown dataset 'imagenet' (choices: fashion-mnist, mnist)"),
+        (["mnist", "--mirror", "ftp://example.org/"], "Error: mirror 'ftp://example.org/' must start with http://"),
+        (["mnist", "--from", "/no/such/folder"], "Error: /no/such/folder: no such folder or archive"),
+    ],
+)
+def test_bad_usage_is_a_one_line_usage_error(tmp_path: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["download", *args, "--root", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
+    assert result.stdout == ""
+
+
+def test_help_has_examples() -> None:
+    result = runner.invoke(app, ["download", "--help"])
+    assert result.exit_code == 0
+    assert "vinsgrad download mnist" in result.stdout and "--mirror" in result.stdout and "--from" in result.stdout
