@@ -108,6 +108,27 @@ def _run_hooks(hooks: list[Callable[[Tensor], Tensor | None]], g: ndarray) -> nd
     return g
 
 
+def _conform(node: Function, i: int, inp: Tensor, g: Any) -> ndarray:
+    """``g`` as a gradient for input ``i`` of ``node``: summed over broadcast dims and cast to the input's dtype
+    (as PyTorch's engine does), or a clear error when no such reading exists."""
+    from vinsgrad.autograd.ops import unbroadcast  # ops builds on this module
+
+    g = xp.asarray(g)
+    shape = inp.data.shape
+    if g.shape != shape:
+        try:
+            expandable = xp.broadcast_shapes(shape, g.shape) == g.shape
+        except ValueError:
+            expandable = False
+        if not expandable:
+            raise RuntimeError(
+                f"{type(node).__name__}.backward returned a gradient of shape {tuple(g.shape)} for input {i}, "
+                f"expected the input's shape {tuple(shape)}"
+            )
+        g = unbroadcast(g, shape)
+    return g if g.dtype == inp.data.dtype else g.astype(inp.data.dtype)
+
+
 def _topological_order(root: Function) -> list[Function]:
     """Nodes reachable from ``root``, each after every node that consumes its output (iterative DFS)."""
     order: list[Function] = []
@@ -138,13 +159,7 @@ def _raise_freed() -> None:
     )
 
 
-def run_backward(tensor: Tensor, gradient: Tensor | ndarray | float | None, retain_graph: bool) -> None:
-    """Accumulate d(tensor)/d(leaf) into every leaf's ``.grad`` (the engine behind ``Tensor.backward``)."""
-    if not tensor.requires_grad:
-        raise RuntimeError(
-            "element 0 of tensors does not require grad and does not have a grad_fn: nothing to "
-            "differentiate (did you create the inputs with requires_grad=True, or run under no_grad()?)"
-        )
+def _initial_gradient(tensor: Tensor, gradient: Tensor | ndarray | float | None) -> ndarray:
     if gradient is None:
         if tensor.data.size != 1:
             raise RuntimeError(
@@ -152,14 +167,28 @@ def run_backward(tensor: Tensor, gradient: Tensor | ndarray | float | None, reta
                 f"{tuple(tensor.shape)}: pass backward(gradient=...) of that shape, or reduce it first "
                 f"(e.g. .sum())"
             )
-        g = xp.ones_like(tensor.data)
-    else:
-        g = gradient.data if isinstance(gradient, Tensor) else xp.asarray(gradient, dtype=tensor.data.dtype)
-        if g.shape != tensor.data.shape:
-            raise RuntimeError(
-                f"backward: gradient has shape {tuple(g.shape)}, expected the output's shape {tuple(tensor.shape)}"
-            )
-    handed = {id(_owner(g))} if gradient is not None else set()
+        return xp.ones_like(tensor.data)
+    g = xp.asarray(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=tensor.data.dtype)
+    if g.shape != tensor.data.shape:
+        raise RuntimeError(
+            f"backward: gradient has shape {tuple(g.shape)}, expected the output's shape {tuple(tensor.shape)}"
+        )
+    return g
+
+
+def run_backward(tensor: Tensor, gradient: Tensor | ndarray | float | None, retain_graph: bool) -> None:
+    """Accumulate d(tensor)/d(leaf) into every leaf's ``.grad`` (the engine behind ``Tensor.backward``).
+
+    Each node runs once, with the sum of the gradients of all its consumers; leaves are accumulated (and their
+    hooks run) once at the end, with their summed gradient, as in PyTorch.
+    """
+    if not tensor.requires_grad:
+        raise RuntimeError(
+            "element 0 of tensors does not require grad and does not have a grad_fn: nothing to "
+            "differentiate (did you create the inputs with requires_grad=True, or run under no_grad()?)"
+        )
+    g = _initial_gradient(tensor, gradient)
+    handed = {id(_owner(g))} if gradient is not None else set()  # arrays the caller can still see
     root = tensor.grad_fn
     if root is None:  # a leaf: its gradient is the given one
         _accumulate_leaf(tensor, g, handed)
@@ -167,25 +196,44 @@ def run_backward(tensor: Tensor, gradient: Tensor | ndarray | float | None, reta
     if root.freed:
         _raise_freed()
 
+    leaves: dict[int, tuple[Tensor, ndarray]] = {}
     with grad_mode.no_grad():
         pending: dict[int, ndarray] = {id(root): g}
         for node in _topological_order(root):
-            grad = pending.pop(id(node))
-            if node.hooks:
-                grad = _run_hooks(node.hooks, grad)
-            grads = type(node).backward(node, grad)
-            if not isinstance(grads, tuple):
-                grads = (grads,)
-            for inp, need, gi in zip(node.inputs, node.needs_input_grad, grads):
-                if not need or gi is None:
-                    continue
-                if inp.grad_fn is None:
-                    _accumulate_leaf(inp, gi, handed)
-                else:
-                    key = id(inp.grad_fn)
-                    prev = pending.get(key)
-                    pending[key] = gi if prev is None else prev + gi
+            grad = pending.pop(id(node), None)  # None: every consumer returned None for this input
+            if grad is not None:
+                _backward_node(node, grad, pending, leaves)
             if not retain_graph:
                 node.saved_tensors = ()
                 node.inputs = ()
                 node.freed = True
+        for leaf, leaf_grad in leaves.values():
+            _accumulate_leaf(leaf, leaf_grad, handed)
+
+
+def _backward_node(
+    node: Function, grad: ndarray, pending: dict[int, ndarray], leaves: dict[int, tuple[Tensor, ndarray]]
+) -> None:
+    """Run one node's backward and add each input's gradient to what that input has received so far."""
+    if node.hooks:
+        grad = _run_hooks(node.hooks, grad)
+    grads = type(node).backward(node, grad)
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    if len(grads) != len(node.inputs):
+        raise RuntimeError(
+            f"{type(node).__name__}.backward returned {len(grads)} gradients, expected {len(node.inputs)} "
+            "(one per positional argument of forward, None where no gradient is needed)"
+        )
+    for i, (inp, need, gi) in enumerate(zip(node.inputs, node.needs_input_grad, grads)):
+        if not need or gi is None:
+            continue
+        if type(gi) is not ndarray or gi.shape != inp.data.shape or gi.dtype != inp.data.dtype:
+            gi = _conform(node, i, inp, gi)
+        if inp.grad_fn is None:
+            prev_leaf = leaves.get(id(inp))
+            leaves[id(inp)] = (inp, gi if prev_leaf is None else prev_leaf[1] + gi)
+        else:
+            key = id(inp.grad_fn)
+            prev = pending.get(key)
+            pending[key] = gi if prev is None else prev + gi

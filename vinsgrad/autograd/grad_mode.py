@@ -16,14 +16,32 @@ def is_grad_enabled() -> bool:
     return _enabled
 
 
+def _decorate(fn: F, mode: bool) -> F:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        global _enabled
+        prev, _enabled = _enabled, mode
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _enabled = prev
+
+    return wrapper  # type: ignore[return-value]
+
+
 class set_grad_enabled:
-    """Turn graph recording on or off; usable as a function call, a context manager, or a decorator."""
+    """Turn graph recording on or off; usable as a function call, a context manager, or a decorator.
+
+    Example::
+
+        with vinsgrad.set_grad_enabled(is_training):
+            loss = model(x)
+    """
 
     def __init__(self, mode: bool) -> None:
         global _enabled
-        self.prev = _enabled
-        self.mode = mode
-        _enabled = mode
+        self.prev, self.mode = _enabled, bool(mode)
+        _enabled = self.mode
 
     def __enter__(self) -> None:
         return None
@@ -33,18 +51,22 @@ class set_grad_enabled:
         _enabled = self.prev
 
     def __call__(self, fn: F) -> F:
-        mode = self.mode
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
+        global _enabled
+        _enabled = self.prev  # as a decorator it must not change the mode at decoration time
+        return _decorate(fn, self.mode)
 
 
 class _GradModeContext:
+    """``with no_grad():``, ``@no_grad()`` and ``@no_grad`` (without parentheses) all work, as in PyTorch."""
+
     mode: bool
+
+    def __new__(cls, orig_func: Callable[..., Any] | None = None) -> Any:
+        if orig_func is None:
+            return super().__new__(cls)
+        if not callable(orig_func):
+            raise TypeError(f"{cls.__name__}() takes no arguments (got {orig_func!r}); use `with {cls.__name__}():`")
+        return _decorate(orig_func, cls.mode)
 
     def __enter__(self) -> None:
         global _enabled
@@ -56,14 +78,7 @@ class _GradModeContext:
         _enabled = self.prev
 
     def __call__(self, fn: F) -> F:
-        mode = self.mode
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
+        return _decorate(fn, self.mode)
 
 
 class no_grad(_GradModeContext):
