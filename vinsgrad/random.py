@@ -76,4 +76,10 @@ def set_rng_state(state: dict[str, Any]) -> None:
 
 def rng(generator: Generator | None = None) -> np.random.Generator:
     """The NumPy generator behind ``generator``, or behind the default generator when it is None."""
-    return (generator or default_generator).rng
+    if generator is None:
+        return default_generator.rng
+    if not isinstance(generator, Generator):
+        raise TypeError(
+            f"expected a vinsgrad.Generator, got {type(generator).__name__} (make one: vinsgrad.Generator())"
+        )
+    return generator.rng

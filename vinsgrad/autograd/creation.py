@@ -86,11 +86,11 @@ def randn(*size: Any, generator: Generator | None = None, dtype: Any = float32, 
 
 
 def randint(
-    low: int, high: int | None = None, size: Any = (), generator: Generator | None = None, dtype: Any = int64
+    low: int, high: Any = None, size: Any = (), generator: Generator | None = None, dtype: Any = int64
 ) -> Tensor:
-    """Integers in [low, high) (or [0, low) when high is omitted)."""
-    if high is None:
-        low, high = 0, low
+    """Integers in [low, high): ``randint(low, high, size)`` or, as in PyTorch, ``randint(high, size)``."""
+    if high is None or isinstance(high, (tuple, list)):
+        low, high, size = 0, low, size if high is None else high
     return Tensor(rng(generator).integers(low, high, size=_shape_arg((size,)), dtype=dtype))
 
 

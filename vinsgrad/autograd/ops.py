@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vinsgrad.autograd.backend import ndarray, xp
+from vinsgrad.autograd.backend import float32, ndarray, xp
 from vinsgrad.autograd.function import Function
 
 
@@ -27,14 +27,52 @@ def _shape(x: Any) -> tuple[int, ...]:
     return x.shape if isinstance(x, ndarray) else ()
 
 
+def _category(x: Any) -> int:
+    """PyTorch's type categories: 0 bool, 1 integer, 2 floating point."""
+    kind = x.dtype.kind if isinstance(x, ndarray) else xp.asarray(x).dtype.kind
+    return 0 if kind == "b" else 1 if kind in "iu" else 2
+
+
+def _promote(x: Any, y: Any) -> tuple[Any, Any]:
+    """The operands cast as PyTorch's type promotion would, where NumPy's differs.
+
+    A higher category wins whatever its size (float32 with an int64 array stays float32, where NumPy gives
+    float64); within a category a tensor with dims beats a 0-d one; integer or bool arrays meet Python floats in
+    float32, the default dtype.
+    """
+    if isinstance(x, ndarray) and isinstance(y, ndarray):
+        if x.dtype == y.dtype:
+            return x, y
+        cx, cy = _category(x), _category(y)
+        if cx != cy:
+            return (x, y.astype(x.dtype)) if cx > cy else (x.astype(y.dtype), y)
+        if (x.ndim == 0) != (y.ndim == 0):
+            return (x.astype(y.dtype), y) if x.ndim == 0 else (x, y.astype(x.dtype))
+        return x, y
+    if isinstance(x, ndarray):
+        return (x.astype(float32), y) if isinstance(y, float) and x.dtype.kind in "biu" else (x, y)
+    if isinstance(y, ndarray):
+        return (x, y.astype(float32)) if isinstance(x, float) and y.dtype.kind in "biu" else (x, y)
+    return x, y
+
+
 def _normalize_dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
+    """``dim`` (int, tuple or None for all) as sorted non-negative axes; a 0-d tensor accepts 0 and -1."""
     if dim is None:
         return None
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     for d in dims:
-        if not -ndim <= d < max(ndim, 1):
-            raise IndexError(f"dimension {d} out of range for a tensor with {ndim} dims")
-    return tuple(sorted(d % max(ndim, 1) for d in dims))
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(
+                f"dimension {d} out of range: expected one in [{-max(ndim, 1)}, {max(ndim, 1) - 1}] "
+                f"for a tensor with {ndim} dims"
+            )
+    if ndim == 0:
+        return ()
+    axes = tuple(sorted(d % ndim for d in dims))
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"dim {dim} names the same dimension more than once")
+    return axes
 
 
 def _expand_reduced(grad: ndarray, shape: tuple[int, ...], axes: tuple[int, ...] | None, keepdim: bool) -> ndarray:
@@ -52,6 +90,7 @@ def _expand_reduced(grad: ndarray, shape: tuple[int, ...], axes: tuple[int, ...]
 class Add(Function):
     @staticmethod
     def forward(ctx, x, y):
+        x, y = _promote(x, y)
         ctx.shapes = (_shape(x), _shape(y))
         return x + y
 
@@ -65,6 +104,7 @@ class Add(Function):
 class Sub(Function):
     @staticmethod
     def forward(ctx, x, y):
+        x, y = _promote(x, y)
         ctx.shapes = (_shape(x), _shape(y))
         return x - y
 
@@ -78,6 +118,7 @@ class Sub(Function):
 class Mul(Function):
     @staticmethod
     def forward(ctx, x, y):
+        x, y = _promote(x, y)
         ctx.save_for_backward(x, y)
         return x * y
 
@@ -91,6 +132,9 @@ class Mul(Function):
 class Div(Function):
     @staticmethod
     def forward(ctx, x, y):
+        x, y = _promote(x, y)
+        if _category(x) < 2 and _category(y) < 2:  # true division of integers gives the default float dtype
+            x, y = xp.asarray(x, dtype=float32), xp.asarray(y, dtype=float32)
         ctx.save_for_backward(x, y)
         return x / y
 
@@ -106,6 +150,7 @@ class Div(Function):
 class Pow(Function):
     @staticmethod
     def forward(ctx, x, y):
+        x, y = _promote(x, y)
         out = x**y
         ctx.save_for_backward(x, y, out)
         return out
@@ -114,50 +159,59 @@ class Pow(Function):
     def backward(ctx, grad):
         x, y, out = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad
-        gx = unbroadcast(grad * y * x ** (y - 1), _shape(x)) if nx else None
-        # NOTE: d(x**y)/dy = x**y * log(x); where x == 0 PyTorch takes the limit 0 (for y > 0), so do we.
-        gy = (
-            unbroadcast(grad * xp.where(x == 0, 0.0, out * xp.log(xp.where(x == 0, 1.0, x))), _shape(y)) if ny else None
-        )
+        gx = gy = None
+        if nx:
+            # NOTE: where y == 0 the gradient is 0 even at x == 0 (where y * x**(y-1) would be 0 * inf), as in PyTorch.
+            gx = unbroadcast(xp.where(y == 0, 0.0, grad * y * x ** (y - 1)), _shape(x))
+        if ny:
+            # NOTE: d(x**y)/dy = x**y * log(x); where x == 0 PyTorch takes the limit 0 (for y > 0), so do we.
+            x = xp.asarray(x, dtype=out.dtype)
+            gy = unbroadcast(grad * xp.where(x == 0, 0.0, out * xp.log(xp.where(x == 0, 1.0, x))), _shape(y))
         return gx, gy
+
+
+def _tie_weights(wins: Any, ties: Any, dtype: Any) -> ndarray:
+    """1 where x wins, 0 where it loses, 1/2 on ties: PyTorch splits a tie's gradient evenly."""
+    return xp.asarray(wins, dtype=dtype) + xp.asarray(ties, dtype=dtype) * 0.5
+
+
+def _split_by_weight(ctx: Any, grad: ndarray, wx: ndarray) -> tuple[ndarray | None, ndarray | None]:
+    (x, y), (nx, ny) = ctx.saved_tensors, ctx.needs_input_grad
+    gx = unbroadcast(grad * wx, _shape(x)) if nx else None
+    gy = unbroadcast(grad * (1 - wx), _shape(y)) if ny else None
+    return gx, gy
 
 
 class Maximum(Function):
     @staticmethod
     def forward(ctx, x, y):
+        x, y = _promote(x, y)
         ctx.save_for_backward(x, y)
         return xp.maximum(x, y)
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        # Ties split the gradient evenly, as PyTorch does.
-        wx = (x > y) + 0.5 * (x == y)
-        nx, ny = ctx.needs_input_grad
-        gx = unbroadcast(grad * wx, _shape(x)).astype(grad.dtype, copy=False) if nx else None
-        gy = unbroadcast(grad * (1 - wx), _shape(y)).astype(grad.dtype, copy=False) if ny else None
-        return gx, gy
+        return _split_by_weight(ctx, grad, _tie_weights(x > y, x == y, grad.dtype))
 
 
 class Minimum(Function):
     @staticmethod
     def forward(ctx, x, y):
+        x, y = _promote(x, y)
         ctx.save_for_backward(x, y)
         return xp.minimum(x, y)
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        wx = (x < y) + 0.5 * (x == y)
-        nx, ny = ctx.needs_input_grad
-        gx = unbroadcast(grad * wx, _shape(x)).astype(grad.dtype, copy=False) if nx else None
-        gy = unbroadcast(grad * (1 - wx), _shape(y)).astype(grad.dtype, copy=False) if ny else None
-        return gx, gy
+        return _split_by_weight(ctx, grad, _tie_weights(x < y, x == y, grad.dtype))
 
 
 class Where(Function):
     @staticmethod
     def forward(ctx, cond, x, y):
+        x, y = _promote(x, y)
         ctx.cond = cond
         ctx.shapes = (_shape(x), _shape(y))
         return xp.where(cond, x, y)
@@ -397,14 +451,17 @@ class Var(Function):
         centered = x - x.mean(axis=axes, keepdims=True)
         n = x.size if axes is None else int(xp.prod([x.shape[a] for a in axes]))
         ctx.save_for_backward(centered)
-        ctx.axes, ctx.keepdim, ctx.denominator = axes, keepdim, max(n - correction, 0)
-        return (centered * centered).sum(axis=axes, keepdims=keepdim) / ctx.denominator
+        # NOTE: with n <= correction PyTorch returns nan (inf for a positive sum) rather than raising; so do we.
+        ctx.axes, ctx.keepdim, ctx.denominator = axes, keepdim, float(max(n - correction, 0))
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return (centered * centered).sum(axis=axes, keepdims=keepdim) / xp.asarray(ctx.denominator, x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
         (centered,) = ctx.saved_tensors
         g = _expand_reduced(grad, centered.shape, ctx.axes, ctx.keepdim)
-        return g * (2 / ctx.denominator) * centered
+        scale = 2 / ctx.denominator if ctx.denominator else float("nan")
+        return g * scale * centered
 
 
 class Amax(Function):
@@ -420,9 +477,9 @@ class Amax(Function):
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         # Ties share the gradient evenly, as PyTorch's amax does.
-        mask = x == out
+        mask = xp.asarray(x == out, dtype=grad.dtype)
         g = _expand_reduced(grad, x.shape, ctx.axes, ctx.keepdim)
-        return (g * mask / mask.sum(axis=ctx.axes, keepdims=True)).astype(grad.dtype, copy=False)
+        return g * mask / mask.sum(axis=ctx.axes, keepdims=True)
 
 
 class LogSumExp(Function):
@@ -558,7 +615,7 @@ class Gather(Function):
     def backward(ctx, grad):
         full = xp.zeros(ctx.shape, dtype=grad.dtype)
         xp.add.at(full, ctx.index, grad)
-        return full
+        return full, None
 
 
 class Cat(Function):

@@ -112,10 +112,12 @@ class Tensor:
         return self.data if dtype is None else self.data.astype(dtype)
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """``to(dtype)`` casts (differentiably); device arguments (``"cpu"``) are accepted and change nothing."""
+        """``to(dtype)`` or ``to(other)`` casts (differentiably); device ``"cpu"`` is accepted and changes nothing."""
         dtype = kwargs.get("dtype")
         for a in args:
-            if isinstance(a, str) or a is None:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, str) or a is None:
                 if a not in (None, "cpu"):
                     raise ValueError(f"to(): vinsgrad runs on the CPU only, got device {a!r}")
             else:
@@ -409,8 +411,11 @@ class Tensor:
     def amin(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
         return -_ops.Amax.apply(-self, dim=dim, keepdim=keepdim)
 
-    def max(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
-        """The largest element; with ``dim``, ``(values, indices)`` along it (ties go to the first index)."""
+    def max(self, dim: Any = None, keepdim: _bool = False) -> Any:
+        """The largest element; with ``dim``, ``(values, indices)`` along it (ties go to the first index);
+        with another tensor, the elementwise ``maximum``."""
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
         if dim is None:
             return self.amax()
         indices = self.argmax(dim, keepdim=True)
@@ -419,8 +424,10 @@ class Tensor:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
         return ValuesIndices(values, indices)
 
-    def min(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
-        """The smallest element; with ``dim``, ``(values, indices)`` along it."""
+    def min(self, dim: Any = None, keepdim: _bool = False) -> Any:
+        """The smallest element; with ``dim``, ``(values, indices)`` along it; with a tensor, ``minimum``."""
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
         if dim is None:
             return self.amin()
         indices = self.argmin(dim, keepdim=True)
@@ -484,6 +491,8 @@ class Tensor:
         lead = len(sizes) - self.ndim
         if lead < 0:
             raise ValueError(f"expand: the number of sizes {len(sizes)} must be >= the tensor's dims {self.ndim}")
+        if -1 in sizes[:lead]:
+            raise ValueError(f"expand: -1 is not allowed for the new leading dims, got sizes {sizes}")
         shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
         return _ops.Expand.apply(self, shape=shape)
 
