@@ -230,3 +230,34 @@ def test_corrupt_metadata(tmp_path: Path, meta: object, match: str) -> None:
     _write_meta(tmp_path / "m.npz", meta)
     with pytest.raises(SerializationError, match=f"m.npz: {match}"):
         vinsgrad.load(tmp_path / "m.npz")
+
+
+def test_adam_resumes_bit_exactly_from_a_saved_state(tmp_path: Path) -> None:
+    from vinsgrad import optim
+    from vinsgrad.nn import Parameter
+
+    def setup(seed: int) -> tuple[list[Parameter], optim.Adam]:
+        g = vinsgrad.Generator(seed)
+        params = [Parameter(vinsgrad.randn(3, 2, generator=g)), Parameter(vinsgrad.randn(2, generator=g))]
+        return params, optim.Adam(params, lr=0.1, betas=(0.8, 0.99))
+
+    def step(params: list[Parameter], opt: optim.Adam) -> None:
+        opt.zero_grad()
+        ((params[0] * params[0]).sum() + (params[1] ** 3).sum()).backward()
+        opt.step()
+
+    params, opt = setup(0)
+    for _ in range(3):
+        step(params, opt)
+    vinsgrad.save({"params": params, "optimizer": opt.state_dict()}, tmp_path / "s.npz")
+    state = vinsgrad.load(tmp_path / "s.npz")
+    assert_same(opt.state_dict(), state["optimizer"])
+
+    fresh, fresh_opt = setup(1)
+    for p, saved in zip(fresh, state["params"]):
+        p.data[...] = saved
+    fresh_opt.load_state_dict(state["optimizer"])
+    step(params, opt)
+    step(fresh, fresh_opt)
+    for a, b in zip(params, fresh):
+        np.testing.assert_array_equal(a.data, b.data)
