@@ -2,9 +2,38 @@
 
 # **** modules, containers, linear, activations, losses ****
 
+from vinsgrad.nn import functional, init, utils
+from vinsgrad.nn.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from vinsgrad.nn.containers import Flatten, Identity, ModuleList, Sequential
+from vinsgrad.nn.linear import Linear
+from vinsgrad.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from vinsgrad.nn.module import Module, Parameter
 
-__all__ = ["Module", "Parameter"]
+__all__ = [
+    "GELU",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
+    "Flatten",
+    "Identity",
+    "L1Loss",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "MSELoss",
+    "Module",
+    "ModuleList",
+    "NLLLoss",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "functional",
+    "init",
+    "utils",
+]
 
 # **** convolution, pooling, normalisation, embedding, dropout ****
 

@@ -1,0 +1,164 @@
+"""Containers: ``Sequential`` (modules applied in order), ``ModuleList``, and the shape helpers
+``Identity`` and ``Flatten``."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
+
+from vinsgrad.autograd.tensor import Tensor
+from vinsgrad.nn.module import Module, _indent
+
+S = TypeVar("S", bound="_IndexedModules")
+
+
+class _IndexedModules(Module):
+    """What Sequential and ModuleList share: submodules named "0", "1", ..., indexed like a list."""
+
+    def _key(self, idx: Any) -> str:
+        n = len(self._modules)
+        i = operator.index(idx)
+        if not -n <= i < n:
+            raise IndexError(f"index {idx} is out of range for {type(self).__name__} of length {n}")
+        return list(self._modules)[i % n]
+
+    def _renumber(self, modules: list[Any]) -> None:
+        self._modules.clear()
+        for i, module in enumerate(modules):
+            self.add_module(str(i), module)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._modules.values())
+
+    def __getitem__(self, idx: int) -> Any:
+        return self._modules[self._key(idx)]
+
+    def __setitem__(self, idx: int, module: Module) -> None:
+        setattr(self, self._key(idx), module)
+
+    def __delitem__(self, idx: int | slice) -> None:
+        doomed = set(list(self._modules)[idx]) if isinstance(idx, slice) else {self._key(idx)}
+        # Renumber so the names stay "0", "1", ..., as PyTorch does.
+        self._renumber([m for k, m in self._modules.items() if k not in doomed])
+
+    def append(self: S, module: Module) -> S:
+        """Add ``module`` at the end, named by its position."""
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def extend(self: S, modules: Iterable[Module]) -> S:
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        """Put ``module`` before position ``index``; the later modules move up one."""
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._renumber(modules)
+
+
+class Sequential(_IndexedModules):
+    """Apply modules one after another: ``Sequential(a, b)(x)`` is ``b(a(x))``. Submodules are named "0", "1", ...
+    (or by the keys of a dict passed as the only argument).
+
+    Example::
+
+        model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+        logits = model(vinsgrad.randn(64, 784))  # shape (64, 10)
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], dict):
+            for name, module in args[0].items():
+                self.add_module(name, module)
+        else:
+            for i, module in enumerate(args):
+                self.add_module(str(i), module)
+
+    def __getitem__(self, idx: Any) -> Any:
+        if isinstance(idx, slice):  # a slice keeps the original names, as in PyTorch
+            return Sequential(dict(list(self._modules.items())[idx]))
+        return super().__getitem__(idx)
+
+    def forward(self, input: Any) -> Any:
+        for module in self:
+            input = module(input)
+        return input
+
+
+class ModuleList(_IndexedModules):
+    """A list of submodules that are registered, so ``parameters()`` and ``state_dict()`` find them. No forward.
+
+    Example::
+
+        self.blocks = nn.ModuleList([nn.Linear(8, 8) for _ in range(3)])
+        for block in self.blocks: x = block(x)
+    """
+
+    def __init__(self, modules: Iterable[Any] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __getitem__(self, idx: Any) -> Any:
+        if isinstance(idx, slice):
+            return ModuleList(list(self)[idx])
+        return super().__getitem__(idx)
+
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
+        return self.extend(modules)
+
+    def __repr__(self) -> str:
+        # Runs of identical modules print once, as "(0-2): 3 x Linear(...)", like PyTorch.
+        reprs = [_indent(repr(m), 2) for m in self._modules.values()]
+        lines: list[str] = []
+        start = 0
+        for i in range(1, len(reprs) + 1):
+            if i == len(reprs) or reprs[i] != reprs[start]:
+                count = i - start
+                head = f"({start}): " if count == 1 else f"({start}-{i - 1}): {count} x "
+                lines.append(head + reprs[start])
+                start = i
+        return "ModuleList()" if not lines else "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class Identity(Module):
+    """Return the input unchanged (constructor arguments are accepted and ignored, as in PyTorch).
+
+    Example::
+
+        head = nn.Identity()
+        head(x) is x  # True
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+
+    def forward(self, input: Any) -> Any:
+        return input
+
+
+class Flatten(Module):
+    """Flatten dims ``start_dim`` to ``end_dim`` into one; by default all but the batch dim.
+
+    Example::
+
+        flat = nn.Flatten()
+        flat(vinsgrad.zeros(64, 1, 28, 28)).shape  # (64, 784)
+    """
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

@@ -1,0 +1,57 @@
+"""Gradient utilities: ``clip_grad_norm_`` and ``clip_grad_value_``, in place on ``.grad``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from vinsgrad.autograd.backend import xp
+from vinsgrad.autograd.tensor import Tensor
+
+
+def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
+    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    return [p.grad for p in params if p.grad is not None]
+
+
+def clip_grad_norm_(
+    parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0, error_if_nonfinite: bool = False
+) -> Tensor:
+    """Scale all gradients together so their total ``norm_type``-norm is at most ``max_norm``.
+
+    The total norm is that of the per-parameter norms (as if all gradients were one vector); gradients are
+    multiplied in place by ``min(1, max_norm / (total + 1e-6))``. Returns the total norm before clipping.
+
+    Example::
+
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
+        optimizer.step()
+    """
+    grads = _grads(parameters)
+    norm_type = float(norm_type)
+    if not grads:
+        return Tensor(xp.zeros((), dtype=xp.float32))
+    dtype = grads[0].data.dtype
+    if norm_type == math.inf:
+        norms = [xp.abs(g.data).max() if g.data.size else dtype.type(0) for g in grads]
+        total = xp.max(norms).astype(dtype)
+    else:
+        norms = [xp.linalg.norm(g.data.reshape(-1), norm_type) for g in grads]
+        total = xp.linalg.norm(xp.asarray(norms, dtype=dtype), norm_type)
+    if error_if_nonfinite and not xp.isfinite(total):
+        raise RuntimeError(
+            f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it cannot be "
+            "clipped. To disable this error and scale the gradients by the non-finite norm anyway, set "
+            "`error_if_nonfinite=False`"
+        )
+    coef = min(max_norm / (float(total) + 1e-6), 1.0)
+    for g in grads:
+        g.data *= coef  # NOTE: in place, so optimizers see the clipped gradient
+    return Tensor(xp.asarray(total, dtype=dtype))
+
+
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
+    """Clamp every gradient element to ``[-clip_value, clip_value]`` in place."""
+    for g in _grads(parameters):
+        xp.clip(g.data, -clip_value, clip_value, out=g.data)
