@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 
 import vinsgrad
+import vinsgrad.nn
+import vinsgrad.nn.functional as F
 from vinsgrad.autograd import ops
 from vinsgrad.autograd.gradcheck import analytical_jacobians, check_inputs, compare_jacobians, numerical_jacobians
 from vinsgrad.autograd.tensor import Tensor
@@ -297,3 +299,124 @@ case("two outputs", ("Mul", "Exp"), randn_inputs((2, 3)))(lambda x: (x * x, x.ex
 # **** nn: linear, activations, losses ****
 
 # **** nn: convolution, pooling, normalisation, embedding, dropout ****
+
+
+def _layer(make: Callable[[], Any], *shape: int) -> MakeInputs:
+    """``make_inputs`` giving (layer, x, *parameters) in float64: parameters N(0,1), float buffers U(0.5, 2)."""
+
+    def make_inputs(rng: np.random.Generator) -> tuple:
+        layer = make().double()
+        for p in layer.parameters():
+            p.data[...] = rng.standard_normal(p.shape)
+        for b in layer.buffers():
+            if b.data.dtype.kind == "f":
+                b.data[...] = rng.uniform(0.5, 2.0, b.shape)
+        x = vinsgrad.tensor(rng.standard_normal(shape), dtype=vinsgrad.float64, requires_grad=True)
+        return (layer, x, *layer.parameters())
+
+    return make_inputs
+
+
+def _constant(*shape: int, positive: bool = False) -> Callable[[np.random.Generator], Any]:
+    """A float64 tensor that is an argument, not something to check (e.g. BatchNorm's running statistics)."""
+    return lambda rng: vinsgrad.tensor(rng.uniform(0.5, 2.0, shape) if positive else rng.standard_normal(shape))
+
+
+def _call_layer(layer: Any, x: Tensor, *params: Tensor) -> Tensor:
+    return layer(x)
+
+
+def _same_mask(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    """Run ``fn`` with the default generator rewound each call, so dropout draws one mask for every evaluation."""
+
+    def wrapped(*args: Any) -> Tensor:
+        state = vinsgrad.get_rng_state()
+        try:
+            return fn(*args)
+        finally:
+            vinsgrad.set_rng_state(state)
+
+    return wrapped
+
+
+CONV2D_ARGS: dict[str, tuple[tuple[int, ...], tuple[int, ...], dict[str, Any]]] = {
+    "pad=1": ((2, 2, 4, 4), (3, 2, 3, 3), {"padding": 1}),
+    "stride=2 dilation=(1,2) pad=(1,2)": (
+        (1, 2, 5, 6),
+        (2, 2, 2, 3),
+        {"stride": 2, "dilation": (1, 2), "padding": (1, 2)},
+    ),
+    "groups=2 pad=same": ((1, 4, 4, 3), (4, 2, 2, 2), {"groups": 2, "padding": "same"}),
+    "unbatched stride=(1,2)": ((2, 4, 5), (2, 2, 3, 2), {"stride": (1, 2)}),
+}
+for _name, (_sx, _sw, _kw) in CONV2D_ARGS.items():
+    case(f"conv2d {_fmt(_sx)}*{_fmt(_sw)} {_name}", ("Conv2dFn",), randn_inputs(_sx, _sw, (_sw[0],)))(
+        lambda x, w, b, kw=_kw: F.conv2d(x, w, b, **kw)
+    )
+case("conv2d no bias", ("Conv2dFn",), randn_inputs((1, 1, 4, 4), (2, 1, 3, 3)))(lambda x, w: F.conv2d(x, w))
+
+POOL_ARGS: dict[str, dict[str, Any]] = {
+    "k=2": {"kernel_size": 2},
+    "k=3 s=2 p=1 ceil": {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+    "k=(2,3) s=1": {"kernel_size": (2, 3), "stride": 1},
+}
+for _name, _kw in POOL_ARGS.items():
+    _x = randn_inputs((2, 2, 5, 6))
+    case(f"max_pool2d (2,2,5,6) {_name}", ("MaxPool2dFn",), _x)(lambda x, kw=_kw: F.max_pool2d(x, **kw))
+    case(f"avg_pool2d (2,2,5,6) {_name}", ("AvgPool2dFn",), _x)(lambda x, kw=_kw: F.avg_pool2d(x, **kw))
+case("max_pool2d (1,2,6,6) dilation=2", ("MaxPool2dFn",), randn_inputs((1, 2, 6, 6)))(
+    lambda x: F.max_pool2d(x, 2, stride=1, dilation=2)
+)
+case("avg_pool2d (2,5,6) p=1 exclude pad", ("AvgPool2dFn",), randn_inputs((2, 5, 6)))(
+    lambda x: F.avg_pool2d(x, 3, 2, padding=1, ceil_mode=True, count_include_pad=False)
+)
+case("avg_pool2d (1,1,4,5) divisor_override", ("AvgPool2dFn",), randn_inputs((1, 1, 4, 5)))(
+    lambda x: F.avg_pool2d(x, 2, divisor_override=3)
+)
+
+for _s in [(4, 3), (3, 3, 4), (2, 3, 2, 2)]:
+    case(f"batch_norm {_fmt(_s)} training", ("Normalize",), randn_inputs(_s, (3,), (3,)))(
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True)
+    )
+case("batch_norm (2,3,2,2) no affine", ("Normalize",), randn_inputs((2, 3, 2, 2)))(
+    lambda x: F.batch_norm(x, None, None, training=True)
+)
+case(
+    "batch_norm (4,3) running stats",
+    ("Normalize",),
+    _inputs(_randn(4, 3), _randn(3), _randn(3), _constant(3), _constant(3, positive=True)),
+)(lambda x, w, b, m, v: F.batch_norm(x, m, v, w, b, training=False))
+case("layer_norm (2,3,4) (3,4)", ("Normalize",), randn_inputs((2, 3, 4), (3, 4), (3, 4)))(
+    lambda x, w, b: F.layer_norm(x, (3, 4), w, b)
+)
+case("layer_norm (3,5) no affine", ("Normalize",), randn_inputs((3, 5)))(lambda x: F.layer_norm(x, 5))
+case(
+    "embedding (5,3) repeats padding_idx",
+    ("EmbeddingFn",),
+    _inputs(_randn(5, 3), lambda rng: vinsgrad.tensor([[1, 3, 1], [0, 3, 2]])),
+)(lambda w, i: F.embedding(i, w, padding_idx=4))  # the padding row's zero gradient is not a derivative: unit-tested
+case("dropout (4,5) p=0.3", ("Mul",), randn_inputs((4, 5)))(_same_mask(lambda x: F.dropout(x, 0.3)))
+
+LAYERS: dict[str, tuple[Callable[[], Any], tuple[int, ...]]] = {
+    "Conv2d(2,3,3,pad=1)": (lambda: vinsgrad.nn.Conv2d(2, 3, 3, padding=1), (2, 2, 4, 4)),
+    "Conv2d(2,2,2,stride=2,bias=False)": (lambda: vinsgrad.nn.Conv2d(2, 2, 2, stride=2, bias=False), (1, 2, 4, 4)),
+    "MaxPool2d(2)": (lambda: vinsgrad.nn.MaxPool2d(2), (2, 2, 4, 4)),
+    "AvgPool2d(3,2,1)": (lambda: vinsgrad.nn.AvgPool2d(3, 2, 1), (2, 2, 5, 5)),
+    "BatchNorm1d(3) train": (lambda: vinsgrad.nn.BatchNorm1d(3), (4, 3, 2)),
+    "BatchNorm2d(2) train": (lambda: vinsgrad.nn.BatchNorm2d(2), (2, 2, 2, 3)),
+    "BatchNorm2d(2) eval": (lambda: vinsgrad.nn.BatchNorm2d(2).eval(), (2, 2, 2, 3)),
+    "LayerNorm((2,3))": (lambda: vinsgrad.nn.LayerNorm((2, 3)), (2, 2, 3)),
+    "Dropout(0.4)": (lambda: vinsgrad.nn.Dropout(0.4), (3, 4)),
+}
+for _name, (_make, _s) in LAYERS.items():
+    _fn: Callable[..., Tensor] = _same_mask(_call_layer) if _name.startswith("Dropout") else _call_layer
+    case(f"layer {_name} {_fmt(_s)}", (_name.split("(")[0],), _layer(_make, *_s))(_fn)
+
+
+def _embedding_layer(rng: np.random.Generator) -> tuple:
+    layer = vinsgrad.nn.Embedding(6, 2, padding_idx=0).double()
+    layer.weight.data[1:] = rng.standard_normal((5, 2))
+    return (layer, vinsgrad.tensor([[2, 3, 3], [5, 1, 4]]), layer.weight)
+
+
+case("layer Embedding(6,2,padding_idx=0)", ("Embedding",), _embedding_layer)(_call_layer)
