@@ -409,8 +409,8 @@ LAYERS: dict[str, tuple[Callable[[], Any], tuple[int, ...]]] = {
     "Dropout(0.4)": (lambda: vinsgrad.nn.Dropout(0.4), (3, 4)),
 }
 for _name, (_make, _s) in LAYERS.items():
-    _fn: Callable[..., Tensor] = _same_mask(_call_layer) if _name.startswith("Dropout") else _call_layer
-    case(f"layer {_name} {_fmt(_s)}", (_name.split("(")[0],), _layer(_make, *_s))(_fn)
+    _call: Callable[..., Tensor] = _same_mask(_call_layer) if _name.startswith("Dropout") else _call_layer
+    case(f"layer {_name} {_fmt(_s)}", (_name.split("(")[0],), _layer(_make, *_s))(_call)
 
 
 def _embedding_layer(rng: np.random.Generator) -> tuple:
