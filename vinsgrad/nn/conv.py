@@ -7,8 +7,8 @@ import math
 from vinsgrad.autograd.backend import float32, xp
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn import functional as F
+from vinsgrad.nn import init
 from vinsgrad.nn.module import Module, Parameter
-from vinsgrad.random import rng
 
 
 class Conv2d(Module):
@@ -65,12 +65,11 @@ class Conv2d(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Uniform in ±1/sqrt(fan_in) for weight and bias (kaiming_uniform_(a=sqrt(5)) simplifies to this)."""
-        fan_in = self.weight.shape[1] * self.kernel_size[0] * self.kernel_size[1]
-        bound = 1 / math.sqrt(fan_in)
-        params = [self.weight] if self.bias is None else [self.weight, self.bias]
-        for p in params:
-            p.data[...] = rng().uniform(-bound, bound, p.shape)
+        """kaiming_uniform_(weight, a=sqrt(5)) and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as PyTorch does."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.weight.shape[1] * self.kernel_size[0] * self.kernel_size[1]
+            init.uniform_(self.bias, -1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in))
 
     def forward(self, input: Tensor) -> Tensor:
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)

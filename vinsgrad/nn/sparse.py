@@ -5,8 +5,8 @@ from __future__ import annotations
 from vinsgrad.autograd.backend import float32, xp
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn import functional as F
+from vinsgrad.nn import init
 from vinsgrad.nn.module import Module, Parameter
-from vinsgrad.random import rng
 
 
 class Embedding(Module):
@@ -38,7 +38,7 @@ class Embedding(Module):
 
     def reset_parameters(self) -> None:
         """Redraw the weight from N(0, 1) and zero the padding row."""
-        self.weight.data[...] = rng().standard_normal(self.weight.shape)
+        init.normal_(self.weight)
         if self.padding_idx is not None:
             self.weight.data[self.padding_idx] = 0
 
