@@ -115,15 +115,21 @@ def render_plain(report: dict[str, Any]) -> str:
     lines = [f"{key}: {value}" for key, value in _summary(report)]
     lines += ["", "architecture:", *(f"  {line}" for line in report["architecture"].splitlines())]
     lines += ["", "parameters by layer:"]
-    lines += [f"  {row['name']} {row['type']}: {row['parameters']:,}" for row in report["parameters"]["layers"]]
+    layers = [[row["name"], row["type"], f"{row['parameters']:,}"] for row in report["parameters"]["layers"]]
+    lines += _aligned(["layer", "type", "parameters"], layers)
     lines += ["", "config:", *(f"  {line}" for line in _config_yaml(report["config"]).splitlines())]
     metrics = report["metrics"]
     lines += ["", "metrics:" if metrics else "metrics: none recorded"]
     columns = _metric_columns(metrics)
     if metrics:
-        lines.append("  " + "  ".join(columns))
-        lines += ["  " + "  ".join(_value(row.get(c)) for c in columns) for row in metrics]
+        lines += _aligned(columns, [[_value(row.get(c)) for c in columns] for row in metrics])
     return "\n".join(lines)
+
+
+def _aligned(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A plain table: each column right-aligned to its widest cell, two spaces apart, indented by two."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    return ["  " + "  ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in [header, *rows]]
 
 
 def render_rich(report: dict[str, Any], console: Console) -> None:
@@ -144,7 +150,8 @@ def render_rich(report: dict[str, Any], console: Console) -> None:
         layers.add_row(row["name"], row["type"], f"{row['parameters']:,}")
     console.print(layers)
     console.print("[bold]Config[/bold]")
-    console.print(Syntax(_config_yaml(report["config"]), "yaml", theme="ansi_dark", background_color="default"))
+    config = _config_yaml(report["config"])
+    console.print(Syntax(config, "yaml", theme="ansi_dark", background_color="default", word_wrap=True))
     metrics = report["metrics"]
     if not metrics:
         console.print("[dim]no metrics recorded[/dim]")
