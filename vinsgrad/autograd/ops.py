@@ -161,8 +161,12 @@ class Pow(Function):
         nx, ny = ctx.needs_input_grad
         gx = gy = None
         if nx:
-            # NOTE: where y == 0 the gradient is 0 even at x == 0 (where y * x**(y-1) would be 0 * inf), as in PyTorch.
-            gx = unbroadcast(xp.where(y == 0, 0.0, grad * y * x ** (y - 1)), _shape(x))
+            # NOTE: where y == 0 the gradient is 0, even at x == 0 where y * x**(y-1) is 0 * inf (PyTorch masks it too).
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                gx = grad * y * x ** (y - 1)
+            if xp.any(y == 0):
+                gx = xp.where(y == 0, 0.0, gx)
+            gx = unbroadcast(gx, _shape(x))
         if ny:
             # NOTE: d(x**y)/dy = x**y * log(x); where x == 0 PyTorch takes the limit 0 (for y > 0), so do we.
             x = xp.asarray(x, dtype=out.dtype)
@@ -488,7 +492,8 @@ class LogSumExp(Function):
         axes = _normalize_dims(dim, x.ndim)
         m = x.max(axis=axes, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)
-        out = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
+        with xp.errstate(divide="ignore"):  # all -inf along the dims: the answer is -inf, as in PyTorch
+            out = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
         ctx.save_for_backward(x, out)
         ctx.axes, ctx.keepdim = axes, keepdim
         return out if keepdim else (out.reshape(()) if axes is None else out.squeeze(axes))
