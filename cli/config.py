@@ -41,6 +41,7 @@ from .errors import UsageError
 SECTIONS = ("model", "loss", "optimizer", "scheduler", "data", "train")
 MODEL_KINDS = ("layers",)  # named architectures (e.g. `arch: {type: ResNet}`) would add an entry here
 DUMMY_BATCH = 2
+NOT_CONFIGURABLE = ("device", "dtype")  # the trainer runs float32 on the CPU
 
 
 class ConfigError(UsageError):
@@ -195,7 +196,7 @@ def signature_params(cls: type, skip: int) -> dict[str, inspect.Parameter]:
     except Exception:  # a hint that cannot be evaluated at run time: fall back to unchecked (string) hints
         sig = inspect.signature(cls)
     params = [p for p in sig.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-    return {p.name: p for p in params[skip:]}
+    return {p.name: p for p in params[skip:] if p.name not in NOT_CONFIGURABLE}
 
 
 def jsonable(value: Any) -> bool:
@@ -234,7 +235,7 @@ def classes_in(module: Any, base: type | None = None, exclude: Callable[[str], b
         if inspect.isclass(obj)
         and not name.startswith("_")
         and (base is None or (issubclass(obj, base) and obj is not base))
-        and obj.__module__.startswith("vinsgrad")
+        and obj.__module__.startswith(module.__name__)  # defined there, not merely imported (like Tensor)
         and not exclude(name)
     }
 
@@ -269,7 +270,7 @@ def _schedulers() -> dict[str, type]:
 def _transforms() -> dict[str, type]:
     from vinsgrad.vision import transforms
 
-    return classes_in(transforms, None, lambda n: n == "Compose")
+    return classes_in(transforms, None, lambda n: n in ("Compose", "Transform"))
 
 
 INTERVAL = Field("epoch", lambda v: v in ("epoch", "step"), "'epoch' or 'step'")
@@ -289,7 +290,7 @@ def resolve_spec(spec: Any, key: str, kind: Kind, source: str) -> dict[str, Any]
         example = next(iter(sorted(names)), "Name")
         raise ConfigError(source, key, f"expected a mapping like {{type: {example}, ...}}, got {shown(spec)}")
     name = spec["type"]
-    if name not in names:
+    if not isinstance(name, str) or name not in names:
         raise ConfigError(source, f"{key}.type", f"unknown {kind.what} {shown(name)}{did_you_mean(name, list(names))}")
     params = signature_params(names[name], kind.skip)
     resolved: dict[str, Any] = {"type": name}
@@ -315,7 +316,7 @@ def resolve_spec(spec: Any, key: str, kind: Kind, source: str) -> dict[str, Any]
         if param.default is inspect.Parameter.empty:
             raise ConfigError(source, key, f"{name} needs the argument '{arg}'")
         default = list(param.default) if isinstance(param.default, tuple) else param.default
-        if jsonable(default):
+        if default is not None and jsonable(default):  # None defaults stay implicit, to keep the config short
             resolved[arg] = default
     for arg, extra in kind.extra.items():
         resolved.setdefault(arg, extra.default)
@@ -472,10 +473,8 @@ def apply_override(config: dict[str, Any], override: str) -> None:
     for depth, part in enumerate(parents):
         if isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
-        elif isinstance(node, dict):
-            if not isinstance(node.get(part), dict | list):
-                node[part] = {"type": node[part]} if isinstance(node.get(part), str) else {}
-            node = node[part]
+        elif isinstance(node, dict) and isinstance(node.get(part), dict | list | None):
+            node = node[part] if node.get(part) is not None else node.setdefault(part, {})
         else:
             raise UsageError(f"--set {key}: '{'.'.join(parents[: depth + 1])}' is not a section or a list item")
     if isinstance(node, list) and last.isdigit() and int(last) < len(node):
@@ -566,10 +565,13 @@ def build_data(config: dict[str, Any], root: str | Path | None = None) -> tuple[
 def dummy_batch(config: dict[str, Any]) -> tuple[Any, Any]:
     """A batch shaped like the real one (zeros through the configured transform) and its class labels."""
     spec = DATASETS[config["data"]["dataset"]]
-    sample = np.zeros(spec.sample_shape, dtype=spec.sample_dtype)
+    batch = np.zeros((DUMMY_BATCH, *spec.sample_shape), dtype=spec.sample_dtype)
     transform = build_transform(config["data"].get("transform", []))
-    x = transform(sample) if transform is not None else vinsgrad.tensor(sample)
-    x = vinsgrad.stack([x] * DUMMY_BATCH) if isinstance(x, vinsgrad.Tensor) else vinsgrad.tensor([x] * DUMMY_BATCH)
+    if transform is not None:
+        from vinsgrad.vision.transforms import apply_batch
+
+        batch = apply_batch(transform, batch)
+    x = batch if isinstance(batch, vinsgrad.Tensor) else vinsgrad.tensor(batch)
     return x, vinsgrad.tensor(np.arange(DUMMY_BATCH) % spec.num_classes)
 
 

@@ -7,6 +7,7 @@ class CLIError(Exception):
     """A failure to report as ``Error: <message>`` with ``exit_code`` (1: the run failed)."""
 
     exit_code = 1
+    label = "Error"  # what the printed line starts with
 
     def __init__(self, message: str, exit_code: int | None = None) -> None:
         super().__init__(message)
@@ -28,3 +29,4 @@ class Interrupted(CLIError):
     """The user pressed Ctrl-C; the message says what was saved and how to resume. Exit code 130."""
 
     exit_code = 130
+    label = "Interrupted"

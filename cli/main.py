@@ -18,7 +18,11 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from .download import download_command
 from .errors import CLIError
+from .evaluate import eval_command
+from .inspect_cmd import inspect_command
+from .train_cmd import train
 
 app = typer.Typer(
     name="vinsgrad",
@@ -48,9 +52,9 @@ def _main(
     """Train, evaluate and inspect vinsgrad models from YAML configs."""
 
 
-def fail(message: str, exit_code: int) -> NoReturn:
+def fail(message: str, exit_code: int, label: str = "Error") -> NoReturn:
     """Print ``Error: <message>`` as one line on stderr and exit with ``exit_code``."""
-    typer.echo(f"Error: {message.strip()}", err=True)
+    typer.echo(f"{label}: {message.strip()}", err=True)
     raise typer.Exit(code=exit_code) from None
 
 
@@ -60,11 +64,13 @@ def exit_code_for(error: BaseException) -> int:
         return error.exit_code
     if isinstance(error, KeyboardInterrupt):
         return 130
-    # A bad data file is bad input (2); the datasets module is loaded already if it raised.
+    # A bad data file is bad input (2), a failed download a runtime failure (1); the datasets module is loaded
+    # already if it raised.
     datasets = sys.modules.get("vinsgrad.vision.datasets")
-    dataset_error = getattr(datasets, "DatasetError", None)
-    if isinstance(dataset_error, type) and isinstance(error, dataset_error):
-        return 2
+    for name, code in (("DownloadError", 1), ("DatasetError", 2)):
+        cls = getattr(datasets, name, None)
+        if isinstance(cls, type) and isinstance(error, cls):
+            return code
     return 1
 
 
@@ -83,7 +89,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             message = str(error) if isinstance(error, CLIError) else f"{type(error).__name__}: {error}"
             if isinstance(error, KeyboardInterrupt):
                 message = "interrupted"
-            fail(message, exit_code_for(error))
+            fail(message, exit_code_for(error), getattr(error, "label", "Error"))
 
     return wrapper
 
@@ -91,3 +97,9 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
 def register(fn: Callable[..., Any], name: str) -> None:
     """Add ``fn`` to the app as the command ``name``, with the error handling of ``guarded``."""
     app.command(name)(guarded(fn))
+
+
+register(train, "train")
+register(eval_command, "eval")
+register(inspect_command, "inspect")
+register(download_command, "download")

@@ -1,0 +1,40 @@
+"""The `vinsgrad train` command (its signature only needs typer; the work is in trainer.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def train(
+    config: Annotated[Path, typer.Argument(help="The YAML config, e.g. configs/mlp.yaml.", show_default=False)],
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option("--set", metavar="KEY=VALUE", help="Override a config key (VALUE is YAML); repeatable."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Run folder (default: train.out, else runs/<config name>).")
+    ] = None,
+    resume: Annotated[
+        Path | None, typer.Option("--resume", help="Continue exactly from a checkpoint, e.g. runs/mlp/last.npz.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Plain one-line-per-epoch output.")] = False,
+) -> None:
+    """Train a model described by a YAML config, writing a run folder (config, metrics, checkpoints).
+
+    The config is validated (and the model shape-checked) before any data is loaded.
+    Ctrl-C saves last.npz and prints the command that resumes the run exactly.
+
+    [bold]Examples[/bold]
+
+      [cyan]vinsgrad train configs/mlp.yaml[/cyan]
+
+      [cyan]vinsgrad train configs/cnn.yaml --set optimizer.lr=0.0005 --set train.epochs=2[/cyan]
+
+      [cyan]vinsgrad train configs/mlp.yaml --out runs/mlp --resume runs/mlp/last.npz --set train.epochs=8[/cyan]
+    """
+    from .trainer import train as run
+
+    run(config, overrides=overrides or [], out=out, resume=resume, quiet=quiet)

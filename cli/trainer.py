@@ -1,0 +1,341 @@
+"""The training loop and its run folder.
+
+A run folder holds ``config.yaml`` (the resolved config), ``metrics.jsonl`` (one JSON object per epoch),
+``last.npz`` (after every epoch, and on Ctrl-C) and ``best.npz`` (the best validation accuracy, when a
+validation split is set). Everything random draws from two generators seeded by ``train.seed``: the default one
+(initialisation, dropout, random transforms) and the loader's (shuffling). Checkpoints carry both states and
+the position inside an interrupted epoch, so a resumed run is bit-identical to an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shlex
+import signal
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import vinsgrad
+from vinsgrad.utils.data import DataLoader
+
+from .checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
+from .config import (
+    DATASETS,
+    build_data,
+    build_loss,
+    build_model,
+    build_optimizer,
+    build_scheduler,
+    dummy_batch,
+    load_config,
+)
+from .console import Reporter, make_reporter
+from .errors import CLIError, Interrupted
+
+LOADER_SEED_OFFSET = 1  # the loader's generator is seeded with seed + 1, so shuffling and init are separate streams
+
+
+@dataclass
+class Progress:
+    """Where training stands; saved in every checkpoint's metadata."""
+
+    epoch: int = 0  # finished epochs
+    step: int = 0  # optimizer steps taken
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    best_val_acc: float | None = None
+    # Inside an unfinished epoch: batches done and the running sums (None at an epoch boundary).
+    partial: dict[str, Any] | None = None
+
+
+@dataclass
+class Totals:
+    """Running sums over an epoch (or an evaluation): summed loss, correct predictions, samples, seconds."""
+
+    loss: float = 0.0
+    correct: int = 0
+    seen: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+
+    def add(self, loss: float, correct: int, n: int) -> None:
+        self.loss += loss
+        self.correct += correct
+        self.seen += n
+        self.batches += 1
+
+    @property
+    def mean_loss(self) -> float:
+        return self.loss / max(self.seen, 1)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / max(self.seen, 1)
+
+
+class Trainer:
+    """Builds everything a resolved config describes and trains it, writing the run folder as it goes."""
+
+    def __init__(self, config: dict[str, Any], out: Path, reporter: Reporter, resume_command: str) -> None:
+        self.config, self.out, self.reporter, self.resume_command = config, out, reporter, resume_command
+        seed = config["train"]["seed"]
+        vinsgrad.manual_seed(seed)
+        self.model = build_model(config)
+        self.loss_fn = build_loss(config)
+        self.optimizer = build_optimizer(config, self.model.parameters())
+        self.scheduler = build_scheduler(config, self.optimizer)
+        self.input_shape = list(dummy_batch(config)[0].shape[1:])
+        train, val, test = build_data(config)
+        self.classes = [
+            str(c) for c in getattr(test, "classes", range(DATASETS[config["data"]["dataset"]].num_classes))
+        ]
+        data = config["data"]
+        self.loader_generator = vinsgrad.Generator(seed + LOADER_SEED_OFFSET)
+        self.train_loader = DataLoader(
+            train, batch_size=data["batch_size"], shuffle=data["shuffle"], generator=self.loader_generator
+        )
+        self.val_loader = None if val is None else DataLoader(val, batch_size=data["eval_batch_size"])
+        self.test_loader = DataLoader(test, batch_size=data["eval_batch_size"])
+        self.progress = Progress()
+        # The generators' states at the last consistent point: the loader's at the start of the current epoch,
+        # the default one's after the last finished step.
+        self.loader_state = self.loader_generator.get_state()
+        self.rng_state = vinsgrad.get_rng_state()
+
+    # **** checkpoints ****
+
+    def meta(self) -> dict[str, Any]:
+        p = self.progress
+        return {
+            "config": self.config,
+            "epoch": p.epoch,
+            "step": p.step,
+            "metrics": p.metrics,
+            "best_val_acc": p.best_val_acc,
+            "partial": p.partial,
+            "rng_state": {"default": self.rng_state, "loader": self.loader_state},
+            "classes": self.classes,
+            "input_shape": self.input_shape,
+        }
+
+    def save(self, name: str) -> Path:
+        path = self.out / name
+        save_checkpoint(path, model=self.model, optimizer=self.optimizer, scheduler=self.scheduler, meta=self.meta())
+        return path
+
+    def restore(self, checkpoint: Checkpoint, path: Path) -> None:
+        """Load weights, optimizer and scheduler state, progress and RNG states from a checkpoint."""
+        try:
+            self.model.load_state_dict(checkpoint.model_state)
+            if checkpoint.optimizer_state is not None:
+                self.optimizer.load_state_dict(checkpoint.optimizer_state)
+            if self.scheduler is not None and checkpoint.scheduler_state is not None:
+                self.scheduler.load_state_dict(checkpoint.scheduler_state)
+            meta = checkpoint.meta
+            self.progress = Progress(
+                meta["epoch"], meta["step"], list(meta["metrics"]), meta.get("best_val_acc"), meta.get("partial")
+            )
+            self.rng_state, self.loader_state = meta["rng_state"]["default"], meta["rng_state"]["loader"]
+            vinsgrad.set_rng_state(self.rng_state)
+            self.loader_generator.set_state(self.loader_state)
+        except (KeyError, ValueError, RuntimeError, TypeError) as error:
+            detail = " ".join(str(error).split())
+            raise CheckpointError(f"cannot resume from {path}: it does not fit this config ({detail})") from None
+
+    # **** the loop ****
+
+    def fit(self) -> None:
+        epochs = self.config["train"]["epochs"]
+        self.write_metrics()
+        with stop_requests() as stop:
+            try:
+                while self.progress.epoch < epochs:
+                    self.train_epoch(self.progress.epoch + 1, epochs, stop)
+            except KeyboardInterrupt:
+                path = self.save("last.npz")
+                p = self.progress
+                raise Interrupted(
+                    f"stopped in epoch {p.epoch + 1} after step {p.step}; saved {path}. "
+                    f"Resume with: {self.resume_command}"
+                ) from None
+        test = self.evaluate(self.test_loader)
+        self.reporter.line(
+            f"test: loss {test.mean_loss:.4f}, accuracy {100 * test.accuracy:.2f}% ({test.seen} samples)"
+        )
+
+    def train_epoch(self, epoch: int, epochs: int, stop: dict[str, bool]) -> None:
+        partial = self.progress.partial or {}
+        totals = Totals(**partial.get("totals", {}))
+        batches = iter(self.train_loader)
+        if partial:  # resuming inside this epoch: replay the same shuffle, skip what was done, restore RNG
+            for _ in range(totals.batches):
+                next(batches)
+            vinsgrad.set_rng_state(self.rng_state)
+        self.reporter.epoch_start(epoch, epochs, len(self.train_loader), totals.batches)
+        started = time.perf_counter() - totals.seconds
+        self.model.train()
+        for x, y in batches:
+            loss, correct = self.train_step(x, y, epoch)
+            totals.add(loss, correct, len(y))
+            self.progress.step += 1
+            totals.seconds = time.perf_counter() - started
+            self.progress.partial = {"totals": vars(totals).copy()}
+            self.rng_state = vinsgrad.get_rng_state()
+            self.reporter.batch(totals.mean_loss, totals.accuracy, len(y))
+            if stop["requested"]:
+                raise KeyboardInterrupt
+        self.end_epoch(epoch, totals, time.perf_counter() - started)
+
+    def train_step(self, x: Any, y: Any, epoch: int) -> tuple[float, int]:
+        logits = self.model(x)
+        loss = self.loss_fn(logits, y)
+        value = loss.item()
+        if not math.isfinite(value):
+            last = self.out / "last.npz"
+            kept = f"the last good checkpoint is {last}" if last.exists() else "no checkpoint was saved yet"
+            raise CLIError(
+                f"the loss is {value} at epoch {epoch}, step {self.progress.step + 1}; training stopped and {kept}. "
+                "Try a smaller optimizer.lr"
+            )
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        if self.scheduler is not None and self.config["scheduler"]["interval"] == "step":
+            self.scheduler.step()
+        return value * len(y) if self.reduction == "mean" else value, count_correct(logits, y)
+
+    @property
+    def reduction(self) -> str:
+        return getattr(self.loss_fn, "reduction", "mean")
+
+    def end_epoch(self, epoch: int, totals: Totals, seconds: float) -> None:
+        record: dict[str, Any] = {
+            "epoch": epoch,
+            "step": self.progress.step,
+            "lr": self.optimizer.param_groups[0]["lr"],
+            "train_loss": totals.mean_loss,
+            "train_acc": totals.accuracy,
+        }
+        if self.val_loader is not None:
+            val = self.evaluate(self.val_loader)
+            record.update(val_loss=val.mean_loss, val_acc=val.accuracy)
+        record.update(seconds=round(seconds, 3), samples_per_s=round(totals.seen / max(seconds, 1e-9), 1))
+        self.step_scheduler(record)
+        p = self.progress
+        p.epoch, p.partial = epoch, None
+        p.metrics.append(record)
+        self.loader_state = self.loader_generator.get_state()
+        improved = "val_acc" in record and (p.best_val_acc is None or record["val_acc"] > p.best_val_acc)
+        if improved:
+            p.best_val_acc = record["val_acc"]
+        self.write_metrics()
+        self.save("last.npz")
+        if improved:
+            self.save("best.npz")
+        self.reporter.epoch_end(record)
+
+    def step_scheduler(self, record: dict[str, Any]) -> None:
+        if self.scheduler is None or self.config["scheduler"]["interval"] != "epoch":
+            return
+        if type(self.scheduler).__name__ == "ReduceLROnPlateau":  # it steps on a metric, as in PyTorch
+            self.scheduler.step(record.get("val_loss", record["train_loss"]))
+        else:
+            self.scheduler.step()
+
+    def evaluate(self, loader: Any) -> Totals:
+        """Summed loss and correct predictions over ``loader`` in eval mode, without building a graph."""
+        totals = Totals()
+        self.model.eval()
+        with vinsgrad.no_grad():
+            for x, y in loader:
+                logits = self.model(x)
+                value = self.loss_fn(logits, y).item()
+                totals.add(value * len(y) if self.reduction == "mean" else value, count_correct(logits, y), len(y))
+        return totals
+
+    def write_metrics(self) -> None:
+        lines = "".join(json.dumps(record) + "\n" for record in self.progress.metrics)
+        (self.out / "metrics.jsonl").write_text(lines, encoding="utf-8")
+
+
+def count_correct(logits: Any, y: Any) -> int:
+    return int((logits.data.argmax(axis=1) == y.data).sum())
+
+
+@contextmanager
+def stop_requests() -> Iterator[dict[str, bool]]:
+    """Turn the first Ctrl-C into a request to stop after the current step (so the checkpoint is consistent);
+    a second Ctrl-C interrupts at once."""
+    stop = {"requested": False}
+
+    def handler(signum: int, frame: Any) -> None:
+        if stop["requested"]:
+            raise KeyboardInterrupt
+        stop["requested"] = True
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread: Ctrl-C arrives as a plain KeyboardInterrupt
+        yield stop
+        return
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+# **** the `train` command's work ****
+
+
+def run_folder(config: dict[str, Any], config_path: Path, out: Path | None, resume: Path | None) -> Path:
+    """``--out``, else the resumed checkpoint's folder, else ``train.out``, else the first free ``runs/<name>[-N]``."""
+    if out is not None:
+        return out
+    if resume is not None:
+        return resume.parent
+    if config["train"]["out"] is not None:
+        return Path(config["train"]["out"])
+    base = Path("runs") / config_path.stem
+    candidates = (base if n == 1 else base.with_name(f"{base.name}-{n}") for n in range(1, 10_000))
+    return next(c for c in candidates if not (c / "last.npz").exists() and not (c / "metrics.jsonl").exists())
+
+
+def resume_command(config_path: Path, overrides: Sequence[str], out: Path) -> str:
+    args = ["vinsgrad", "train", str(config_path), *(a for o in overrides for a in ("--set", o))]
+    return shlex.join([*args, "--out", str(out), "--resume", str(out / "last.npz")])
+
+
+def train(
+    config_path: Path,
+    *,
+    overrides: Sequence[str] = (),
+    out: Path | None = None,
+    resume: Path | None = None,
+    quiet: bool = False,
+) -> Path:
+    """Validate the config, then train (or resume) and write the run folder; returns the run folder."""
+    config = load_config(config_path, overrides)
+    checkpoint = load_checkpoint(resume) if resume is not None else None
+    out = run_folder(config, config_path, out, resume)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    except OSError as error:
+        raise CLIError(f"cannot write the run folder {out}: {error}") from None
+    reporter = make_reporter(quiet)
+    try:
+        trainer = Trainer(config, out, reporter, resume_command(config_path, overrides, out))
+        if checkpoint is not None and resume is not None:
+            trainer.restore(checkpoint, resume)
+            reporter.line(f"resumed from {resume} (epoch {trainer.progress.epoch}, step {trainer.progress.step})")
+        reporter.line(f"run folder: {out}")
+        trainer.fit()
+    finally:
+        reporter.close()
+    return out

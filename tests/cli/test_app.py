@@ -1,0 +1,117 @@
+"""The app itself: help, version, start-up cost, and how errors become one stderr line and an exit code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+from vinsgrad_cli.errors import CLIError, UsageError
+from vinsgrad_cli.main import app, exit_code_for, guarded
+
+import vinsgrad
+
+runner = CliRunner()
+VENV_BIN = Path(sys.executable).parent
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"vinsgrad {vinsgrad.__version__}"
+
+
+def test_help_lists_commands_and_train_help_has_examples() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0 and "train" in result.output and "--version" in result.output
+    result = runner.invoke(app, ["train", "--help"])
+    assert result.exit_code == 0
+    for text in ("Examples", "vinsgrad train configs/mlp.yaml", "--set", "--resume", "--out", "--quiet"):
+        assert text in result.output
+
+
+def test_no_arguments_shows_help() -> None:
+    result = runner.invoke(app, [])
+    assert "Usage" in result.output and "train" in result.output
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["train", "x.yaml", "--bogus"])
+    assert result.exit_code == 2
+
+
+def test_config_error_is_one_stderr_line_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("model: {layers: [{type: Linear, in_features: 4, out_features: 2}]}\noptimizer: {type: SGD}\n")
+    result = runner.invoke(app, ["train", str(path), "--set", "optimizer.lr=-0.1"])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {path}: optimizer.lr: expected a number > 0, got -0.1\n"
+    assert result.stdout == ""
+
+
+def test_missing_config_file_exit_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["train", str(tmp_path / "missing.yaml")])
+    assert result.exit_code == 2 and "missing.yaml: no such file" in result.stderr
+
+
+def test_bad_set_syntax_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("model: {layers: [{type: ReLU}]}\n")
+    result = runner.invoke(app, ["train", str(path), "--set", "optimizer.lr"])
+    assert result.exit_code == 2 and "--set expects KEY=VALUE" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [(CLIError("boom"), 1), (UsageError("bad"), 2), (CLIError("x", exit_code=3), 3), (KeyboardInterrupt(), 130),
+     (RuntimeError("library failure"), 1)],
+)  # fmt: skip
+def test_guarded_maps_exceptions_to_exit_codes(error: BaseException, code: int) -> None:
+    def command() -> None:
+        raise error
+
+    assert exit_code_for(error) == code
+    with pytest.raises(typer.Exit) as info:
+        guarded(command)()
+    assert info.value.exit_code == code
+
+
+def test_dataset_errors_are_bad_input() -> None:
+    from vinsgrad.vision.datasets import DatasetError, DownloadError
+
+    assert exit_code_for(DatasetError("x: truncated")) == 2
+    assert exit_code_for(DownloadError("every mirror failed")) == 1
+
+
+def test_unexpected_errors_name_their_type(capsys: pytest.CaptureFixture[str]) -> None:
+    def command() -> None:
+        raise RuntimeError("shapes (2, 3) and (4, 5) do not match")
+
+    with pytest.raises(typer.Exit):
+        guarded(command)()
+    assert capsys.readouterr().err == "Error: RuntimeError: shapes (2, 3) and (4, 5) do not match\n"
+
+
+# **** the installed command, in a real process ****
+
+
+def test_console_script_runs_and_starts_fast(tmp_path: Path) -> None:
+    script = VENV_BIN / "vinsgrad"
+    if not script.exists():
+        pytest.skip("the vinsgrad console script is not installed next to this Python")
+    started = time.perf_counter()
+    result = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0 and "train" in result.stdout
+    assert time.perf_counter() - started < 2.0  # generous for a loaded CI box; typically ~0.15 s
+    result = subprocess.run([script, "train", str(tmp_path / "none.yaml")], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and result.stderr.startswith("Error: ") and "no such file" in result.stderr
+
+
+def test_help_imports_no_heavy_modules() -> None:
+    heavy = "('numpy', 'rich', 'yaml', 'vinsgrad')"
+    code = f"import sys, vinsgrad_cli.main; print(sorted(m for m in {heavy} if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr

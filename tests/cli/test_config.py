@@ -1,0 +1,228 @@
+"""The config language: YAML errors, schema checks against class signatures, overrides, the dummy-batch shape check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from vinsgrad_cli.config import (
+    ConfigError,
+    build_loss,
+    build_model,
+    build_optimizer,
+    build_scheduler,
+    load_config,
+)
+from vinsgrad_cli.errors import UsageError
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = sorted((ROOT / "configs").glob("*.yaml"))
+
+GOOD = """\
+model:
+  layers:
+    - {type: Linear, in_features: 784, out_features: 128}
+    - {type: ReLU}
+    - {type: Linear, in_features: 128, out_features: 10}
+optimizer: {type: SGD, lr: 0.01}
+data: {transform: [{type: ToTensor}, {type: Flatten}]}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "x.yaml"
+    path.write_text(text)
+    return path
+
+
+def error_of(path: Path, *overrides: str) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_config(path, list(overrides))
+    assert info.value.exit_code == 2
+    return str(info.value)
+
+
+def test_good_config_is_resolved_with_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD))
+    assert config["optimizer"] == {
+        "type": "SGD", "lr": 0.01, "momentum": 0, "dampening": 0, "weight_decay": 0, "nesterov": False,
+        "maximize": False,
+    }  # fmt: skip
+    assert config["model"]["layers"][0] == {"type": "Linear", "in_features": 784, "out_features": 128, "bias": True}
+    assert config["loss"]["type"] == "CrossEntropyLoss"
+    assert config["data"]["batch_size"] == 64 and config["data"]["shuffle"] is True
+    assert config["train"] == {"epochs": 5, "seed": 0, "out": None}
+    assert config["scheduler"] is None
+    assert json.loads(json.dumps(config)) == config
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_every_shipped_config_validates(path: Path) -> None:
+    config = load_config(path)
+    assert config["data"]["root"] == "./data"
+    model = build_model(config)
+    assert sum(p.data.size for p in model.parameters()) > 0
+
+
+def test_the_seed_config_is_the_seed_example() -> None:
+    config = load_config(ROOT / "configs" / "mlp.yaml")
+    sizes = [(layer["in_features"], layer["out_features"]) for layer in config["model"]["layers"][::2]]
+    assert sizes == [(784, 128), (128, 64), (64, 10)]
+    assert [layer["type"] for layer in config["model"]["layers"][1::2]] == ["ReLU", "ReLU"]
+    assert config["optimizer"]["type"] == "SGD" and config["optimizer"]["lr"] == 0.01
+    assert config["loss"]["type"] == "CrossEntropyLoss"
+    assert (config["data"]["batch_size"], config["data"]["shuffle"], config["train"]["epochs"]) == (64, True, 5)
+
+
+# **** the file itself ****
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    message = error_of(tmp_path / "nope.yaml")
+    assert message.startswith(f"{tmp_path / 'nope.yaml'}: no such file")
+
+
+def test_malformed_yaml_names_line_and_column(tmp_path: Path) -> None:
+    message = error_of(write(tmp_path, "model:\n  layers: [\n    {type: Linear\noptimizer: x\n"))
+    assert message.startswith(f"{tmp_path / 'x.yaml'}: line ")
+    assert "malformed YAML" in message
+
+
+def test_a_list_at_the_top_is_not_a_config(tmp_path: Path) -> None:
+    assert "expected a mapping with keys model" in error_of(write(tmp_path, "- 1\n- 2\n"))
+
+
+# **** keys, types and ranges ****
+
+
+def test_out_of_range_value_message_is_exact(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("lr: 0.01", "lr: -0.1"))
+    assert error_of(path) == f"{path}: optimizer.lr: expected a number > 0, got -0.1"
+
+
+def test_wrong_type(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("lr: 0.01", "lr: fast"))
+    assert error_of(path) == f"{path}: optimizer.lr: expected a number, got 'fast' (a string)"
+
+
+def test_wrong_type_in_a_fixed_section(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD + "train: {epochs: 2.5}\n")
+    assert error_of(path) == f"{path}: train.epochs: expected an integer >= 1, got 2.5"
+
+
+def test_unknown_section_gets_did_you_mean(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("optimizer:", "optimiser:"))
+    assert "optimiser: unknown section; did you mean 'optimizer'?" in error_of(path)
+
+
+def test_unknown_argument_gets_did_you_mean(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("lr: 0.01", "lr: 0.01, momentun: 0.9"))
+    assert error_of(path).startswith(
+        f"{path}: optimizer.momentun: SGD has no argument 'momentun'; did you mean 'momentum'?"
+    )
+
+
+def test_unknown_layer_type_gets_did_you_mean(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("{type: ReLU}", "{type: Relu}"))
+    assert error_of(path).startswith(
+        f"{path}: model.layers.1.type: unknown layer 'Relu' (a string); did you mean 'ReLU'?"
+    )
+
+
+def test_unknown_data_key_and_dataset(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("data: {", "data: {batchsize: 3, "))
+    assert "data.batchsize: unknown key; did you mean 'batch_size'?" in error_of(path)
+    path = write(tmp_path, GOOD.replace("data: {", "data: {dataset: mnsit, "))
+    assert "data.dataset: unknown dataset 'mnsit' (a string); did you mean 'mnist'?" in error_of(path)
+
+
+def test_missing_required_argument(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace(", out_features: 10}", "}"))
+    assert error_of(path) == f"{path}: model.layers.2: Linear needs the argument 'out_features'"
+
+
+def test_missing_optimizer(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("optimizer: {type: SGD, lr: 0.01}\n", ""))
+    assert error_of(path) == f"{path}: optimizer: missing; every config needs a model and an optimizer"
+
+
+def test_list_arguments_are_checked_element_wise(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("{type: SGD, lr: 0.01}", "{type: Adam, betas: [0.9, 1.5]}"))
+    assert error_of(path) == f"{path}: optimizer.betas: expected every element in [0, 1), got a list [0.9, 1.5]"
+
+
+def test_errors_raised_by_the_library_are_reported_at_their_key(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("{type: SGD, lr: 0.01}", "{type: SGD, lr: 0.01, nesterov: true}"))
+    message = error_of(path)
+    assert message.startswith(f"{path}: optimizer: ValueError: ") and "esterov" in message
+
+
+# **** the model is shape-checked before any data is loaded ****
+
+
+def test_layer_size_mismatch_names_the_layer(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("in_features: 128, out_features: 10", "in_features: 64, out_features: 10"))
+    assert error_of(path) == f"{path}: model.layers.2 (Linear): expects 64 features, got 128 (input shape (2, 128))"
+
+
+def test_model_output_must_match_the_number_of_classes(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("out_features: 10", "out_features: 7"))
+    assert "the model outputs shape (2, 7), expected (batch, 10)" in error_of(path)
+
+
+def test_missing_flatten_is_caught_by_the_dummy_batch(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace(", {type: Flatten}", ""))
+    assert error_of(path).startswith(f"{path}: model.layers.0 (Linear): expects 784 features, got 28")
+
+
+def test_conv_channel_mismatch(tmp_path: Path) -> None:
+    cnn = (ROOT / "configs" / "cnn.yaml").read_text().replace("in_channels: 16", "in_channels: 8")
+    path = write(tmp_path, cnn)
+    assert error_of(path).startswith(f"{path}: model.layers.3 (Conv2d): expects 8 channels, got 16")
+
+
+# **** --set overrides ****
+
+
+def test_overrides_are_parsed_as_yaml(tmp_path: Path) -> None:
+    overrides = ["optimizer.lr=0.1", "train.epochs=2", "model.layers.0.out_features=64", "data.shuffle=no"]
+    path = write(tmp_path, GOOD.replace("in_features: 128", "in_features: 64"))
+    config = load_config(path, overrides)
+    assert config["optimizer"]["lr"] == 0.1 and config["train"]["epochs"] == 2
+    assert config["model"]["layers"][0]["out_features"] == 64 and config["data"]["shuffle"] is False
+
+
+def test_override_can_add_a_section(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD), ["scheduler={type: StepLR, step_size: 2}"])
+    assert config["scheduler"]["type"] == "StepLR" and config["scheduler"]["interval"] == "epoch"
+
+
+def test_override_errors_are_checked_like_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    assert error_of(path, "optimizer.lr=-0.1") == f"{path}: optimizer.lr: expected a number > 0, got -0.1"
+    assert "train.epoch: unknown key; did you mean 'epochs'?" in error_of(path, "train.epoch=3")
+
+
+@pytest.mark.parametrize("bad", ["optimizer.lr", "=3", "model.layers.0.type.x=1"])
+def test_malformed_override_is_a_usage_error(tmp_path: Path, bad: str) -> None:
+    with pytest.raises(UsageError, match="--set"):
+        load_config(write(tmp_path, GOOD), [bad])
+
+
+# **** building objects ****
+
+
+def test_builders_make_library_objects_with_pytorch_names(tmp_path: Path) -> None:
+    config = load_config(
+        write(tmp_path, GOOD),
+        ["optimizer={type: Adam, lr: 0.002, betas: [0.8, 0.9]}", "scheduler={type: StepLR, step_size: 3}"],
+    )
+    model = build_model(config)
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    optimizer = build_optimizer(config, model.parameters())
+    assert type(optimizer).__name__ == "Adam"
+    assert optimizer.param_groups[0]["lr"] == 0.002 and tuple(optimizer.param_groups[0]["betas"]) == (0.8, 0.9)
+    scheduler = build_scheduler(config, optimizer)
+    assert type(scheduler).__name__ == "StepLR" and scheduler.step_size == 3
+    assert type(build_loss(config)).__name__ == "CrossEntropyLoss"
