@@ -151,9 +151,14 @@ def make_report(result: Evaluation, *, checkpoint: str, split: str, meta: dict[s
 # **** output ****
 
 
+def label(index: int, name: str) -> str:
+    """A class's row label: its name, led by its index unless the name already is (MNIST's ``0 - zero``)."""
+    return name if name.split(" ")[0] == str(index) else f"{index} {name}"
+
+
 def render_plain(report: dict[str, Any]) -> str:
-    """Plain text lines (no colour, no box drawing) for pipes, logs and ``--quiet``."""
-    classes, matrix = report["classes"], report["confusion_matrix"]
+    """Plain text lines (no colour, no box drawing) for pipes and logs; matrix columns are class indices."""
+    matrix = report["confusion_matrix"]
     epoch = f" (epoch {report['epoch']})" if report["epoch"] is not None else ""
     lines = [
         f"checkpoint: {report['checkpoint']}{epoch}",
@@ -162,38 +167,44 @@ def render_plain(report: dict[str, Any]) -> str:
         f"accuracy: {percent(report['accuracy'])}",
         "per-class accuracy:",
     ]
-    width = max(len(c) for c in classes)
-    for row in report["per_class"]:
-        lines.append(f"  {row['class']:>{width}}  {percent(row['accuracy']):>7}  ({row['correct']}/{row['samples']})")
-    cell = max(width, *(len(str(v)) for r in matrix for v in r))
+    labels = [label(i, row["class"]) for i, row in enumerate(report["per_class"])]
+    width = max(len(text) for text in labels)
+    for text, row in zip(labels, report["per_class"]):
+        lines.append(f"  {text:<{width}}  {percent(row['accuracy']):>7}  ({row['correct']}/{row['samples']})")
+    cell = max(len(str(len(matrix))), *(len(str(v)) for r in matrix for v in r))
     lines.append("confusion matrix (rows: true class, columns: predicted class):")
-    lines.append("  " + " " * width + "".join(f" {c:>{cell}}" for c in classes))
-    for name, row in zip(classes, matrix):
-        lines.append(f"  {name:>{width}}" + "".join(f" {v:>{cell}}" for v in row))
+    lines.append("  " + " " * cell + "".join(f" {j:>{cell}}" for j in range(len(matrix))))
+    for i, row in enumerate(matrix):
+        lines.append(f"  {i:>{cell}}" + "".join(f" {v:>{cell}}" for v in row))
     return "\n".join(lines)
 
 
 def render_rich(report: dict[str, Any], console: Console) -> None:
     """A summary line and the confusion matrix as a table, each cell shaded by its share of the row."""
+    from rich import box
     from rich.table import Table
 
     epoch = f"  epoch {report['epoch']}" if report["epoch"] is not None else ""
-    console.print(
-        f"[bold]{report['checkpoint']}[/bold]{epoch}  [dim]{report['split']} split, {report['samples']:,} samples[/dim]"
+    split = f"{report['split']} split, {report['samples']:,} samples"
+    console.print(f"[bold]{report['checkpoint']}[/bold]{epoch}  [dim]{split}[/dim]", highlight=False)
+    accuracy = percent(report["accuracy"])
+    console.print(f"loss [bold]{number(report['loss'])}[/bold]   accuracy [bold green]{accuracy}[/bold green]")
+    table = Table(
+        title="Confusion matrix (rows: true class, columns: predicted)",
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
     )
-    console.print(
-        f"loss [bold]{number(report['loss'])}[/bold]   accuracy [bold green]{percent(report['accuracy'])}[/bold green]"
-    )
-    table = Table(title="Confusion matrix (rows: true, columns: predicted)", title_justify="left", header_style="bold")
-    table.add_column("true \\ pred", justify="right", style="bold")
-    for name in report["classes"]:
-        table.add_column(name, justify="right")
+    table.add_column("class", justify="left", style="bold")
+    for j in range(len(report["classes"])):
+        table.add_column(str(j), justify="right")
     table.add_column("n", justify="right", style="dim")
     table.add_column("accuracy", justify="right")
     for i, (row, stats) in enumerate(zip(report["confusion_matrix"], report["per_class"])):
         total = max(stats["samples"], 1)
         cells = [_shaded(v, v / total, diagonal=i == j) for j, v in enumerate(row)]
-        table.add_row(stats["class"], *cells, str(stats["samples"]), percent(stats["accuracy"]))
+        table.add_row(label(i, stats["class"]), *cells, str(stats["samples"]), percent(stats["accuracy"]))
     console.print(table)
 
 
