@@ -298,6 +298,154 @@ case("two outputs", ("Mul", "Exp"), randn_inputs((2, 3)))(lambda x: (x * x, x.ex
 
 # **** nn: linear, activations, losses ****
 
+
+def _module(make: Callable[[], Any], *makers: Callable[[np.random.Generator], Any]) -> MakeInputs:
+    """``make_inputs`` giving (module, *inputs, *parameters): the module in float64 with N(0,1) parameters, so
+    the case checks the gradient of its input(s) and of every parameter through the Module's own wiring."""
+
+    def make_inputs(rng: np.random.Generator) -> tuple:
+        module = make().double()
+        for p in module.parameters():
+            p.data[...] = rng.standard_normal(p.shape)
+        return (module, *(m(rng) for m in makers), *module.parameters())
+
+    return make_inputs
+
+
+def _classes(n_classes: int, *shape: int, ignore: int | None = None) -> Callable[[np.random.Generator], Any]:
+    """Integer class targets; with ``ignore``, the first one is set to that ignore_index."""
+
+    def make(rng: np.random.Generator) -> Tensor:
+        y = rng.integers(0, n_classes, shape)
+        if ignore is not None:
+            y.reshape(-1)[0] = ignore
+        return vinsgrad.tensor(y)
+
+    return make
+
+
+def _uniform(*shape: int, lo: float = 0.0, hi: float = 1.0) -> Callable[[np.random.Generator], Any]:
+    """A float64 tensor in [lo, hi) that requires grad (probabilities, targets)."""
+    return lambda rng: vinsgrad.tensor(rng.uniform(lo, hi, shape), dtype=vinsgrad.float64, requires_grad=True)
+
+
+def _probs(*shape: int) -> Callable[[np.random.Generator], Any]:
+    """Rows of class probabilities along dim 1, requiring grad (soft targets for cross entropy)."""
+
+    def make(rng: np.random.Generator) -> Tensor:
+        p = rng.uniform(0.1, 1.0, shape)
+        return vinsgrad.tensor(p / p.sum(axis=1, keepdims=True), dtype=vinsgrad.float64, requires_grad=True)
+
+    return make
+
+
+_W3 = [0.5, 2.0, 1.25]  # class weights for three-class cases
+_W4 = [0.5, 2.0, 1.25, 0.75]  # element weights along a last dim of 4
+_F64 = vinsgrad.float64
+
+case("Linear (4,3)->(4,2)", ("Linear",), _module(lambda: vinsgrad.nn.Linear(3, 2), _randn(4, 3)))(lambda m, x, *p: m(x))
+case(
+    "Linear (2,3,3)->(2,3,2) no bias",
+    ("Linear",),
+    _module(lambda: vinsgrad.nn.Linear(3, 2, bias=False), _randn(2, 3, 3)),
+)(lambda m, x, *p: m(x))
+case("Linear (3,)->(2,)", ("Linear",), _module(lambda: vinsgrad.nn.Linear(3, 2), _randn(3)))(lambda m, x, *p: m(x))
+case(
+    "Sequential Linear-ReLU-Linear",
+    ("Linear", "ReLU"),
+    _module(
+        lambda: vinsgrad.nn.Sequential(vinsgrad.nn.Linear(3, 4), vinsgrad.nn.ReLU(), vinsgrad.nn.Linear(4, 2)),
+        _randn(5, 3),
+    ),
+)(lambda m, x, *p: m(x))
+
+case("ReLU (3,4)", ("ReLU",), _module(vinsgrad.nn.ReLU, _randn(3, 4, away_from_zero=True)))(lambda m, x: m(x))
+case(
+    "LeakyReLU (3,4) slope 0.2",
+    ("LeakyReLU",),
+    _module(lambda: vinsgrad.nn.LeakyReLU(0.2), _randn(3, 4, away_from_zero=True)),
+)(lambda m, x: m(x))
+case("Sigmoid (3,4)", ("Sigmoid",), _module(vinsgrad.nn.Sigmoid, _randn(3, 4)))(lambda m, x: m(x))
+case("Tanh (3,4)", ("Tanh",), _module(vinsgrad.nn.Tanh, _randn(3, 4)))(lambda m, x: m(x))
+case(
+    "GELU (3,4)",
+    ("GELU",),
+    _module(vinsgrad.nn.GELU, lambda rng: vinsgrad.tensor(rng.uniform(-4, 4, (3, 4)), dtype=_F64, requires_grad=True)),
+)(lambda m, x: m(x))
+case("GELU tanh (3,4)", ("GELU",), _module(lambda: vinsgrad.nn.GELU(approximate="tanh"), _randn(3, 4)))(
+    lambda m, x: m(x)
+)
+case("Softmax dim=1 (3,4)", ("Softmax",), _module(lambda: vinsgrad.nn.Softmax(dim=1), _randn(3, 4)))(lambda m, x: m(x))
+case("LogSoftmax dim=0 (3,4)", ("LogSoftmax",), _module(lambda: vinsgrad.nn.LogSoftmax(dim=0), _randn(3, 4)))(
+    lambda m, x: m(x)
+)
+
+case(
+    "CrossEntropyLoss (4,3)",
+    ("CrossEntropyLoss", "CrossEntropy"),
+    _module(vinsgrad.nn.CrossEntropyLoss, _randn(4, 3), _classes(3, 4)),
+)(lambda m, x, y: m(x, y))
+case(
+    "CrossEntropyLoss weight ignore_index smoothing",
+    ("CrossEntropyLoss", "CrossEntropy"),
+    _module(
+        lambda: vinsgrad.nn.CrossEntropyLoss(vinsgrad.tensor(_W3), ignore_index=1, label_smoothing=0.2),
+        _randn(5, 3),
+        _classes(3, 5, ignore=1),
+    ),
+)(lambda m, x, y: m(x, y))
+case(
+    "CrossEntropyLoss sum (2,3,2,2)",
+    ("CrossEntropyLoss", "CrossEntropy"),
+    _module(lambda: vinsgrad.nn.CrossEntropyLoss(reduction="sum"), _randn(2, 3, 2, 2), _classes(3, 2, 2, 2)),
+)(lambda m, x, y: m(x, y))
+case(
+    "CrossEntropyLoss none weight (4,3)",
+    ("CrossEntropyLoss", "CrossEntropy"),
+    _module(lambda: vinsgrad.nn.CrossEntropyLoss(vinsgrad.tensor(_W3), reduction="none"), _randn(4, 3), _classes(3, 4)),
+)(lambda m, x, y: m(x, y))
+case(
+    "CrossEntropyLoss probabilities weight smoothing",
+    ("CrossEntropyLoss", "CrossEntropy"),
+    _module(
+        lambda: vinsgrad.nn.CrossEntropyLoss(vinsgrad.tensor(_W3), label_smoothing=0.1), _randn(4, 3), _probs(4, 3)
+    ),
+)(lambda m, x, p: m(x, p))
+case(
+    "NLLLoss weight ignore_index (4,3)",
+    ("NLLLoss",),
+    _module(lambda: vinsgrad.nn.NLLLoss(vinsgrad.tensor(_W3), ignore_index=0), _randn(4, 3), _classes(3, 4, ignore=0)),
+)(lambda m, x, y: m(x, y))
+case(
+    "NLLLoss none (2,3,2)",
+    ("NLLLoss",),
+    _module(lambda: vinsgrad.nn.NLLLoss(reduction="none"), _randn(2, 3, 2), _classes(3, 2, 2)),
+)(lambda m, x, y: m(x, y))
+case("MSELoss (3,4)", ("MSELoss",), _module(vinsgrad.nn.MSELoss, _randn(3, 4), _randn(3, 4)))(lambda m, x, t: m(x, t))
+case("L1Loss sum (3,4)", ("L1Loss",), _module(lambda: vinsgrad.nn.L1Loss(reduction="sum"), _randn(3, 4), _randn(3, 4)))(
+    lambda m, x, t: m(x, t)
+)
+case(
+    "BCELoss weight (3,4)",
+    ("BCELoss", "BinaryCrossEntropy"),
+    _module(lambda: vinsgrad.nn.BCELoss(vinsgrad.tensor(_W4)), _uniform(3, 4, lo=0.1, hi=0.9), _uniform(3, 4)),
+)(lambda m, x, t: m(x, t))
+case(
+    "BCEWithLogitsLoss weight pos_weight (3,4)",
+    ("BCEWithLogitsLoss", "BCEWithLogits"),
+    _module(
+        lambda: vinsgrad.nn.BCEWithLogitsLoss(vinsgrad.tensor(_W4), pos_weight=vinsgrad.tensor([3.0, 0.5, 1.0, 2.0])),
+        _randn(3, 4),
+        _uniform(3, 4),
+    ),
+)(lambda m, x, t: m(x, t))
+case(
+    "BCEWithLogitsLoss none (5,)",
+    ("BCEWithLogitsLoss", "BCEWithLogits"),
+    _module(lambda: vinsgrad.nn.BCEWithLogitsLoss(reduction="none"), _randn(5), _uniform(5)),
+)(lambda m, x, t: m(x, t))
+
+
 # **** nn: convolution, pooling, normalisation, embedding, dropout ****
 
 
