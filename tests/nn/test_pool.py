@@ -1,0 +1,166 @@
+"""max_pool2d / avg_pool2d and their layers against explicit windows; ties, NaN, divisors and errors.
+
+Finite-difference gradchecks live in vinsgrad/utils/selftest.py (run by tests/test_selftest.py).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import vinsgrad as vg
+import vinsgrad.nn as nn
+import vinsgrad.nn.functional as F
+
+
+def windows(h, k, s, p, d, ceil_mode):  # type: ignore[no-untyped-def]
+    """Start rows of each window along one axis, in unpadded coordinates, by PyTorch's output-size rule."""
+    span = d * (k - 1) + 1
+    num = h + 2 * p - span
+    out = (-(-num // s) if ceil_mode else num // s) + 1
+    if ceil_mode and (out - 1) * s >= h + p:
+        out -= 1
+    return [i * s - p for i in range(out)]
+
+
+def explicit_pool(x, k, s, p, d=(1, 1), ceil_mode=False, kind="max", count_include_pad=True, divisor=None):  # type: ignore[no-untyped-def]
+    """Each output element from the list of input positions its window covers (float64, loops)."""
+    n, c, h, w = x.shape
+    rows = windows(h, k[0], s[0], p[0], d[0], ceil_mode)
+    cols = windows(w, k[1], s[1], p[1], d[1], ceil_mode)
+    out = np.zeros((n, c, len(rows), len(cols)))
+    for i, r0 in enumerate(rows):
+        for j, c0 in enumerate(cols):
+            rr = [r0 + a * d[0] for a in range(k[0])]
+            cc = [c0 + b * d[1] for b in range(k[1])]
+            inside_r = [r for r in rr if 0 <= r < h]
+            inside_c = [q for q in cc if 0 <= q < w]
+            vals = x[:, :, inside_r][:, :, :, inside_c]
+            if kind == "max":
+                out[:, :, i, j] = vals.max(axis=(2, 3))
+            else:
+                if divisor is not None:
+                    div = divisor
+                elif count_include_pad:  # padding counts, positions past the padding (ceil_mode) do not
+                    div = len([r for r in rr if r < h + p[0]]) * len([q for q in cc if q < w + p[1]])
+                else:
+                    div = len(inside_r) * len(inside_c)
+                out[:, :, i, j] = vals.sum(axis=(2, 3)) / div
+    return out
+
+
+MAX_CONFIGS = [
+    dict(kernel_size=2),
+    dict(kernel_size=3, stride=2, padding=1),
+    dict(kernel_size=(3, 2), stride=(2, 1), padding=(1, 1), dilation=(2, 1)),
+    dict(kernel_size=3, stride=2, ceil_mode=True),
+    dict(kernel_size=2, stride=3, padding=1, ceil_mode=True),
+]
+
+
+@pytest.mark.parametrize("kwargs", MAX_CONFIGS, ids=str)
+def test_max_pool2d_matches_explicit_windows(kwargs) -> None:  # type: ignore[no-untyped-def]
+    x = np.random.default_rng(0).standard_normal((2, 3, 9, 8))
+    k = F._pair(kwargs["kernel_size"], "k", minimum=1)
+    s = F._pair(kwargs.get("stride", k), "s", minimum=1)
+    p = F._pair(kwargs.get("padding", 0), "p", minimum=0)
+    d = F._pair(kwargs.get("dilation", 1), "d", minimum=1)
+    out = F.max_pool2d(vg.tensor(x), **kwargs)
+    np.testing.assert_array_equal(out.data, explicit_pool(x, k, s, p, d, kwargs.get("ceil_mode", False)))
+
+
+def test_max_pool2d_gradient_goes_to_the_first_maximum() -> None:
+    # Each 2x2 window of this input holds a tie; PyTorch sends the gradient to the first maximum (row-major).
+    x = vg.tensor([[[[1.0, 3.0, 0.0, 0.0], [3.0, 2.0, 0.0, 0.0], [5.0, 1.0, -1.0, 7.0], [2.0, 5.0, 7.0, 7.0]]]])
+    x.requires_grad_()
+    out = F.max_pool2d(x, 2)
+    np.testing.assert_array_equal(out.data[0, 0], [[3.0, 0.0], [5.0, 7.0]])
+    out.backward(vg.tensor([[[[10.0, 20.0], [30.0, 40.0]]]]))
+    expected = [[0, 10, 20, 0], [0, 0, 0, 0], [30, 0, 0, 40], [0, 0, 0, 0]]
+    np.testing.assert_array_equal(x.grad.data[0, 0], expected)
+
+
+def test_max_pool2d_overlapping_windows_accumulate_gradient() -> None:
+    x = vg.tensor([[[[0.0, 0.0, 0.0], [0.0, 9.0, 0.0], [0.0, 0.0, 0.0]]]], requires_grad=True)
+    F.max_pool2d(x, 2, stride=1).sum().backward()  # the centre wins all four windows
+    np.testing.assert_array_equal(x.grad.data[0, 0], [[0, 0, 0], [0, 4, 0], [0, 0, 0]])
+
+
+def test_max_pool2d_padding_never_wins_and_nan_propagates() -> None:
+    x = -vg.ones(1, 1, 2, 2) - 5
+    out = F.max_pool2d(x, 2, stride=1, padding=1)
+    assert (out.data == -6).all()  # padding is -inf, not 0
+    y = vg.tensor([[[[1.0, float("nan")], [3.0, 2.0]]]])
+    assert np.isnan(F.max_pool2d(y, 2).item())
+
+
+def test_avg_pool2d_by_hand() -> None:
+    x = vg.tensor(np.arange(16.0).reshape(1, 1, 4, 4))
+    np.testing.assert_array_equal(F.avg_pool2d(x, 2).data[0, 0], [[2.5, 4.5], [10.5, 12.5]])
+    # padding=1 with count_include_pad: the corner window sees x[0,0] = 0 and three zeros of padding.
+    padded = F.avg_pool2d(x, 2, padding=1).data[0, 0]
+    assert padded[0, 0] == 0.0 and padded[0, 1] == (1 + 2) / 4 and padded[2, 2] == 15 / 4
+
+
+AVG_CONFIGS = [
+    dict(kernel_size=2),
+    dict(kernel_size=3, stride=2, padding=1),
+    dict(kernel_size=3, stride=2, padding=1, count_include_pad=False),
+    dict(kernel_size=3, stride=2, ceil_mode=True),
+    dict(kernel_size=2, stride=3, padding=1, ceil_mode=True),
+    dict(kernel_size=2, stride=3, padding=1, ceil_mode=True, count_include_pad=False),
+    dict(kernel_size=(3, 2), padding=1, divisor_override=5),
+]
+
+
+@pytest.mark.parametrize("kwargs", AVG_CONFIGS, ids=str)
+def test_avg_pool2d_matches_explicit_windows_and_spreads_gradient(kwargs) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 2, 9, 8))
+    k = F._pair(kwargs["kernel_size"], "k", minimum=1)
+    s = F._pair(kwargs.get("stride", k), "s", minimum=1)
+    p = F._pair(kwargs.get("padding", 0), "p", minimum=0)
+    args = (kwargs.get("ceil_mode", False), "avg", kwargs.get("count_include_pad", True), kwargs.get("divisor_override"))
+    tx = vg.tensor(x, requires_grad=True)
+    out = F.avg_pool2d(tx, **kwargs)
+    np.testing.assert_allclose(out.data, explicit_pool(x, k, s, p, (1, 1), *args), rtol=1e-12)
+    # avg_pool is linear: its gradient is the transpose of the map, i.e. <g, pool(e_i)> for each unit input e_i.
+    g = rng.standard_normal(out.shape)
+    out.backward(g)
+    basis = np.eye(x[0, 0].size).reshape(-1, 1, *x.shape[2:])
+    columns = explicit_pool(basis, k, s, p, (1, 1), *args)[:, 0]  # (H*W, out_h, out_w)
+    expected = np.einsum("ncij,pij->ncp", g, columns).reshape(x.shape)
+    np.testing.assert_allclose(tx.grad.data, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_pools_keep_float32_and_accept_unbatched_input() -> None:
+    x = vg.randn(3, 6, 6, requires_grad=True)
+    for out in (F.max_pool2d(x, 2), F.avg_pool2d(x, 2)):
+        assert out.shape == (3, 3, 3) and out.dtype == vg.float32
+        out.sum().backward()
+        assert x.grad.dtype == vg.float32
+
+
+@pytest.mark.parametrize("pool", [F.max_pool2d, F.avg_pool2d])
+def test_pool_errors(pool) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match="pad should be at most half"):
+        pool(vg.randn(1, 1, 6, 6), 2, padding=2)
+    with pytest.raises(ValueError, match=r"3-D \(C, H, W\) or 4-D"):
+        pool(vg.randn(6, 6), 2)
+    with pytest.raises(ValueError, match="smaller than the kernel span"):
+        pool(vg.randn(1, 1, 2, 2), 3)
+    with pytest.raises(ValueError, match="kernel_size must be"):
+        pool(vg.randn(1, 1, 4, 4), 0)
+
+
+def test_pool_layers() -> None:
+    mp, ap = nn.MaxPool2d(2), nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False)
+    x = vg.randn(2, 3, 8, 8)
+    np.testing.assert_array_equal(mp(x).data, F.max_pool2d(x, 2, 2).data)
+    np.testing.assert_array_equal(ap(x).data, F.avg_pool2d(x, 3, 2, 1, count_include_pad=False).data)
+    assert mp.stride == 2 and list(mp.parameters()) == [] and mp.state_dict() == {}
+    assert repr(mp) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
+    assert repr(ap) == "AvgPool2d(kernel_size=3, stride=2, padding=1)"
+    assert nn.MaxPool2d(3, ceil_mode=True)(vg.randn(1, 1, 7, 7)).shape == (1, 1, math.ceil(7 / 3), 3)
