@@ -12,6 +12,7 @@ from vinsgrad.utils.data.sampler import (
 )
 
 # Generated toy datasets (toy.py) are exported below this line.
+from vinsgrad.utils.data.toy import make_blobs, make_moons, make_spirals
 
 __all__ = [
     "BatchSampler",
@@ -25,5 +26,8 @@ __all__ = [
     "SubsetRandomSampler",
     "TensorDataset",
     "default_collate",
+    "make_blobs",
+    "make_moons",
+    "make_spirals",
     "random_split",
 ]
