@@ -149,3 +149,11 @@ def test_download_skips_files_already_verified(tmp_path: Path, served: Any, smal
 
 def test_dataset_errors_are_catchable_as_one_family() -> None:
     assert issubclass(DownloadError, DatasetError)
+
+
+def test_backoff_doubles_between_retries(tmp_path: Path, served: Any, small: Any, monkeypatch: Any) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(fetch.time, "sleep", slept.append)
+    served.plan["/" + NAME] = [500, 502]
+    fetch.verified_download(NAME, sha(small), tmp_path, [served.url], progress=False, backoff=0.5)
+    assert slept == [0.5, 1.0]

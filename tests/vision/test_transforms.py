@@ -32,6 +32,8 @@ def test_to_tensor_scales_uint8_to_float32_chw() -> None:
 def test_to_tensor_keeps_other_dtypes_and_rejects_bad_input() -> None:
     out = T.ToTensor()(np.full((2, 2), 3.5))
     assert out.dtype == vinsgrad.float64 and out.data.max() == 3.5  # only uint8 is scaled, as in torchvision
+    with pytest.raises(TypeError, match="ToTensor expected an image as a numpy array or Tensor, got list"):
+        T.ToTensor()([[0, 1]])
     with pytest.raises(TypeError, match="numpy array image, got Tensor"):
         T.ToTensor()(vinsgrad.zeros(2, 2))
     with pytest.raises(ValueError, match=r"HxW or HxWxC images, got an array of shape \(3,\)"):

@@ -28,6 +28,9 @@ class Transform:
     """Base class: subclasses define ``batch(x)``; ``t(x)`` on a single sample runs ``batch`` on a batch of one."""
 
     def __call__(self, x: Any) -> Any:
+        if not isinstance(x, (np.ndarray, Tensor)):
+            kind = type(x).__name__
+            raise TypeError(f"{type(self).__name__} expected an image as a numpy array or Tensor, got {kind}")
         return self.batch(x[None])[0]
 
     def batch(self, x: Any) -> Any:

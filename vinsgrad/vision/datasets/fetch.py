@@ -9,7 +9,6 @@ backoff; a 404, a refused connection or a checksum mismatch moves on to the next
 from __future__ import annotations
 
 import http.client
-import itertools
 import os
 import shutil
 import sys
@@ -107,14 +106,15 @@ def verified_download(
 def _download_from(
     url: str, dest: Path, sha256: str, progress: bool, timeout: tuple[float, float], retries: int, backoff: float
 ) -> Path:
-    for attempt in itertools.count():
+    attempt = 0
+    while True:
         try:
             return _publish(_stream_to_temp(url, dest, progress, timeout), dest, sha256, _MirrorFailed)
         except _Transient as e:
             if attempt >= retries:
                 raise _MirrorFailed(f"{e} (gave up after {attempt + 1} attempts)") from None
             time.sleep(backoff * 2**attempt)
-    raise AssertionError("unreachable")
+            attempt += 1
 
 
 def _stream_to_temp(url: str, dest: Path, progress: bool, timeout: tuple[float, float]) -> Path:
@@ -122,7 +122,8 @@ def _stream_to_temp(url: str, dest: Path, progress: bool, timeout: tuple[float, 
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
         with urllib.request.urlopen(request, timeout=timeout[0]) as response:
             _set_read_timeout(response, timeout[1])
-            total = response.length if isinstance(response, http.client.HTTPResponse) else None
+            length = response.headers.get("Content-Length")  # file:// responses have one too
+            total = int(length) if length and length.isdigit() else None
             received = 0
             with _progress_bar(total, dest.name, progress) as bar:
                 while chunk := response.read(CHUNK):
