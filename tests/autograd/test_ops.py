@@ -237,3 +237,26 @@ def test_float32_stays_float32(fn: Callable[[vg.Tensor, vg.Tensor], vg.Tensor]) 
     assert dtypes and all(d == np.float32 for d in dtypes), dtypes
     out.sum().backward()
     assert a.grad.dtype == vg.float32
+
+
+def test_type_promotion_follows_pytorch() -> None:
+    f32, i64 = vg.tensor([1.0, 2.0]), vg.tensor([1, 2])
+    f64_0d, i32_0d = vg.tensor(2.0, dtype=vg.float64), vg.tensor(np.int32(2))
+    cases = [
+        (f32 * i64, vg.float32),  # NumPy would give float64
+        (f32**i64, vg.float32),
+        (i64 / 2, vg.float32),  # true division of integers: the default float dtype
+        (i64 / i64, vg.float32),
+        (i64 * 2.5, vg.float32),
+        (f32 + f64_0d, vg.float32),  # a tensor with dims beats a 0-d one of the same category
+        (i64 + f64_0d, vg.float64),  # ... but a higher category wins
+        (i64 + i32_0d, vg.int64),
+        (vg.tensor([True]) + 1, vg.int64),
+        (vg.tensor([True]) * 1.5, vg.float32),
+        (f32 + np.float64(1.0), vg.float32),  # NumPy scalars count as Python numbers
+        (vg.where(vg.tensor([True, False]), f32, i64), vg.float32),
+        (vg.maximum(f32, i64), vg.float32),
+    ]
+    for i, (result, dtype) in enumerate(cases):
+        assert result.dtype == dtype, f"case {i}: {result.dtype} != {dtype}"
+    np.testing.assert_array_equal((i64 / 2).data, [0.5, 1.0])

@@ -37,8 +37,8 @@ def _promote(x: Any, y: Any) -> tuple[Any, Any]:
     """The operands cast as PyTorch's type promotion would, where NumPy's differs.
 
     A higher category wins whatever its size (float32 with an int64 array stays float32, where NumPy gives
-    float64); within a category a tensor with dims beats a 0-d one; integer or bool arrays meet Python floats in
-    float32, the default dtype.
+    float64); within a category a tensor with dims beats a 0-d one; NumPy scalars count as Python numbers, and
+    integer or bool arrays meet Python floats in float32, the default dtype.
     """
     if isinstance(x, ndarray) and isinstance(y, ndarray):
         if x.dtype == y.dtype:
@@ -49,6 +49,10 @@ def _promote(x: Any, y: Any) -> tuple[Any, Any]:
         if (x.ndim == 0) != (y.ndim == 0):
             return (x.astype(y.dtype), y) if x.ndim == 0 else (x, y.astype(x.dtype))
         return x, y
+    if isinstance(x, xp.generic):
+        x = x.item()
+    if isinstance(y, xp.generic):
+        y = y.item()
     if isinstance(x, ndarray):
         return (x.astype(float32), y) if isinstance(y, float) and x.dtype.kind in "biu" else (x, y)
     if isinstance(y, ndarray):
@@ -501,7 +505,8 @@ class LogSumExp(Function):
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
-        return _expand_reduced(grad, x.shape, ctx.axes, ctx.keepdim) * xp.exp(x - out)
+        with xp.errstate(invalid="ignore"):  # -inf - -inf where everything was -inf: nan, as in PyTorch
+            return _expand_reduced(grad, x.shape, ctx.axes, ctx.keepdim) * xp.exp(x - out)
 
 
 class Softmax(Function):
