@@ -19,7 +19,7 @@ def naive_conv(x, w, b, stride, pads, dilation, groups):  # type: ignore[no-unty
     """The definition, one output element at a time (float64)."""
     (sh, sw), ((pt, pb), (pl, pr)), (dh, dw) = stride, pads, dilation
     xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
-    n, c, hp, wp = xp.shape
+    n, _, hp, wp = xp.shape
     o, cg, kh, kw = w.shape
     oh, ow = (hp - dh * (kh - 1) - 1) // sh + 1, (wp - dw * (kw - 1) - 1) // sw + 1
     out = np.zeros((n, o, oh, ow))
@@ -29,7 +29,12 @@ def naive_conv(x, w, b, stride, pads, dilation, groups):  # type: ignore[no-unty
             c0 = (oc // per_group) * cg
             for i in range(oh):
                 for j in range(ow):
-                    patch = xp[b_, c0 : c0 + cg, i * sh : i * sh + dh * (kh - 1) + 1 : dh, j * sw : j * sw + dw * (kw - 1) + 1 : dw]
+                    patch = xp[
+                        b_,
+                        c0 : c0 + cg,
+                        i * sh : i * sh + dh * (kh - 1) + 1 : dh,
+                        j * sw : j * sw + dw * (kw - 1) + 1 : dw,
+                    ]
                     out[b_, oc, i, j] = (patch * w[oc]).sum() + (0 if b is None else b[oc])
     return out
 
@@ -88,7 +93,9 @@ def test_conv2d_by_hand() -> None:
     # A 2x2 kernel of ones sums each 2x2 window; bias 10 adds on top.
     x = vg.tensor(np.arange(9.0).reshape(1, 1, 3, 3))
     out = F.conv2d(x, vg.ones(1, 1, 2, 2, dtype=vg.float64), vg.tensor([10.0], dtype=vg.float64))
-    np.testing.assert_array_equal(out.data[0, 0], np.array([[0 + 1 + 3 + 4, 1 + 2 + 4 + 5], [3 + 4 + 6 + 7, 4 + 5 + 7 + 8]]) + 10)
+    np.testing.assert_array_equal(
+        out.data[0, 0], np.array([[0 + 1 + 3 + 4, 1 + 2 + 4 + 5], [3 + 4 + 6 + 7, 4 + 5 + 7 + 8]]) + 10
+    )
 
 
 def test_conv2d_unbatched_input_gives_unbatched_output() -> None:

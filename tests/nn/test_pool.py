@@ -122,7 +122,12 @@ def test_avg_pool2d_matches_explicit_windows_and_spreads_gradient(kwargs) -> Non
     k = F._pair(kwargs["kernel_size"], "k", minimum=1)
     s = F._pair(kwargs.get("stride", k), "s", minimum=1)
     p = F._pair(kwargs.get("padding", 0), "p", minimum=0)
-    args = (kwargs.get("ceil_mode", False), "avg", kwargs.get("count_include_pad", True), kwargs.get("divisor_override"))
+    args = (
+        kwargs.get("ceil_mode", False),
+        "avg",
+        kwargs.get("count_include_pad", True),
+        kwargs.get("divisor_override"),
+    )
     tx = vg.tensor(x, requires_grad=True)
     out = F.avg_pool2d(tx, **kwargs)
     np.testing.assert_allclose(out.data, explicit_pool(x, k, s, p, (1, 1), *args), rtol=1e-12)
