@@ -104,11 +104,13 @@ def _checked(obj: Any, path: str | os.PathLike[str]) -> Checkpoint:
 
 def restore_model(checkpoint: Checkpoint, path: str | os.PathLike[str]) -> nn.Module:
     """The model its config describes, with the checkpoint's weights loaded (in eval mode)."""
-    from .config import build_model
+    from .config import build_model, resolve
 
-    try:
-        model = build_model(checkpoint.config)
-    except Exception as e:  # a config from an older vinsgrad, or edited by hand: the file is bad, not the code
+    try:  # validate first: a config from another vinsgrad version gets the config's own precise errors
+        model = build_model(resolve(checkpoint.config, f"checkpoint {path}: stored config"))
+    except UsageError:
+        raise
+    except Exception as e:  # valid, yet the layers refuse their arguments: the file is bad, not the code
         raise CheckpointError(
             f"checkpoint {path}: its config does not build a model ({type(e).__name__}: {e})"
         ) from None

@@ -57,10 +57,12 @@ def eval_command(
 
     from .checkpoint import load_checkpoint, restore_model
     from .config import build_data, build_loss
+    from .download import dataset_errors
 
     ckpt = load_checkpoint(checkpoint)
     model = restore_model(ckpt, checkpoint)
-    train, _, test = build_data(ckpt.config, root=root)
+    with dataset_errors():
+        train, _, test = build_data(ckpt.config, root=root)
     dataset = test if split is Split.test else train
     loader = DataLoader(dataset, batch_size=batch_size or ckpt.config["data"].get("eval_batch_size", 1000))
     result = evaluate(model, loader, build_loss(ckpt.config))

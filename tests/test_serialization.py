@@ -261,3 +261,12 @@ def test_adam_resumes_bit_exactly_from_a_saved_state(tmp_path: Path) -> None:
     step(fresh, fresh_opt)
     for a, b in zip(params, fresh):
         np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_pytorch_load_arguments(tmp_path: Path) -> None:
+    vinsgrad.save({"w": np.ones(2)}, tmp_path / "w.npz")
+    assert_same({"w": np.ones(2)}, vinsgrad.load(tmp_path / "w.npz", map_location="cpu", weights_only=True))
+    with pytest.raises(ValueError, match="CPU only; map_location must be None or 'cpu', got 'cuda:0'"):
+        vinsgrad.load(tmp_path / "w.npz", map_location="cuda:0")
+    with pytest.raises(ValueError, match="weights_only=False would allow pickled Python objects"):
+        vinsgrad.load(tmp_path / "w.npz", weights_only=False)

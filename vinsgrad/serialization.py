@@ -127,10 +127,23 @@ def _where(path: tuple[str, ...]) -> str:
 # **** load ****
 
 
-def load(f: PathLike | IO[bytes]) -> Any:
+def load(f: PathLike | IO[bytes], map_location: Any = None, *, weights_only: bool = True) -> Any:
     """Load an object saved by ``save``. Arrays come back as NumPy arrays, so
     ``model.load_state_dict(vinsgrad.load(path))`` works. Raises ``FileNotFoundError`` for a missing
-    file and ``SerializationError`` for anything that is not an intact vinsgrad file."""
+    file and ``SerializationError`` for anything that is not an intact vinsgrad file.
+
+    ``map_location`` and ``weights_only`` are PyTorch's: vinsgrad runs on the CPU only (None or "cpu"), and its
+    files hold arrays and plain data only, which is what ``weights_only=True`` means.
+    """
+    if map_location not in (None, "cpu"):
+        raise ValueError(
+            f"load: vinsgrad runs on the CPU only; map_location must be None or 'cpu', got {map_location!r}"
+        )
+    if weights_only is not True:
+        raise ValueError(
+            "load: weights_only=False would allow pickled Python objects, which vinsgrad files never hold "
+            "(they could run code); drop the argument"
+        )
     name = getattr(f, "name", "<file>") if hasattr(f, "read") else os.fspath(f)
     if not hasattr(f, "read") and not Path(name).exists():
         raise FileNotFoundError(f"{name}: no such file")

@@ -8,16 +8,16 @@ import pytest
 from typer.testing import CliRunner
 from vinsgrad_cli.main import app
 
-from vinsgrad.vision.datasets import MNIST
+from vinsgrad.vision.datasets import MNIST, FashionMNIST
 
 runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def generated_mnist(monkeypatch: pytest.MonkeyPatch, mnist_sha256: dict[str, str]) -> None:
-    """MNIST expects the generated files' checksums and has no official mirrors, so nothing can reach the network."""
-    monkeypatch.setattr(MNIST, "resources", tuple((f"{name}.gz", sha) for name, sha in mnist_sha256.items()))
+def offline(fake_mnist: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The generated files' checksums (``fake_mnist``), and no official mirrors: nothing can reach the network."""
     monkeypatch.setattr(MNIST, "mirrors", ())
+    monkeypatch.setattr(FashionMNIST, "mirrors", ())
     monkeypatch.delenv("VINSGRAD_MIRROR", raising=False)
 
 
@@ -32,6 +32,14 @@ def test_download_from_a_mirror_then_again_from_the_verified_copy(tmp_path: Path
     again = runner.invoke(app, ["download", "MNIST", "--root", str(root)])  # any case; no mirror needed now
     assert again.exit_code == 0, again.output
     assert again.stdout.strip() == f"mnist: 4 files verified in {folder}"
+
+
+def test_fashion_mnist_goes_to_its_own_folder(tmp_path: Path, mnist_mirror: Path) -> None:
+    result = runner.invoke(
+        app, ["download", "fashion-mnist", "--root", str(tmp_path), "--mirror", mnist_mirror.as_uri()]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"fashion-mnist: 4 files verified in {tmp_path / 'FashionMNIST' / 'raw'}"
 
 
 def test_download_from_a_local_folder(tmp_path: Path, mnist_mirror: Path) -> None:

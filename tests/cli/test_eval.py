@@ -162,6 +162,29 @@ def test_bad_checkpoints_are_one_line_exit_2(command: str, tmp_path: Path, mnist
     assert "0.weight" in wrong_shape and "(64, 784)" in wrong_shape and "(32, 784)" in wrong_shape
 
 
+def test_missing_data_is_a_one_line_runtime_error(tmp_path: Path, tiny_config: Path, fake_mnist, monkeypatch) -> None:
+    monkeypatch.setattr(MNIST, "mirrors", ())  # the data is not there and nothing may reach the network
+    monkeypatch.setenv("VINSGRAD_MIRROR", (tmp_path / "no-mirror").as_uri())
+    write_checkpoint(tmp_path / "c.npz", load_config(tiny_config))
+    result = runner.invoke(app, ["eval", str(tmp_path / "c.npz"), "--root", str(tmp_path / "empty")])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Error: could not download train-images-idx3-ubyte.gz"), result.stderr
+    assert "no-mirror/train-images-idx3-ubyte.gz" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_config_that_no_longer_builds_is_exit_2(tmp_path: Path, tiny_config: Path) -> None:
+    config = load_config(tiny_config)
+    model = build_model(config)
+    config["model"]["layers"][1]["type"] = "Swish"  # e.g. a layer from another version of vinsgrad
+    write_checkpoint(tmp_path / "c.npz", config, model)
+    for command in ("eval", "inspect"):
+        result = runner.invoke(app, [command, str(tmp_path / "c.npz")])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(
+            f"Error: checkpoint {tmp_path / 'c.npz'}: stored config: model.layers.1.type: unknown layer 'Swish'"
+        ), result.stderr
+
+
 def test_bad_options(checkpoint) -> None:
     path, _ = checkpoint
     for args in (["--split", "val"], ["--batch-size", "0"]):
