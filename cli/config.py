@@ -346,11 +346,12 @@ def instantiate(spec: dict[str, Any], kind: Kind, *leading: Any) -> Any:
 class DatasetSpec:
     """A dataset the config can name: how to build it, and what one raw sample looks like (for the dummy batch).
 
-    ``build(config, root)`` returns ``(train, test)`` datasets yielding ``(input, class index)``; ``options`` are
+    ``build(config, root, progress)`` returns ``(train, test)`` datasets yielding ``(input, class index)``
+    (``progress``: whether a download may show a progress bar); ``options`` are
     the extra keys it accepts under ``data:`` (e.g. a toy dataset's ``n`` and ``noise``).
     """
 
-    build: Callable[[dict[str, Any], Path], tuple[Any, Any]]
+    build: Callable[[dict[str, Any], Path, bool], tuple[Any, Any]]
     sample_shape: tuple[int, ...]
     sample_dtype: str
     num_classes: int
@@ -361,14 +362,14 @@ def transform_field(default: list[dict[str, Any]]) -> Field:
     return Field(default, lambda v: isinstance(v, list), "a list of transforms like [{type: ToTensor}]")
 
 
-def _vision(name: str) -> Callable[[dict[str, Any], Path], tuple[Any, Any]]:
-    def build(config: dict[str, Any], root: Path) -> tuple[Any, Any]:
+def _vision(name: str) -> Callable[[dict[str, Any], Path, bool], tuple[Any, Any]]:
+    def build(config: dict[str, Any], root: Path, progress: bool) -> tuple[Any, Any]:
         from vinsgrad.vision import datasets
 
         cls = getattr(datasets, name)
+        cls.fetch(root, progress=progress)  # download what is missing (mirrors: $VINSGRAD_MIRROR, then official)
         transform = build_transform(config["data"]["transform"])
-        train = cls(root=str(root), train=True, transform=transform, download=True)
-        return train, cls(root=str(root), train=False, transform=transform, download=True)
+        return cls(root=root, train=True, transform=transform), cls(root=root, train=False, transform=transform)
 
     return build
 
@@ -548,12 +549,17 @@ def build_transform(specs: list[dict[str, Any]]) -> Any:
     return transforms.Compose([instantiate(spec, TRANSFORM) for spec in specs]) if specs else None
 
 
-def build_data(config: dict[str, Any], root: str | Path | None = None) -> tuple[Any, Any, Any]:
-    """``(train, val, test)`` datasets; ``val`` is None unless ``data.val_split`` > 0 (a seeded random split)."""
+def build_data(
+    config: dict[str, Any], root: str | Path | None = None, *, progress: bool = True
+) -> tuple[Any, Any, Any]:
+    """``(train, val, test)`` datasets; ``val`` is None unless ``data.val_split`` > 0 (a seeded random split).
+
+    ``root`` overrides ``data.root``; ``progress`` shows a download progress bar on stderr.
+    """
     from vinsgrad.utils.data import random_split
 
     data = config["data"]
-    train, test = DATASETS[data["dataset"]].build(config, Path(root if root is not None else data["root"]))
+    train, test = DATASETS[data["dataset"]].build(config, Path(root if root is not None else data["root"]), progress)
     if data["val_split"] == 0:
         return train, None, test
     n_val = max(1, round(len(train) * data["val_split"]))

@@ -36,7 +36,7 @@ from .config import (
     dummy_batch,
     load_config,
 )
-from .console import Reporter, make_reporter
+from .console import PlainReporter, Reporter, make_reporter
 from .errors import CLIError, Interrupted
 
 LOADER_SEED_OFFSET = 1  # the loader's generator is seeded with seed + 1, so shuffling and init are separate streams
@@ -91,7 +91,7 @@ class Trainer:
         self.optimizer = build_optimizer(config, self.model.parameters())
         self.scheduler = build_scheduler(config, self.optimizer)
         self.input_shape = list(dummy_batch(config)[0].shape[1:])
-        train, val, test = build_data(config)
+        train, val, test = build_data(config, progress=not isinstance(reporter, PlainReporter))
         self.classes = [
             str(c) for c in getattr(test, "classes", range(DATASETS[config["data"]["dataset"]].num_classes))
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import shlex
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -221,3 +222,26 @@ def test_missing_data_without_a_mirror_is_a_runtime_error(
     monkeypatch.setattr("vinsgrad.vision.datasets.MNIST.mirrors", ())
     result = train(tiny_config, tmp_path / "run")
     assert result.exit_code == 1 and "every mirror failed" in result.stderr
+
+
+def test_a_real_sigint_stops_after_the_current_step(
+    mnist_root: Path, tiny_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first Ctrl-C only asks to stop: the running step completes, so the checkpoint is consistent."""
+    assert train(tiny_config, tmp_path / "full", "--set", "train.epochs=2").exit_code == 0
+    original, calls = vinsgrad.optim.SGD.step, [0]
+
+    def step(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == 7:
+            signal.raise_signal(signal.SIGINT)  # arrives in the middle of the step
+        return original(self, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(vinsgrad.optim.SGD, "step", step)
+        result = train(tiny_config, tmp_path / "run", "--set", "train.epochs=2")
+    assert result.exit_code == 130 and "stopped in epoch 1 after step 7" in result.stderr
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler was put back
+    resumed = runner.invoke(app, shlex.split(result.stderr.split("Resume with: ")[1])[1:])
+    assert resumed.exit_code == 0, resumed.output
+    assert_same_state(tmp_path / "full" / "last.npz", tmp_path / "run" / "last.npz")
