@@ -53,15 +53,22 @@ def save(obj: Any, f: PathLike | IO[bytes]) -> None:
     from vinsgrad import __version__  # here, not at the top: vinsgrad/__init__.py imports this module
 
     arrays: dict[str, np.ndarray] = {}
-
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "vinsgrad_version": __version__}
     meta["root"] = _encode(obj, (), arrays)
     members = {**arrays, META_KEY: np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)}
     if hasattr(f, "write"):
-        np.savez(f, **members)  # type: ignore[arg-type]
+        _write_npz(f, members)  # type: ignore[arg-type]
         return
     with _atomic_file(Path(f)) as out:
-        np.savez(out, **members)  # type: ignore[arg-type]
+        _write_npz(out, members)
+
+
+def _write_npz(out: IO[bytes], members: dict[str, np.ndarray]) -> None:
+    # What np.savez does, minus its keyword arguments: a state_dict key named "file" or "allow_pickle" is fine.
+    with zipfile.ZipFile(out, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for key, array in members.items():
+            with archive.open(f"{key}.npy", mode="w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
 
 
 @contextmanager
