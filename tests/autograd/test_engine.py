@@ -431,3 +431,11 @@ def test_function_without_forward_says_so() -> None:
 
     with pytest.raises(NotImplementedError, match="must define forward"):
         Empty.apply(leaf(1.0))
+
+
+def test_clone_copies_memory_and_stays_in_the_graph() -> None:
+    x = leaf(1.0, 2.0)
+    c = x.clone()
+    assert not np.shares_memory(c.data, x.data) and c.grad_fn is not None
+    (c * 3).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])

@@ -63,9 +63,9 @@ class Function:
         ctx.needs_input_grad = needs
         try:
             out = cls.forward(ctx, *raw, **kwargs)
-        except ValueError as e:  # NumPy's shape errors, re-said with the op and the shapes involved
+        except ValueError as e:  # NumPy's shape errors say neither the op nor the tensors: add both
             shapes = ", ".join(str(tuple(a.shape)) for a in args if isinstance(a, Tensor))
-            raise ValueError(f"{cls.__name__}: invalid shapes {shapes}: {e}") from None
+            raise ValueError(f"{cls.__name__} on shapes {shapes}: {e}") from None
         if type(out) is not ndarray:
             out = xp.asarray(out)
         result = Tensor(out)

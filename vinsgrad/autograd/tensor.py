@@ -205,6 +205,10 @@ class Tensor:
         self.requires_grad = requires_grad
         return self
 
+    def clone(self) -> Tensor:
+        """A copy with its own memory that stays in the graph (gradients flow back to ``self``)."""
+        return _ops.Clone.apply(self)
+
     def detach(self) -> Tensor:
         """The same data, cut off from the graph."""
         return Tensor(self.data)
