@@ -83,7 +83,7 @@ DETERMINISTIC = [
 ]
 
 
-@pytest.mark.parametrize("transform", DETERMINISTIC, ids=lambda t: repr(t).replace("\n", ""))
+@pytest.mark.parametrize("transform", DETERMINISTIC, ids=[f"case{i}" for i in range(len(DETERMINISTIC))])
 def test_batch_form_equals_the_per_sample_results_stacked(transform: Any) -> None:
     batch = images()
     stacked = np.stack([as_array(transform(img)) for img in batch])

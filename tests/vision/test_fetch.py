@@ -1,4 +1,4 @@
-"""Downloads against a loopback HTTP server: retries, mirror fallback, verification, atomicity, Ctrl-C.
+"""Downloads (fetch.py) against a loopback HTTP server: retries, mirror fallback, verification, atomicity, Ctrl-C.
 
 Tiny timeouts and zero backoff keep every case fast; the server stops at the end of each test.
 """
