@@ -83,6 +83,8 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
 
 
 def _checked(obj: Any, path: str | os.PathLike[str]) -> Checkpoint:
+    import numpy as np
+
     def bad(why: str) -> CheckpointError:
         return CheckpointError(f"checkpoint {path}: {why}")
 
@@ -94,8 +96,6 @@ def _checked(obj: Any, path: str | os.PathLike[str]) -> Checkpoint:
         raise bad(f"checkpoint format {version!r} is not supported (this vinsgrad reads up to {FORMAT_VERSION})")
     if not isinstance(meta.get("config"), dict):
         raise bad("its metadata has no training config, so the model cannot be rebuilt")
-    import numpy as np
-
     state = obj["model"]
     if not all(isinstance(k, str) and isinstance(v, np.ndarray) for k, v in state.items()):
         raise bad("the model state must map parameter names to arrays")
@@ -117,7 +117,8 @@ def restore_model(checkpoint: Checkpoint, path: str | os.PathLike[str]) -> nn.Mo
     try:
         model.load_state_dict(checkpoint.model_state)
     except (RuntimeError, KeyError, ValueError, TypeError) as e:
-        detail = "; ".join(line.strip() for line in str(e).splitlines() if line.strip())
+        first, *rest = [line.strip() for line in str(e).splitlines() if line.strip()] or [type(e).__name__]
+        detail = f"{first} {'; '.join(rest)}".strip()  # PyTorch's "Error(s) in loading ...:" then one per line
         raise CheckpointError(
             f"checkpoint {path}: weights do not fit the architecture in its config ({detail})"
         ) from None
