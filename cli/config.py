@@ -274,6 +274,7 @@ def _transforms() -> dict[str, type]:
 
 
 INTERVAL = Field("epoch", lambda v: v in ("epoch", "step"), "'epoch' or 'step'")
+STEPPED_PER_BATCH = ("OneCycleLR", "CyclicLR")
 LAYER = Kind("layer", _layers)
 LOSS = Kind("loss", _losses)
 OPTIMIZER = Kind("optimizer", _optimizers, skip=1)
@@ -348,13 +349,14 @@ class DatasetSpec:
 
     ``build(config, root, progress)`` returns ``(train, test)`` datasets yielding ``(input, class index)``
     (``progress``: whether a download may show a progress bar); ``options`` are
-    the extra keys it accepts under ``data:`` (e.g. a toy dataset's ``n`` and ``noise``).
+    the extra keys it accepts under ``data:`` (e.g. a toy dataset's ``n`` and ``noise``). ``num_classes`` is a
+    function of the ``data`` section where an option sets it (spirals' ``classes``); read it with ``num_classes()``.
     """
 
     build: Callable[[dict[str, Any], Path, bool], tuple[Any, Any]]
     sample_shape: tuple[int, ...]
     sample_dtype: str
-    num_classes: int
+    num_classes: int | Callable[[dict[str, Any]], int]
     options: dict[str, Field] = field(default_factory=dict)
 
 
@@ -374,11 +376,67 @@ def _vision(name: str) -> Callable[[dict[str, Any], Path, bool], tuple[Any, Any]
     return build
 
 
+def _toy(make: str, *args: str) -> Callable[[dict[str, Any], Path, bool], tuple[Any, Any]]:
+    """A generated 2-D dataset (``vinsgrad.utils.data.toy``) drawn from ``train.seed``; its last ``test_split``
+    share is the test set. It needs no files, so ``data.root`` is unused."""
+
+    def build(config: dict[str, Any], root: Path, progress: bool) -> tuple[Any, Any]:
+        from vinsgrad.utils.data import TensorDataset, toy
+
+        data = config["data"]
+        generator = vinsgrad.Generator(config["train"]["seed"])
+        x, y = getattr(toy, make)(**{arg: data[arg] for arg in args}, generator=generator).tensors
+        n_test = min(len(y) - 1, max(1, round(len(y) * data["test_split"])))
+        return TensorDataset(x[:-n_test], y[:-n_test]), TensorDataset(x[-n_test:], y[-n_test:])
+
+    return build
+
+
+def non_negative(default: float) -> Field:
+    return Field(default, lambda v: is_number(v) and v >= 0, "a number >= 0")
+
+
+def toy_options(**options: Field) -> dict[str, Field]:
+    return {
+        "n": Field(1000, lambda v: is_int(v) and v >= 2, "an integer >= 2"),
+        **options,
+        "test_split": Field(0.2, lambda v: is_number(v) and 0 < v < 1, "a number in (0, 1)"),
+    }
+
+
+def is_centers(v: Any) -> bool:
+    pairs = isinstance(v, list) and len(v) >= 2 and all(isinstance(c, list) and len(c) == 2 for c in v)
+    return (is_int(v) and v >= 2) or (pairs and all(is_number(a) for c in v for a in c))
+
+
 IMAGE_OPTIONS = {"transform": transform_field([{"type": "ToTensor"}])}
+CENTERS = Field(3, is_centers, "an integer >= 2 or a list of [x, y] pairs")
 DATASETS: dict[str, DatasetSpec] = {
     "mnist": DatasetSpec(_vision("MNIST"), (28, 28), "uint8", 10, IMAGE_OPTIONS),
     "fashion-mnist": DatasetSpec(_vision("FashionMNIST"), (28, 28), "uint8", 10, IMAGE_OPTIONS),
+    "moons": DatasetSpec(_toy("make_moons", "n", "noise"), (2,), "float32", 2, toy_options(noise=non_negative(0.1))),
+    "spirals": DatasetSpec(
+        _toy("make_spirals", "n", "classes", "noise"),
+        (2,),
+        "float32",
+        lambda data: data["classes"],
+        toy_options(classes=Field(3, lambda v: is_int(v) and v >= 2, "an integer >= 2"), noise=non_negative(0.05)),
+    ),
+    "blobs": DatasetSpec(
+        _toy("make_blobs", "n", "centers", "std"),
+        (2,),
+        "float32",
+        lambda data: data["centers"] if is_int(data["centers"]) else len(data["centers"]),
+        toy_options(centers=CENTERS, std=non_negative(1.0)),
+    ),
 }
+
+
+def num_classes(config: dict[str, Any]) -> int:
+    """How many classes the configured dataset has."""
+    count = DATASETS[config["data"]["dataset"]].num_classes
+    return count(config["data"]) if callable(count) else count
+
 
 DATA_FIELDS = {
     "dataset": Field("mnist", lambda v: v in DATASETS, "a dataset name"),
@@ -486,6 +544,14 @@ def apply_override(config: dict[str, Any], override: str) -> None:
         raise UsageError(f"--set {key}: '{'.'.join(parents)}' is not a section or a list item")
 
 
+def resolve_scheduler(raw: Any, source: str) -> dict[str, Any]:
+    """A scheduler steps after every epoch, except those PyTorch documents as stepped after every batch."""
+    scheduler = resolve_spec(raw, "scheduler", SCHEDULER, source)
+    if scheduler["type"] in STEPPED_PER_BATCH and not (isinstance(raw, dict) and "interval" in raw):
+        scheduler["interval"] = "step"
+    return scheduler
+
+
 def resolve(raw: dict[str, Any], source: str) -> dict[str, Any]:
     """Validate a raw config dict and return it with every default filled in."""
     for key in raw:
@@ -499,7 +565,7 @@ def resolve(raw: dict[str, Any], source: str) -> dict[str, Any]:
         "model": resolve_model(raw["model"], source),
         "loss": resolve_spec(raw.get("loss") or "CrossEntropyLoss", "loss", LOSS, source),
         "optimizer": resolve_spec(raw["optimizer"], "optimizer", OPTIMIZER, source),
-        "scheduler": None if scheduler is None else resolve_spec(scheduler, "scheduler", SCHEDULER, source),
+        "scheduler": None if scheduler is None else resolve_scheduler(scheduler, source),
         "data": resolve_data(raw.get("data"), source),
         "train": resolve_section(raw.get("train"), TRAIN_FIELDS, "train", source),
     }
@@ -578,7 +644,7 @@ def dummy_batch(config: dict[str, Any]) -> tuple[Any, Any]:
 
         batch = apply_batch(transform, batch)
     x = batch if isinstance(batch, vinsgrad.Tensor) else vinsgrad.tensor(batch)
-    return x, vinsgrad.tensor(np.arange(DUMMY_BATCH) % spec.num_classes)
+    return x, vinsgrad.tensor(np.arange(DUMMY_BATCH) % num_classes(config))
 
 
 FEATURE_ATTRIBUTES = (("in_features", -1, "features"), ("in_channels", 1, "channels"), ("num_features", 1, "features"))
@@ -609,7 +675,7 @@ def check_model(config: dict[str, Any], source: str) -> Any:
                     problem = f"fails on input shape {tuple(x.shape)}: {error}"
             if problem:
                 raise ConfigError(source, where, problem)
-    classes = DATASETS[config["data"]["dataset"]].num_classes
+    classes = num_classes(config)
     if x.ndim != 2 or x.shape[1] != classes:
         raise ConfigError(
             source,

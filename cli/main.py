@@ -86,9 +86,9 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         except (Exception, KeyboardInterrupt) as error:
             if os.environ.get("VINSGRAD_DEBUG") and not isinstance(error, CLIError | KeyboardInterrupt):
                 raise
-            message = str(error) if isinstance(error, CLIError) else f"{type(error).__name__}: {error}"
             if isinstance(error, KeyboardInterrupt):
-                message = "interrupted"
+                fail("stopped by Ctrl-C", 130, "Interrupted")
+            message = str(error) if isinstance(error, CLIError) else f"{type(error).__name__}: {error}"
             fail(message, exit_code_for(error), getattr(error, "label", "Error"))
 
     return wrapper

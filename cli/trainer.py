@@ -25,9 +25,9 @@ import yaml
 import vinsgrad
 from vinsgrad.utils.data import DataLoader
 
+from .boundary import print_boundary
 from .checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
 from .config import (
-    DATASETS,
     build_data,
     build_loss,
     build_model,
@@ -35,6 +35,7 @@ from .config import (
     build_scheduler,
     dummy_batch,
     load_config,
+    num_classes,
 )
 from .console import PlainReporter, Reporter, make_reporter
 from .errors import CLIError, Interrupted
@@ -92,9 +93,7 @@ class Trainer:
         self.scheduler = build_scheduler(config, self.optimizer)
         self.input_shape = list(dummy_batch(config)[0].shape[1:])
         train, val, test = build_data(config, progress=not isinstance(reporter, PlainReporter))
-        self.classes = [
-            str(c) for c in getattr(test, "classes", range(DATASETS[config["data"]["dataset"]].num_classes))
-        ]
+        self.classes = [str(c) for c in getattr(test, "classes", range(num_classes(config)))]
         data = config["data"]
         self.loader_generator = vinsgrad.Generator(seed + LOADER_SEED_OFFSET)
         self.train_loader = DataLoader(
@@ -338,4 +337,5 @@ def train(
         trainer.fit()
     finally:
         reporter.close()
+    print_boundary(trainer.model, trainer.test_loader.dataset, trainer.classes, split="test", plain=quiet)
     return out

@@ -198,6 +198,16 @@ def test_override_can_add_a_section(tmp_path: Path) -> None:
     assert config["scheduler"]["type"] == "StepLR" and config["scheduler"]["interval"] == "epoch"
 
 
+def test_one_cycle_steps_after_every_batch_unless_told_otherwise(tmp_path: Path) -> None:
+    one_cycle = "scheduler={type: OneCycleLR, max_lr: 0.1, total_steps: 100}"
+    assert load_config(write(tmp_path, GOOD), [one_cycle])["scheduler"]["interval"] == "step"
+    config = load_config(write(tmp_path, GOOD), [one_cycle, "scheduler.interval=epoch"])
+    assert config["scheduler"]["interval"] == "epoch"
+    assert "scheduler.interval: expected 'epoch' or 'step', got 'batch'" in error_of(
+        write(tmp_path, GOOD), one_cycle, "scheduler.interval=batch"
+    )
+
+
 def test_override_errors_are_checked_like_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD)
     assert error_of(path, "optimizer.lr=-0.1") == f"{path}: optimizer.lr: expected a number > 0, got -0.1"
