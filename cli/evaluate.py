@@ -52,6 +52,7 @@ def eval_command(
       [cyan]vinsgrad eval runs/mlp/best.npz --json > metrics.json[/cyan]
     """
     import json
+    import sys
 
     from vinsgrad.utils.data import DataLoader
 
@@ -62,7 +63,7 @@ def eval_command(
     ckpt = load_checkpoint(checkpoint)
     model = restore_model(ckpt, checkpoint)
     with dataset_errors():
-        train, _, test = build_data(ckpt.config, root=root)
+        train, _, test = build_data(ckpt.config, root=root, progress=sys.stderr.isatty())
     dataset = test if split is Split.test else train
     loader = DataLoader(dataset, batch_size=batch_size or ckpt.config["data"].get("eval_batch_size", 1000))
     result = evaluate(model, loader, build_loss(ckpt.config))

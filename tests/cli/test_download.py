@@ -67,6 +67,13 @@ def test_every_mirror_failing_is_a_one_line_runtime_error(tmp_path: Path) -> Non
     assert not list((tmp_path / "data").rglob("*.gz"))  # nothing half-downloaded under a final name
 
 
+def test_generated_datasets_need_no_download(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["download", "moons", "--root", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "moons is generated on the fly; there is nothing to download\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

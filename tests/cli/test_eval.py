@@ -13,7 +13,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 from vinsgrad_cli.checkpoint import save_checkpoint
-from vinsgrad_cli.config import build_model, load_config
+from vinsgrad_cli.config import build_data, build_model, load_config
 from vinsgrad_cli.evaluate import render_rich
 from vinsgrad_cli.main import app
 
@@ -88,6 +88,22 @@ def test_train_split_in_odd_batches(checkpoint, mnist_arrays) -> None:
     want = expected(model, mnist_arrays["train-images-idx3-ubyte"], mnist_arrays["train-labels-idx1-ubyte"])
     assert report["samples"] == 320 and report["confusion_matrix"] == want["confusion"].tolist()
     assert report["loss"] == pytest.approx(want["loss"], rel=1e-5)
+
+
+def test_generated_dataset_needs_no_files(tmp_path: Path) -> None:
+    config = load_config(Path(__file__).parents[2] / "configs" / "moons.yaml", ["data.n=100", "data.test_split=0.3"])
+    vinsgrad.manual_seed(3)
+    model = write_checkpoint(tmp_path / "moons.npz", config)
+    result = runner.invoke(app, ["eval", str(tmp_path / "moons.npz"), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    x, y = (t.numpy() for t in build_data(config)[2].tensors)
+    w = {k: v.numpy().astype(np.float64) for k, v in model.state_dict().items()}
+    h = np.maximum(np.maximum(x @ w["0.weight"].T + w["0.bias"], 0) @ w["2.weight"].T + w["2.bias"], 0)
+    pred = (h @ w["4.weight"].T + w["4.bias"]).argmax(1)
+    assert report["samples"] == 30
+    assert report["classes"] == ["0", "1"]  # the stored names are MNIST's ten: they do not fit two outputs
+    assert report["confusion_matrix"] == [[int(((y == t) & (pred == p)).sum()) for p in (0, 1)] for t in (0, 1)]
 
 
 def test_root_option_overrides_the_stored_data_root(tmp_path: Path, mnist_root: Path, tiny_config: Path) -> None:
