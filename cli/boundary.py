@@ -20,6 +20,8 @@ REGION_CHARS = ".:-=~+',"
 POINT_CHARS = "ox#@%*&$"
 HALF_BLOCK = "▀"
 RESET = "\x1b[0m"
+WIDTH = 64  # characters; the picture is a third as many lines high
+MAX_POINTS = 1000
 
 Predict = Callable[[np.ndarray], Any]
 
@@ -73,15 +75,17 @@ def render_boundary(
 
 
 def render_legend(classes: Sequence[str], *, color: bool = True) -> str:
-    """One line naming each class's region and point look, e.g. ``. o 0   : x 1`` in ASCII."""
+    """One line naming each class's look as a predicted area and as a point, e.g. ``0: area . point o   1: ...``."""
     entries = []
     for k, name in enumerate(classes):
         if color:
             region = f"\x1b[38;5;{REGION_COLORS[k % len(REGION_COLORS)]}m██{RESET}"
             point = f"\x1b[38;5;{POINT_COLORS[k % len(POINT_COLORS)]}m██{RESET}"
-            entries.append(f"{region}{point} {name}")
+            entries.append(f"{name}: area {region} point {point}")
         else:
-            entries.append(f"{REGION_CHARS[k % len(REGION_CHARS)]} {POINT_CHARS[k % len(POINT_CHARS)]} {name}")
+            entries.append(
+                f"{name}: area {REGION_CHARS[k % len(REGION_CHARS)]} point {POINT_CHARS[k % len(POINT_CHARS)]}"
+            )
     return "   ".join(entries)
 
 
@@ -137,3 +141,57 @@ def _check_predictions(pred: Any, count: int) -> np.ndarray:
             f"got shape {pred.shape} and dtype {pred.dtype}"
         )
     return pred.astype(np.int64)
+
+
+# **** drawing a model's boundary (the glue `train` and `eval` call) ****
+
+
+def print_boundary(model: Any, dataset: Any, classes: Sequence[str], *, split: str, plain: bool = False) -> bool:
+    """Print ``model``'s decision boundary over the points of ``dataset`` (at most ``MAX_POINTS``; ``split`` names
+    it in the title), and a legend.
+
+    Colour on a terminal that supports it, unless ``plain``; ASCII otherwise. Returns False, printing nothing,
+    when the dataset's inputs are not 2-D points.
+    """
+    points, labels = dataset_arrays(dataset, MAX_POINTS)
+    if points.ndim != 2 or points.shape[1] != 2:
+        return False
+    import typer
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console()
+    color = not plain and console.is_terminal and not console.no_color and console.color_system is not None
+    width = max(16, min(WIDTH, console.width - 1))
+    picture = render_boundary(model_predictor(model), points, labels, width=width, height=width // 3, color=color)
+    title = f"decision boundary on the {split} set ({len(labels)} points)"
+    text = f"{title}\n{picture}\n{render_legend(classes, color=color)}"
+    if color:
+        console.print(Text.from_ansi(text), soft_wrap=True)
+    else:
+        typer.echo(text)
+    return True
+
+
+def model_predictor(model: Any) -> Predict:
+    """``predict`` for ``render_boundary``: the model's argmax class for each point (eval mode, no graph)."""
+    import vinsgrad
+
+    def predict(grid: np.ndarray) -> np.ndarray:
+        model.eval()
+        with vinsgrad.no_grad():
+            return model(vinsgrad.from_numpy(grid)).data.argmax(axis=1)
+
+    return predict
+
+
+def dataset_arrays(dataset: Any, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """The inputs and labels of a dataset's first ``limit`` ``(input, label)`` samples, as two arrays."""
+    n = min(len(dataset), limit)
+    if n == 0:
+        return np.empty(0), np.empty(0, dtype=np.int64)
+    if hasattr(dataset, "tensors"):  # a TensorDataset: slice instead of a Python loop
+        x, y = dataset.tensors[:2]
+        return np.asarray(x[:n]), np.asarray(y[:n])
+    samples = [dataset[i] for i in range(n)]
+    return np.stack([np.asarray(x) for x, _ in samples]), np.array([int(y) for _, y in samples])

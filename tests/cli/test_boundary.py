@@ -150,11 +150,11 @@ def test_bad_size_is_rejected() -> None:
         render_boundary(x_positive, POINTS, LABELS, width=0)
 
 
-def test_legend_names_each_class_with_its_region_and_point_look() -> None:
-    assert (
-        render_legend(["cat", "dog"], color=False)
-        == f"{REGION_CHARS[0]} {POINT_CHARS[0]} cat   {REGION_CHARS[1]} {POINT_CHARS[1]} dog"
+def test_legend_names_each_class_with_its_area_and_point_look() -> None:
+    expected = (
+        f"cat: area {REGION_CHARS[0]} point {POINT_CHARS[0]}   dog: area {REGION_CHARS[1]} point {POINT_CHARS[1]}"
     )
+    assert render_legend(["cat", "dog"], color=False) == expected
     coloured = render_legend(["cat", "dog"], color=True)
-    assert f"\x1b[38;5;{REGION_COLORS[1]}m" in coloured and f"\x1b[38;5;{POINT_COLORS[1]}m" in coloured
-    assert "cat" in coloured and "dog" in coloured
+    assert f"dog: area \x1b[38;5;{REGION_COLORS[1]}m██{RESET} point \x1b[38;5;{POINT_COLORS[1]}m██{RESET}" in coloured
+    assert coloured.startswith(f"cat: area \x1b[38;5;{REGION_COLORS[0]}m")
