@@ -56,6 +56,7 @@ def eval_command(
 
     from vinsgrad.utils.data import DataLoader
 
+    from .boundary import print_boundary
     from .checkpoint import load_checkpoint, restore_model
     from .config import build_data, build_loss
     from .download import dataset_errors
@@ -78,6 +79,7 @@ def eval_command(
         render_rich(report, console)
     else:
         typer.echo(render_plain(report))
+    print_boundary(model, dataset, report["classes"], split=split.value)  # only for a model of 2-D points
 
 
 # **** the numbers ****
