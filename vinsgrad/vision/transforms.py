@@ -261,18 +261,24 @@ class RandomAffine(Transform):
             tx = np.round(g.uniform(-self.translate[0] * w, self.translate[0] * w, size=n))
             ty = np.round(g.uniform(-self.translate[1] * h, self.translate[1] * h, size=n))
         s = np.ones(n) if self.scale is None else np.asarray(g.uniform(self.scale[0], self.scale[1], size=n))
-        # The inverse map, output pixel -> source pixel, in coordinates centred on the image (torchvision's).
-        cos, sin = np.cos(angle)[:, None] / s[:, None], np.sin(angle)[:, None] / s[:, None]
-        yo, xo = np.meshgrid(np.arange(h) + 0.5 - h / 2, np.arange(w) + 0.5 - w / 2, indexing="ij")
-        yo, xo = yo.reshape(1, -1), xo.reshape(1, -1)
-        dx, dy = xo - tx[:, None], yo - ty[:, None]
-        col = np.rint(cos * dx + sin * dy + (w - 1) / 2)
-        row = np.rint(-sin * dx + cos * dy + (h - 1) / 2)
+        # The inverse map, output pixel -> source pixel, in coordinates centred on the image (torchvision's):
+        # source (col, row) = theta @ [x, y, 1], one 2x3 theta per sample, all pixels in one matmul.
+        cos, sin = np.cos(angle) / s, np.sin(angle) / s
+        theta = np.stack(
+            [
+                np.stack([cos, sin, (w - 1) / 2 - cos * tx - sin * ty], 1),
+                np.stack([-sin, cos, (h - 1) / 2 + sin * tx - cos * ty], 1),
+            ],
+            1,
+        )  # (N, 2, 3)
+        col, row = np.rint(theta @ _centred_grid(h, w)).transpose(1, 0, 2)  # each (N, H*W)
         inside = (col >= 0) & (col < w) & (row >= 0) & (row < h)
-        source = (np.clip(row, 0, h - 1) * w + np.clip(col, 0, w - 1)).astype(np.int64)
-        flat = arr.reshape(n, -1, h * w)
-        out = np.take_along_axis(flat, source[:, None, :], axis=-1)
-        out = np.where(inside[:, None, :], out, np.asarray(self.fill, dtype=arr.dtype))
+        index = (np.clip(row, 0, h - 1) * w + np.clip(col, 0, w - 1)).astype(np.intp)
+        planes = arr.reshape(-1, h * w)  # one row per (sample, channel)
+        channels = planes.shape[0] // n
+        index = index[:, None, :] + (np.arange(n * channels).reshape(n, channels, 1) * (h * w))
+        out = np.take(planes, index)  # (N, C, H*W)
+        out[~np.broadcast_to(inside[:, None, :], out.shape)] = self.fill
         return _like(x, out.reshape(arr.shape))
 
 
@@ -286,6 +292,12 @@ def _array(x: Any) -> np.ndarray:
 def _like(x: Any, out: np.ndarray) -> Any:
     """``out`` as the same kind of object as the input ``x`` (Tensor or array)."""
     return Tensor(out) if isinstance(x, Tensor) else out
+
+
+def _centred_grid(h: int, w: int) -> np.ndarray:
+    """(3, H*W): the pixel centres as columns [x, y, 1], measured from the image centre."""
+    y, x = np.meshgrid(np.arange(h) + 0.5 - h / 2, np.arange(w) + 0.5 - w / 2, indexing="ij")
+    return np.stack([x.ravel(), y.ravel(), np.ones(h * w)])
 
 
 def _pair(v: int | Sequence[int], name: str) -> tuple[int, int]:
