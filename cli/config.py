@@ -7,25 +7,20 @@ model:
     - {type: ReLU}
 loss: {type: CrossEntropyLoss}              # any loss class in vinsgrad.nn
 optimizer: {type: SGD, lr: 0.01}            # any class in vinsgrad.optim
-scheduler: {type: StepLR, step_size: 2}     # optional; any class in vinsgrad.optim.lr_scheduler
+scheduler: {type: StepLR, step_size: 2}     # optional; any class in vinsgrad.optim.lr_scheduler (+ interval:
+                                            # epoch|step, when to step it; OneCycleLR defaults to step)
 data: {dataset: mnist, root: ./data, batch_size: 64, shuffle: true, val_split: 0.1,
        transform: [{type: ToTensor}, {type: Flatten}]}     # any class in vinsgrad.vision.transforms
 train: {epochs: 5, seed: 0, out: runs/mlp}
 ```
 
-Classes are looked up by name and their arguments checked against ``inspect.signature``, so a class added to the
-library is usable here with no CLI code. Every error names the file, the key path and the expectation:
+Classes are looked up by name and their arguments checked against ``inspect.signature`` (see spec.py), so a class
+added to the library is usable here with no CLI code. Every error names the file, the key path and the expectation:
 ``configs/x.yaml: optimizer.lr: expected a number > 0, got -0.1``.
 """
 
 from __future__ import annotations
 
-import difflib
-import inspect
-import json
-import math
-import types
-import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,307 +32,31 @@ import yaml
 import vinsgrad
 
 from .errors import UsageError
+from .spec import (
+    LAYER,
+    LOSS,
+    OPTIMIZER,
+    SCHEDULER,
+    TRANSFORM,
+    ConfigError,
+    Field,
+    boolean,
+    check_field,
+    did_you_mean,
+    instantiate,
+    is_int,
+    is_number,
+    jsonable,
+    positive_int,
+    resolve_spec,
+    shown,
+    text,
+)
 
 SECTIONS = ("model", "loss", "optimizer", "scheduler", "data", "train")
 MODEL_KINDS = ("layers",)  # named architectures (e.g. `arch: {type: ResNet}`) would add an entry here
 DUMMY_BATCH = 2
-NOT_CONFIGURABLE = ("device", "dtype")  # the trainer runs float32 on the CPU
-
-
-class ConfigError(UsageError):
-    """A bad config, reported as ``<file>: <key path>: <what was expected, what was received>`` (exit code 2)."""
-
-    def __init__(self, source: str, key: str, message: str) -> None:
-        super().__init__(f"{source}: {key}: {message}" if key else f"{source}: {message}")
-
-
-# **** small value checks, shared by the fixed sections and by class arguments ****
-
-
-@dataclass(frozen=True)
-class Field:
-    """One key of a fixed section: its default, a check, and how to say what the check expects."""
-
-    default: Any
-    check: Callable[[Any], bool]
-    expected: str
-
-
-def is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def is_number(v: Any) -> bool:
-    return (is_int(v) or isinstance(v, float)) and math.isfinite(v)
-
-
-def positive_int(default: Any) -> Field:
-    return Field(default, lambda v: is_int(v) and v >= 1, "an integer >= 1")
-
-
-def boolean(default: bool) -> Field:
-    return Field(default, lambda v: isinstance(v, bool), "true or false")
-
-
-def text(default: Any, *, optional: bool = False) -> Field:
-    return Field(default, lambda v: isinstance(v, str) or (optional and v is None), "a string")
-
-
-def shown(value: Any) -> str:
-    """How a received value appears in an error: YAML-ish, with the type for strings and containers."""
-    if isinstance(value, str):
-        return f"'{value}' (a string)"
-    if isinstance(value, dict):
-        return f"a mapping {json.dumps(value, default=str)}"
-    if isinstance(value, list):
-        return f"a list {json.dumps(value, default=str)}"
-    return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def did_you_mean(name: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.5)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return f"{hint} (choices: {', '.join(sorted(choices))})" if len(choices) <= 12 else hint
-
-
-# PyTorch's constraints on common argument names, applied to whichever class has them.
-RANGES: dict[str, tuple[Callable[[float], bool], str]] = {
-    "lr": (lambda v: v > 0, "> 0"),
-    "momentum": (lambda v: v >= 0, ">= 0"),
-    "dampening": (lambda v: v >= 0, ">= 0"),
-    "weight_decay": (lambda v: v >= 0, ">= 0"),
-    "eps": (lambda v: v > 0, "> 0"),
-    "alpha": (lambda v: v >= 0, ">= 0"),
-    "gamma": (lambda v: v > 0, "> 0"),
-    "p": (lambda v: 0 <= v <= 1, "in [0, 1]"),
-    "label_smoothing": (lambda v: 0 <= v <= 1, "in [0, 1]"),
-    "betas": (lambda v: 0 <= v < 1, "in [0, 1)"),
-    "in_features": (lambda v: v >= 1, ">= 1"),
-    "out_features": (lambda v: v >= 1, ">= 1"),
-    "in_channels": (lambda v: v >= 1, ">= 1"),
-    "out_channels": (lambda v: v >= 1, ">= 1"),
-    "num_features": (lambda v: v >= 1, ">= 1"),
-    "num_embeddings": (lambda v: v >= 1, ">= 1"),
-    "embedding_dim": (lambda v: v >= 1, ">= 1"),
-    "kernel_size": (lambda v: v >= 1, ">= 1"),
-    "stride": (lambda v: v >= 1, ">= 1"),
-    "dilation": (lambda v: v >= 1, ">= 1"),
-    "padding": (lambda v: v >= 0, ">= 0"),
-    "step_size": (lambda v: v >= 1, ">= 1"),
-    "T_max": (lambda v: v > 0, "> 0"),
-}
-
-
-# **** class arguments checked against the class's signature ****
-
-
-def accepts(value: Any, hint: Any) -> bool:
-    """Whether a YAML value fits a type hint (lists stand for tuples/sequences; unknown hints accept anything)."""
-    if hint in (inspect.Parameter.empty, Any, object) or isinstance(hint, str | typing.TypeVar):
-        return True
-    if hint is None or hint is type(None):
-        return value is None
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        return any(accepts(value, a) for a in args)
-    if origin is typing.Literal:
-        return value in args
-    if hint is bool:
-        return isinstance(value, bool)
-    if hint is int:
-        return is_int(value)
-    if hint is float:
-        return is_number(value)
-    if hint is str:
-        return isinstance(value, str)
-    if origin in (tuple, list, Sequence) or hint in (tuple, list):
-        if not isinstance(value, list):
-            return False
-        if origin is tuple and args and args[-1] is not Ellipsis:
-            return len(value) == len(args) and all(accepts(v, a) for v, a in zip(value, args))
-        return all(accepts(v, args[0]) for v in value) if args else True
-    if inspect.isclass(hint) and issubclass(hint, vinsgrad.Tensor):
-        return isinstance(value, list) and all(is_number(v) for v in value)
-    return True
-
-
-def describe(hint: Any) -> str:
-    """A type hint in words: `int | tuple[int, int]` -> 'an integer or a list of 2 integers'."""
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        return " or ".join(describe(a) for a in args)
-    if origin is typing.Literal:
-        return "one of " + ", ".join(repr(a) for a in args)
-    if hint is None or hint is type(None):
-        return "null"
-    simple = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
-    if hint in simple:
-        return simple[hint]
-    if origin is tuple and args and args[-1] is not Ellipsis:
-        return f"a list of {len(args)} {describe(args[0]).removeprefix('an ').removeprefix('a ')}s"
-    if inspect.isclass(hint) and issubclass(hint, vinsgrad.Tensor):
-        return "a list of numbers"
-    return "a list" if origin in (tuple, list, Sequence) else getattr(hint, "__name__", str(hint))
-
-
-def hint_of(param: inspect.Parameter) -> Any:
-    """The parameter's type hint; without one, a bool or float default says the type."""
-    if param.annotation is not inspect.Parameter.empty:
-        return param.annotation
-    if isinstance(param.default, bool | float):
-        return type(param.default)
-    return inspect.Parameter.empty
-
-
-def signature_params(cls: type, skip: int) -> dict[str, inspect.Parameter]:
-    """The keyword-settable parameters of ``cls(...)``, minus the first ``skip`` (an optimizer's ``params``)."""
-    try:
-        sig = inspect.signature(cls, eval_str=True)
-    except Exception:  # a hint that cannot be evaluated at run time: fall back to unchecked (string) hints
-        sig = inspect.signature(cls)
-    params = [p for p in sig.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-    return {p.name: p for p in params[skip:] if p.name not in NOT_CONFIGURABLE}
-
-
-def jsonable(value: Any) -> bool:
-    try:
-        json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def check_range(name: str, value: Any) -> str | None:
-    """The expectation ``value`` breaks, if its argument name has a known range (lists: every element)."""
-    if name not in RANGES:
-        return None
-    ok, expected = RANGES[name]
-    items = value if isinstance(value, list) else [value]
-    if all(not is_number(v) or ok(v) for v in items):
-        return None
-    return f"expected {'every element' if isinstance(value, list) else 'a number'} {expected}, got {shown(value)}"
-
-
-@dataclass(frozen=True)
-class Kind:
-    """A family of classes the config names by `type`: where they live and which leading arguments the CLI fills."""
-
-    what: str
-    namespace: Callable[[], dict[str, type]]
-    skip: int = 0  # leading constructor arguments supplied by the trainer (an optimizer's params)
-    extra: dict[str, Field] = field(default_factory=dict)  # keys that are not constructor arguments
-
-
-def classes_in(module: Any, base: type | None = None, exclude: Callable[[str], bool] = lambda n: False) -> dict:
-    return {
-        name: obj
-        for name, obj in vars(module).items()
-        if inspect.isclass(obj)
-        and not name.startswith("_")
-        and (base is None or (issubclass(obj, base) and obj is not base))
-        and obj.__module__.startswith(module.__name__)  # defined there, not merely imported (like Tensor)
-        and not exclude(name)
-    }
-
-
-def _layers() -> dict[str, type]:
-    import vinsgrad.nn as nn
-
-    return classes_in(nn, nn.Module, lambda n: n.endswith("Loss") or n in ("Sequential", "ModuleList"))
-
-
-def _losses() -> dict[str, type]:
-    import vinsgrad.nn as nn
-
-    return classes_in(nn, nn.Module, lambda n: not n.endswith("Loss"))
-
-
-def _optimizers() -> dict[str, type]:
-    import vinsgrad.optim as optim
-
-    return classes_in(optim, optim.Optimizer)
-
-
-def _schedulers() -> dict[str, type]:
-    from vinsgrad.optim import lr_scheduler
-
-    def is_base(name: str) -> bool:
-        return name in ("LRScheduler", "Optimizer") or not hasattr(getattr(lr_scheduler, name), "step")
-
-    return classes_in(lr_scheduler, None, is_base)
-
-
-def _transforms() -> dict[str, type]:
-    from vinsgrad.vision import transforms
-
-    return classes_in(transforms, None, lambda n: n in ("Compose", "Transform"))
-
-
-INTERVAL = Field("epoch", lambda v: v in ("epoch", "step"), "'epoch' or 'step'")
-STEPPED_PER_BATCH = ("OneCycleLR", "CyclicLR")
-LAYER = Kind("layer", _layers)
-LOSS = Kind("loss", _losses)
-OPTIMIZER = Kind("optimizer", _optimizers, skip=1)
-SCHEDULER = Kind("scheduler", _schedulers, skip=1, extra={"interval": INTERVAL})
-TRANSFORM = Kind("transform", _transforms)
-
-
-def resolve_spec(spec: Any, key: str, kind: Kind, source: str) -> dict[str, Any]:
-    """Check ``{type: Name, arg: value, ...}`` against ``Name``'s signature; return it with defaults filled in."""
-    if isinstance(spec, str):
-        spec = {"type": spec}
-    names = kind.namespace()
-    if not isinstance(spec, dict) or "type" not in spec:
-        example = next(iter(sorted(names)), "Name")
-        raise ConfigError(source, key, f"expected a mapping like {{type: {example}, ...}}, got {shown(spec)}")
-    name = spec["type"]
-    if not isinstance(name, str) or name not in names:
-        raise ConfigError(source, f"{key}.type", f"unknown {kind.what} {shown(name)}{did_you_mean(name, list(names))}")
-    params = signature_params(names[name], kind.skip)
-    resolved: dict[str, Any] = {"type": name}
-    for arg, value in spec.items():
-        if arg == "type":
-            continue
-        where = f"{key}.{arg}"
-        if arg in kind.extra:
-            resolved[arg] = check_field(kind.extra[arg], value, where, source)
-            continue
-        if arg not in params:
-            raise ConfigError(source, where, f"{name} has no argument '{arg}'{did_you_mean(arg, list(params))}")
-        hint = hint_of(params[arg])
-        if not accepts(value, hint):
-            raise ConfigError(source, where, f"expected {describe(hint)}, got {shown(value)}")
-        problem = check_range(arg, value)
-        if problem:
-            raise ConfigError(source, where, problem)
-        resolved[arg] = value
-    for arg, param in params.items():
-        if arg in resolved:
-            continue
-        if param.default is inspect.Parameter.empty:
-            raise ConfigError(source, key, f"{name} needs the argument '{arg}'")
-        default = list(param.default) if isinstance(param.default, tuple) else param.default
-        if default is not None and jsonable(default):  # None defaults stay implicit, to keep the config short
-            resolved[arg] = default
-    for arg, extra in kind.extra.items():
-        resolved.setdefault(arg, extra.default)
-    return resolved
-
-
-def instantiate(spec: dict[str, Any], kind: Kind, *leading: Any) -> Any:
-    """Build the object a resolved spec names (lists become tuples, or float32 Tensors where a Tensor is expected)."""
-    cls = kind.namespace()[spec["type"]]
-    params = signature_params(cls, kind.skip)
-    kwargs = {}
-    for arg, value in spec.items():
-        if arg == "type" or arg in kind.extra:
-            continue
-        if isinstance(value, list):
-            hints = typing.get_args(hint_of(params[arg])) or (hint_of(params[arg]),)
-            wants_tensor = any(inspect.isclass(h) and issubclass(h, vinsgrad.Tensor) for h in hints)
-            value = vinsgrad.tensor(value, dtype=vinsgrad.float32) if wants_tensor else tuple(value)
-        kwargs[arg] = value
-    return cls(*leading, **kwargs)
+STEPPED_PER_BATCH = ("OneCycleLR", "CyclicLR")  # schedulers PyTorch documents as stepped after every batch
 
 
 # **** fixed sections (data, train) and the dataset registry ****
@@ -451,12 +170,6 @@ TRAIN_FIELDS = {
     "seed": Field(0, lambda v: is_int(v) and v >= 0, "an integer >= 0"),
     "out": text(None, optional=True),
 }
-
-
-def check_field(spec: Field, value: Any, key: str, source: str) -> Any:
-    if not spec.check(value):
-        raise ConfigError(source, key, f"expected {spec.expected}, got {shown(value)}")
-    return value
 
 
 def resolve_section(raw: Any, fields: dict[str, Field], key: str, source: str) -> dict[str, Any]:
