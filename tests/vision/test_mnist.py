@@ -141,3 +141,13 @@ def test_import_errors_name_what_is_missing(tmp_path: Path, small: Any) -> None:
         datasets.download("mnist", tmp_path / "root", from_dir=tmp_path / "notes.txt")
     with pytest.raises(ValueError, match="unknown dataset 'cifar'; expected one of mnist, fashion-mnist"):
         datasets.download("cifar", tmp_path)
+
+
+def test_a_read_only_data_folder_still_loads(tmp_path: Path, small: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    small.write(tmp_path / "MNIST" / "raw")
+
+    def read_only(path: Path, content: bytes) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(integrity, "_write_atomically", read_only)
+    assert len(MNIST(tmp_path)) == 12 and not (tmp_path / "MNIST" / "raw" / integrity.RECORD_NAME).exists()

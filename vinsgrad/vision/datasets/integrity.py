@@ -13,7 +13,7 @@ import os
 import secrets
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
@@ -57,7 +57,8 @@ def record_verified(path: Path, sha256: str) -> None:
     """Note that ``path``, as it is now, has content hash ``sha256`` (so ``verify`` need not hash it again)."""
     record = _load_record(path.parent)
     record[path.name] = _stamp(path, sha256)
-    _write_atomically(path.parent / RECORD_NAME, json.dumps(record, indent=1, sort_keys=True).encode())
+    with suppress(OSError):  # a read-only data folder is still usable: its files are just hashed on every load
+        _write_atomically(path.parent / RECORD_NAME, json.dumps(record, indent=1, sort_keys=True).encode())
 
 
 def _stamp(path: Path, sha256: str) -> dict[str, object]:
