@@ -228,8 +228,10 @@ def _row_scale(grad: ndarray, reduction: str, denominator: Any, n: int) -> ndarr
     """The output's gradient as one factor per row, shape (n, 1): what each row's loss is multiplied by."""
     if reduction == "none":
         return grad.reshape(n, 1)
-    with xp.errstate(invalid="ignore", divide="ignore"):
-        return xp.broadcast_to(grad / denominator if reduction == "mean" else grad, (n, 1))
+    if reduction == "mean":
+        # every target ignored (denominator 0): no row has weight, so no gradient, as in PyTorch
+        grad = grad / denominator if denominator else xp.zeros_like(grad)
+    return xp.broadcast_to(grad, (n, 1))
 
 
 class CrossEntropy(Function):

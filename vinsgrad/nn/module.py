@@ -84,7 +84,7 @@ class Module:
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
         if name == "" or "." in name:
-            raise KeyError(f'{kind} name can\'t be empty or contain ".", got {name!r}')
+            raise KeyError(f'{kind} name must be non-empty and contain no ".", got {name!r}')
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add ``param`` (a Parameter, or None for an optional one that is absent) under ``name``."""
