@@ -153,9 +153,9 @@ def print_boundary(model: Any, dataset: Any, classes: Sequence[str], *, split: s
     Colour on a terminal that supports it, unless ``plain``; ASCII otherwise. Returns False, printing nothing,
     when the dataset's inputs are not 2-D points.
     """
-    points, labels = dataset_arrays(dataset, MAX_POINTS)
-    if points.ndim != 2 or points.shape[1] != 2:
+    if len(dataset) == 0 or np.shape(dataset[0][0]) != (2,):  # images and the like: nothing to draw
         return False
+    points, labels = dataset_arrays(dataset, MAX_POINTS)
     import typer
     from rich.console import Console
     from rich.text import Text
@@ -188,8 +188,6 @@ def model_predictor(model: Any) -> Predict:
 def dataset_arrays(dataset: Any, limit: int) -> tuple[np.ndarray, np.ndarray]:
     """The inputs and labels of a dataset's first ``limit`` ``(input, label)`` samples, as two arrays."""
     n = min(len(dataset), limit)
-    if n == 0:
-        return np.empty(0), np.empty(0, dtype=np.int64)
     if hasattr(dataset, "tensors"):  # a TensorDataset: slice instead of a Python loop
         x, y = dataset.tensors[:2]
         return np.asarray(x[:n]), np.asarray(y[:n])

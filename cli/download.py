@@ -61,10 +61,14 @@ def download_command(
     typer.echo(f"{name}: {len(files)} files verified in {folder}")
 
 
+# Said after a failed download, so a machine without network still gets a first success.
+OFFLINE_HINT = "No network? The offline demo needs no download: vinsgrad train configs/moons.yaml"
+
+
 @contextmanager
 def dataset_errors() -> Iterator[None]:
-    """Getting data failed: no mirror delivered (exit 1, a runtime failure), or a file or option is bad (exit 2).
-    Either way one line, which names every mirror tried."""
+    """Getting data failed: no mirror delivered (exit 1, a runtime failure; the offline demo is suggested), or a
+    file or option is bad (exit 2). Either way one line, which names every mirror tried."""
     from vinsgrad.vision.datasets import DatasetError, DownloadError
 
     from .errors import CLIError, UsageError
@@ -72,7 +76,7 @@ def dataset_errors() -> Iterator[None]:
     try:
         yield
     except DownloadError as e:
-        raise CLIError(one_line(str(e)), exit_code=1) from None
+        raise CLIError(f"{one_line(str(e))} {OFFLINE_HINT}", exit_code=1) from None
     except (DatasetError, ValueError) as e:
         raise UsageError(one_line(str(e))) from None
 

@@ -38,6 +38,7 @@ from .config import (
     num_classes,
 )
 from .console import PlainReporter, Reporter, make_reporter
+from .download import dataset_errors
 from .errors import CLIError, Interrupted
 
 LOADER_SEED_OFFSET = 1  # the loader's generator is seeded with seed + 1, so shuffling and init are separate streams
@@ -92,7 +93,8 @@ class Trainer:
         self.optimizer = build_optimizer(config, self.model.parameters())
         self.scheduler = build_scheduler(config, self.optimizer)
         self.input_shape = list(dummy_batch(config)[0].shape[1:])
-        train, val, test = build_data(config, progress=not isinstance(reporter, PlainReporter))
+        with dataset_errors():
+            train, val, test = build_data(config, progress=not isinstance(reporter, PlainReporter))
         self.classes = [str(c) for c in getattr(test, "classes", range(num_classes(config)))]
         data = config["data"]
         self.loader_generator = vinsgrad.Generator(seed + LOADER_SEED_OFFSET)
