@@ -13,6 +13,8 @@ from vinsgrad_cli.boundary import (
     REGION_CHARS,
     REGION_COLORS,
     RESET,
+    dataset_arrays,
+    print_boundary,
     render_boundary,
     render_legend,
 )
@@ -158,3 +160,48 @@ def test_legend_names_each_class_with_its_area_and_point_look() -> None:
     coloured = render_legend(["cat", "dog"], color=True)
     assert f"dog: area \x1b[38;5;{REGION_COLORS[1]}m██{RESET} point \x1b[38;5;{POINT_COLORS[1]}m██{RESET}" in coloured
     assert coloured.startswith(f"cat: area \x1b[38;5;{REGION_COLORS[0]}m")
+
+
+# **** the glue that draws a model's boundary ****
+
+
+def test_print_boundary_draws_ascii_when_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    import vinsgrad
+    from vinsgrad import nn
+    from vinsgrad.utils.data import TensorDataset
+
+    model = nn.Linear(2, 2)
+    with vinsgrad.no_grad():
+        model.weight.copy_(vinsgrad.tensor([[-1.0, 0.0], [1.0, 0.0]]))  # class = x > 0
+        model.bias.zero_()
+    data = TensorDataset(vinsgrad.tensor(POINTS, dtype=vinsgrad.float32), vinsgrad.tensor(LABELS))
+    assert print_boundary(model, data, ["left", "right"], split="test") is True
+    title, *rows, legend = capsys.readouterr().out.rstrip("\n").split("\n")
+    assert title == "decision boundary on the test set (4 points)"
+    assert legend == render_legend(["left", "right"], color=False)
+    assert rows == render_boundary(x_positive, POINTS, LABELS, width=len(rows[0]), height=len(rows), color=False).split(
+        "\n"
+    )
+
+
+def test_print_boundary_skips_inputs_that_are_not_points(capsys: pytest.CaptureFixture[str]) -> None:
+    import vinsgrad
+    from vinsgrad.utils.data import TensorDataset
+
+    images = TensorDataset(vinsgrad.zeros(3, 28, 28), vinsgrad.tensor([0, 1, 2]))
+    assert print_boundary(None, images, ["a", "b", "c"], split="test") is False
+    assert print_boundary(None, TensorDataset(vinsgrad.zeros(0, 2), vinsgrad.zeros(0)), [], split="test") is False
+    assert capsys.readouterr().out == ""
+
+
+def test_dataset_arrays_reads_any_dataset_of_pairs() -> None:
+    import vinsgrad
+    from vinsgrad.utils.data import Subset, TensorDataset
+
+    data = TensorDataset(vinsgrad.tensor(POINTS, dtype=vinsgrad.float32), vinsgrad.tensor(LABELS))
+    points, labels = dataset_arrays(Subset(data, [3, 1, 0]), 2)
+    np.testing.assert_array_equal(points, POINTS[[3, 1]].astype(np.float32))
+    np.testing.assert_array_equal(labels, LABELS[[3, 1]])
+    points, labels = dataset_arrays(data, 10)
+    np.testing.assert_array_equal(points, POINTS.astype(np.float32))
+    np.testing.assert_array_equal(labels, LABELS)
