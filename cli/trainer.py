@@ -165,10 +165,11 @@ class Trainer:
                     f"stopped in epoch {p.epoch + 1} after step {p.step}; saved {path}. "
                     f"Resume with: {self.resume_command}"
                 ) from None
+
+    def test_line(self) -> str:
+        """The final evaluation on the test set, as one line."""
         test = self.evaluate(self.test_loader)
-        self.reporter.line(
-            f"test: loss {test.mean_loss:.4f}, accuracy {100 * test.accuracy:.2f}% ({test.seen} samples)"
-        )
+        return f"test: loss {test.mean_loss:.4f}, accuracy {100 * test.accuracy:.2f}% ({test.seen} samples)"
 
     def train_epoch(self, epoch: int, epochs: int, stop: dict[str, bool]) -> None:
         partial = self.progress.partial or {}
@@ -338,6 +339,7 @@ def train(
         reporter.line(f"run folder: {out}")
         trainer.fit()
     finally:
-        reporter.close()
+        reporter.close()  # before the test line, so the epoch table stays above it on a terminal
+    reporter.line(trainer.test_line())
     print_boundary(trainer.model, trainer.test_loader.dataset, trainer.classes, split="test", plain=quiet)
     return out
