@@ -272,3 +272,23 @@ def test_pytorch_load_arguments(tmp_path: Path) -> None:
         vinsgrad.load(tmp_path / "w.npz", map_location="cuda:0")
     with pytest.raises(ValueError, match="weights_only=False would allow pickled Python objects"):
         vinsgrad.load(tmp_path / "w.npz", weights_only=False)
+
+
+def test_model_load_state_dict_takes_what_load_returns(tmp_path: Path) -> None:
+    from vinsgrad import nn
+
+    def net() -> nn.Module:
+        return nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3), nn.ReLU(), nn.Linear(3, 2))
+
+    vinsgrad.manual_seed(0)
+    model = net()
+    model(vinsgrad.randn(8, 4))  # training mode: moves the BatchNorm running stats and its int64 counter
+    vinsgrad.save(model.state_dict(), tmp_path / "model.npz")
+    vinsgrad.manual_seed(1)
+    restored = net()
+    restored.load_state_dict(vinsgrad.load(tmp_path / "model.npz"))
+    for (name, a), (_, b) in zip(model.state_dict().items(), restored.state_dict().items()):
+        assert a.dtype == b.dtype, name
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
+    x = vinsgrad.randn(5, 4)
+    np.testing.assert_array_equal(model.eval()(x).detach().numpy(), restored.eval()(x).detach().numpy())
