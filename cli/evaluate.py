@@ -38,6 +38,10 @@ def eval_command(
         int | None, typer.Option("--batch-size", min=1, help="Samples per batch (default: data.eval_batch_size).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+    show_errors: Annotated[
+        int,
+        typer.Option("--show-errors", metavar="N", min=0, help="Draw the N most confidently wrong images (0: none)."),
+    ] = 0,
 ) -> None:
     """Evaluate a checkpoint: loss, accuracy, per-class accuracy and the confusion matrix.
 
@@ -50,6 +54,8 @@ def eval_command(
       [cyan]vinsgrad eval runs/mlp/last.npz --split train --batch-size 1024[/cyan]
 
       [cyan]vinsgrad eval runs/mlp/best.npz --json > metrics.json[/cyan]
+
+      [cyan]vinsgrad eval runs/mlp/best.npz --show-errors 8[/cyan]
     """
     import json
     import sys
@@ -69,6 +75,10 @@ def eval_command(
     loader = DataLoader(dataset, batch_size=batch_size or ckpt.config["data"].get("eval_batch_size", 1000))
     result = evaluate(model, loader, build_loss(ckpt.config))
     report = make_report(result, checkpoint=str(checkpoint), split=split.value, meta=ckpt.meta)
+    if show_errors:
+        from .predict_cmd import confident_errors, draw_errors
+
+        report["errors"] = confident_errors(model, dataset, show_errors, loader.batch_size or 1000)
     if as_json:
         typer.echo(json.dumps(report))
         return
@@ -80,6 +90,8 @@ def eval_command(
     else:
         typer.echo(render_plain(report))
     print_boundary(model, dataset, report["classes"], split=split.value)  # only for a model of 2-D points
+    if show_errors:
+        draw_errors(report["errors"], dataset, report["classes"])
 
 
 # **** the numbers ****

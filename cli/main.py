@@ -21,7 +21,10 @@ import typer
 from .download import download_command
 from .errors import CLIError
 from .evaluate import eval_command
+from .graph_cmd import graph_command
 from .inspect_cmd import inspect_command
+from .predict_cmd import predict_command
+from .selftest_cmd import selftest_command
 from .train_cmd import train
 
 app = typer.Typer(
@@ -103,3 +106,6 @@ register(train, "train")
 register(eval_command, "eval")
 register(inspect_command, "inspect")
 register(download_command, "download")
+register(predict_command, "predict")
+register(graph_command, "graph")
+register(selftest_command, "selftest")

@@ -1,0 +1,258 @@
+"""`vinsgrad predict`: one image drawn in the terminal and the model's class probabilities as bars.
+
+Also home of what `vinsgrad eval --show-errors` draws: the samples a model gets most confidently wrong.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    import numpy as np
+
+BAR_WIDTH = 30
+IMAGE_SUFFIXES = (".npy", ".idx", ".gz", "-ubyte")
+
+
+class Split(str, Enum):
+    test = "test"
+    train = "train"
+
+
+def predict_command(
+    checkpoint: Annotated[Path, typer.Argument(help="A checkpoint written by `vinsgrad train` (.npz).")],
+    index: Annotated[
+        int | None, typer.Option("--index", "-i", min=0, help="Which sample of the split (or of --file) to show.")
+    ] = None,
+    split: Annotated[Split, typer.Option("--split", help="The dataset split --index refers to.")] = Split.test,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="An image to classify instead: .npy (HxW, or NxHxW with --index) or IDX (.gz ok)."),
+    ] = None,
+    root: Annotated[
+        Path | None, typer.Option("--root", help="Dataset folder (default: data.root from the checkpoint's config).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of the picture.")] = False,
+) -> None:
+    """Classify one image: draw it in the terminal and show the probability of every class.
+
+    The image is a sample of the checkpoint's dataset (--index, --split) or a file (--file: uint8, or floats in
+    [0, 1]), and goes through the same transform as in training.
+
+    [bold]Examples[/bold]
+
+      [cyan]vinsgrad predict runs/mlp/best.npz --index 0[/cyan]
+
+      [cyan]vinsgrad predict runs/mlp/best.npz --index 42 --split train[/cyan]
+
+      [cyan]vinsgrad predict runs/mlp/best.npz --file digit.npy[/cyan]
+    """
+    import json
+
+    import numpy as np
+
+    from .checkpoint import load_checkpoint, restore_model
+    from .errors import UsageError
+
+    if file is None and index is None:
+        raise UsageError("say which image: --index I (a sample of the --split) or --file image.npy")
+    ckpt = load_checkpoint(checkpoint)
+    model = restore_model(ckpt, checkpoint)
+    if file is not None:
+        raw, label, where = read_image_file(file, index or 0, ckpt.config), None, str(file)
+    else:
+        raw, label = dataset_sample(ckpt.config, split.value, index or 0, root)
+        where = f"{split.value} sample {index}"
+    probs = probabilities(model, ckpt.config, raw[None])[0]
+    classes = class_names(ckpt.meta, len(probs))
+    predicted = int(np.argmax(probs))
+    if as_json:
+        result = {"input": where, "label": label, "predicted": predicted, "probabilities": probs.tolist()}
+        typer.echo(json.dumps({**result, "classes": classes}))
+        return
+    show_prediction(raw, where, label, predicted, probs, classes)
+
+
+# **** samples and probabilities ****
+
+
+def class_names(meta: dict[str, Any], n: int) -> list[str]:
+    names = meta.get("classes")
+    return [str(c) for c in names] if isinstance(names, list) and len(names) == n else [str(i) for i in range(n)]
+
+
+def dataset_sample(config: dict[str, Any], split: str, index: int, root: Path | None) -> tuple[np.ndarray, int]:
+    """The raw (untransformed) sample ``index`` of ``split`` and its label."""
+    import sys
+
+    from .config import build_data
+    from .download import dataset_errors
+    from .errors import UsageError
+
+    with dataset_errors():
+        train, _, test = build_data(config, root=root, progress=sys.stderr.isatty())
+    dataset = test if split == "test" else train
+    if index >= len(dataset):
+        raise UsageError(f"--index {index}: the {split} split has {len(dataset)} samples (0..{len(dataset) - 1})")
+    return raw_sample(dataset, index), int(dataset[index][1])
+
+
+def raw_sample(dataset: Any, index: int) -> np.ndarray:
+    """Sample ``index`` before any transform: the stored image of MNIST-like datasets, else the input itself."""
+    import numpy as np
+
+    while hasattr(dataset, "indices") and hasattr(dataset, "dataset"):  # Subset (random_split): map the index
+        index, dataset = int(dataset.indices[index]), dataset.dataset
+    data = getattr(dataset, "data", None)
+    if data is not None:
+        return np.asarray(getattr(data, "data", data)[index])
+    x = dataset[index][0]
+    return np.asarray(getattr(x, "data", x))
+
+
+def read_image_file(path: Path, index: int, config: dict[str, Any]) -> np.ndarray:
+    """Image ``index`` of a .npy or IDX file, as the dataset stores its samples (uint8 for MNIST-like data)."""
+    import numpy as np
+
+    from vinsgrad.vision.datasets import DatasetError
+    from vinsgrad.vision.datasets.idx import read_idx
+
+    from .config import DATASETS
+    from .errors import UsageError
+
+    spec = DATASETS[config["data"]["dataset"]]
+    try:
+        array = np.load(path, allow_pickle=False) if path.suffix == ".npy" else read_idx(path)
+    except FileNotFoundError:
+        raise UsageError(f"--file {path}: no such file") from None
+    except (OSError, ValueError, DatasetError) as error:
+        raise UsageError(f"--file {path}: not a .npy or IDX image file ({error})") from None
+    if array.shape == (*spec.sample_shape,):
+        image = array
+    elif array.shape[1:] == tuple(spec.sample_shape):
+        if index >= len(array):
+            raise UsageError(f"--index {index}: {path} holds {len(array)} images (0..{len(array) - 1})")
+        image = array[index]
+    else:
+        raise UsageError(
+            f"--file {path}: expected an image of shape {tuple(spec.sample_shape)} (or a stack of them) like the "
+            f"model's training data, got shape {array.shape}"
+        )
+    if spec.sample_dtype == "uint8" and image.dtype != np.uint8:  # floats in [0, 1] as the pixels they stand for
+        scale = 255 if np.nanmax(image) <= 1 else 1
+        image = np.clip(np.rint(np.nan_to_num(image.astype(np.float64)) * scale), 0, 255).astype(np.uint8)
+    return image.astype(spec.sample_dtype, copy=False)
+
+
+def probabilities(model: Any, config: dict[str, Any], raw_batch: np.ndarray) -> np.ndarray:
+    """Softmax of the model's outputs for a batch of raw samples, through the config's transform."""
+    import numpy as np
+
+    import vinsgrad
+    from vinsgrad.vision.transforms import apply_batch
+
+    from .config import build_transform
+
+    transform = build_transform(config["data"].get("transform", []))
+    x = apply_batch(transform, raw_batch) if transform is not None else raw_batch
+    x = x if isinstance(x, vinsgrad.Tensor) else vinsgrad.tensor(np.asarray(x))
+    with vinsgrad.no_grad():
+        return model.eval()(x).softmax(-1).data
+
+
+def confident_errors(model: Any, dataset: Any, n: int, batch_size: int) -> list[dict[str, Any]]:
+    """The ``n`` misclassified samples with the highest predicted probability, most confident first."""
+    import numpy as np
+
+    import vinsgrad
+    from vinsgrad.utils.data import DataLoader
+
+    model.eval()
+    probs, labels = [], []
+    with vinsgrad.no_grad():
+        for x, y in DataLoader(dataset, batch_size=batch_size):
+            probs.append(model(x).softmax(-1).data)
+            labels.append(np.asarray(getattr(y, "data", y)))
+    p, y = np.concatenate(probs), np.concatenate(labels)
+    predicted = p.argmax(-1)
+    wrong = np.flatnonzero(predicted != y)
+    confidence = p[wrong, predicted[wrong]]
+    chosen = wrong[np.argsort(-confidence, kind="stable")[:n]]
+    return [
+        {"index": int(i), "label": int(y[i]), "predicted": int(predicted[i]), "probability": float(p[i, predicted[i]])}
+        for i in chosen
+    ]
+
+
+# **** drawing ****
+
+
+def is_image(raw: np.ndarray) -> bool:
+    return raw.ndim == 2 or (raw.ndim == 3 and raw.shape[0] == 1)
+
+
+def show_prediction(
+    raw: np.ndarray, where: str, label: int | None, predicted: int, probs: np.ndarray, classes: list[str]
+) -> None:
+    from rich.console import Console
+
+    from .terminal_image import bar, image_lines, image_text
+
+    console = Console()
+    rich = console.is_terminal
+    typer.echo(where)
+    if is_image(raw):
+        if rich:
+            console.print(image_text(raw))
+        else:
+            typer.echo("\n".join(image_lines(raw)))
+    else:
+        typer.echo(f"input: {raw.tolist()}")
+    truth = "" if label is None else f"   true: {classes[label]}" + ("" if label == predicted else "  (wrong)")
+    typer.echo(f"predicted: {classes[predicted]} ({100 * probs[predicted]:.2f}%){truth}")
+    width = max(len(c) for c in classes)
+    for i, (name, p) in enumerate(zip(classes, probs)):
+        line = f"{name:<{width}} {bar(float(p), BAR_WIDTH)} {100 * p:6.2f}%"
+        if rich:
+            style = "bold green" if i == predicted else "bold red" if i == label else "dim"
+            console.print(line, style=style, highlight=False, markup=False)
+        else:
+            typer.echo(line + (" <" if i == predicted else ""))
+
+
+def draw_errors(errors: list[dict[str, Any]], dataset: Any, classes: list[str]) -> None:
+    """Each error as its image with ``#index true -> predicted p%`` above it, side by side as the width allows."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from .terminal_image import image_lines, image_text
+
+    console = Console()
+    typer.echo(f"{len(errors)} most confidently wrong (true label -> predicted, probability):")
+    captions = [f"#{e['index']} {e['label']} -> {e['predicted']} {100 * e['probability']:.1f}%" for e in errors]
+    raws = [raw_sample(dataset, e["index"]) for e in errors]
+    if not all(is_image(r) for r in raws):
+        for caption, raw in zip(captions, raws):
+            typer.echo(f"{caption}  input {raw.tolist()}")
+        return
+    column = max(len(c) for c in [*captions, *(image_lines(r)[0] for r in raws)]) + 2
+    per_row = max(1, console.width // column)
+    for start in range(0, len(errors), per_row):
+        chunk = range(start, min(start + per_row, len(errors)))
+        if console.is_terminal:
+            grid = Table.grid(padding=(0, 2))
+            cells = [Text(captions[i] + "\n", style="bold") + image_text(raws[i]) for i in chunk]
+            grid.add_row(*cells)
+            console.print(grid)
+            continue
+        blocks = [[captions[i], *image_lines(raws[i])] for i in chunk]
+        for row in zip(*blocks):
+            typer.echo("".join(cell.ljust(column) for cell in row).rstrip())
+    names = ", ".join(f"{i}: {n}" for i, n in enumerate(classes) if n != str(i))
+    if names:
+        typer.echo(f"classes: {names}")
