@@ -253,6 +253,6 @@ def draw_errors(errors: list[dict[str, Any]], dataset: Any, classes: list[str]) 
         blocks = [[captions[i], *image_lines(raws[i])] for i in chunk]
         for row in zip(*blocks):
             typer.echo("".join(cell.ljust(column) for cell in row).rstrip())
-    names = ", ".join(f"{i}: {n}" for i, n in enumerate(classes) if n != str(i))
+    names = ", ".join(f"{i}: {n}" for i, n in enumerate(classes) if n.split(" ")[0] != str(i))  # not "0 - zero"
     if names:
         typer.echo(f"classes: {names}")
