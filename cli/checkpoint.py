@@ -76,6 +76,10 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
 
     try:
         obj = vinsgrad.load(path)
+    except IsADirectoryError:
+        found = [Path(path, name) for name in ("best.npz", "last.npz") if Path(path, name).is_file()]
+        hint = f"; did you mean {found[0]}?" if found else ""  # a run folder holds them
+        raise CheckpointError(f"checkpoint {path}: is a folder, expected a checkpoint file{hint}") from None
     except (SerializationError, OSError) as e:
         message = str(e) if str(e).startswith(str(path)) else f"{path}: {e}"  # load's own errors name the file
         raise CheckpointError(f"checkpoint {message}") from None

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .console import number
+from .console import number, percent
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -84,6 +84,15 @@ def _value(v: Any) -> str:
     return number(v) if isinstance(v, float) else "-" if v is None else str(v)
 
 
+def _metric(key: str, v: Any) -> str:
+    """A metric as the training display shows it: accuracies in percent, the learning rate in 3 digits."""
+    if not isinstance(v, float):
+        return _value(v)
+    if key.endswith(("_acc", "accuracy")):
+        return percent(v)
+    return f"{v:.3g}" if key == "lr" else f"{v:,.1f}" if key in ("seconds", "samples_per_s") else number(v)
+
+
 def _summary(report: dict[str, Any]) -> list[tuple[str, str]]:
     params = report["parameters"]
     stored = [name for name in ("optimizer", "scheduler") if report[f"{name}_state"]]
@@ -122,7 +131,7 @@ def render_plain(report: dict[str, Any]) -> str:
     lines += ["", "metrics:" if metrics else "metrics: none recorded"]
     columns = _metric_columns(metrics)
     if metrics:
-        lines += _aligned(columns, [[_value(row.get(c)) for c in columns] for row in metrics])
+        lines += _aligned(columns, [[_metric(c, row.get(c)) for c in columns] for row in metrics])
     return "\n".join(lines)
 
 
@@ -161,5 +170,5 @@ def render_rich(report: dict[str, Any], console: Console) -> None:
     for column in columns:
         table.add_column(column, justify="right")
     for row in metrics:
-        table.add_row(*(_value(row.get(c)) for c in columns))
+        table.add_row(*(_metric(c, row.get(c)) for c in columns))
     console.print(table)

@@ -88,6 +88,14 @@ def test_unwritable_destination_is_a_runtime_failure(tmp_path: Path) -> None:
     assert info.value.exit_code == 1
 
 
+def test_a_run_folder_instead_of_its_checkpoint_gets_a_hint(tmp_path: Path) -> None:
+    save_checkpoint(tmp_path / "run" / "last.npz", model=Tiny(), meta=meta())
+    with pytest.raises(
+        CheckpointError, match=r"run: is a folder, expected a checkpoint file; did you mean .*last\.npz\?"
+    ):
+        load_checkpoint(tmp_path / "run")
+
+
 def _good(tmp_path: Path) -> Path:
     path = tmp_path / "good.npz"
     save_checkpoint(path, model=Tiny(), optimizer=FakeOptimizer(), meta=meta())
@@ -141,7 +149,7 @@ def _bad_state(tmp_path: Path) -> Path:
     ("make", "match"),
     [
         (lambda tmp: tmp / "missing.npz", r"missing\.npz: no such file"),
-        (lambda tmp: tmp, "is a folder"),
+        (lambda tmp: tmp, "is a folder, expected a checkpoint file$"),
         (_truncated, r"good\.npz: corrupt or truncated"),
         (_text, r"notes\.npz: not an \.npz archive"),
         (_pickled, r"good\.npz: refusing to load an array of Python objects"),

@@ -64,7 +64,7 @@ def test_plain_output(checkpoint) -> None:
     assert "\n  optimizer: {type: SGD, lr: 0.1, momentum: 0.9," in out  # the config as YAML
     assert "\n  layer    type  parameters\n      0  Linear      25,120\n      1    ReLU           0\n" in out
     assert (
-        "\n  epoch  train_loss  train_acc  val_loss  val_acc\n      1      0.5000     0.8000    0.4500   0.8500\n"
+        "\n  epoch  train_loss  train_acc  val_loss  val_acc\n      1      0.5000     80.00%    0.4500   85.00%\n"
         in out
     )
     assert "\x1b[" not in out
@@ -77,7 +77,7 @@ def test_rich_output(checkpoint) -> None:
     render_rich(report, Console(file=out, force_terminal=True, width=120))
     text = out.getvalue()
     assert "Architecture" in text and "Parameters by layer" in text and "Metrics" in text
-    assert f"{PARAMS:,}" in text and "0.8750" in text and "\x1b[" in text
+    assert f"{PARAMS:,}" in text and "87.50%" in text and "0.3000" in text and "\x1b[" in text
 
 
 def test_help_has_examples() -> None:
