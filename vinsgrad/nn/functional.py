@@ -535,8 +535,9 @@ def _pad_hw(x: ndarray, pads: tuple[tuple[int, int], tuple[int, int]], value: fl
 
 
 class Conv2dFn(Function):
-    # NOTE: im2col lays the columns out as (C*kh*kw, N*out_h*out_w) so the copy out of the strided window view
-    # reads whole rows of pixels, and the convolution is one matmul per group (one BLAS call when groups=1).
+    # NOTE: im2col copies the strided window view into (N, groups, C/groups*kh*kw, out_h*out_w), so the copy reads
+    # whole rows of pixels and the product with the weight lands directly in (N, C_out, out_h, out_w) order: one
+    # BLAS matmul per sample, and no transposed copies of the output or the gradient in either direction.
     @staticmethod
     def forward(ctx, x, weight, bias, stride=(1, 1), pads=((0, 0), (0, 0)), dilation=(1, 1), groups=1):
         n, c, h, w = x.shape
@@ -549,41 +550,37 @@ class Conv2dFn(Function):
         sn, sc, sy, sx = xpad.strides
         window = xp.lib.stride_tricks.as_strided(
             xpad,
-            shape=(c, kh, kw, n, oh, ow),
-            strides=(sc, sy * dilation[0], sx * dilation[1], sn, sy * stride[0], sx * stride[1]),
+            shape=(n, c, kh, kw, oh, ow),
+            strides=(sn, sc, sy * dilation[0], sx * dilation[1], sy * stride[0], sx * stride[1]),
             writeable=False,
         )
-        cols = window.reshape(groups, c // groups * kh * kw, n * oh * ow)  # the one copy: im2col
+        cols = window.reshape(n, groups, c // groups * kh * kw, oh * ow)  # the one copy: im2col
         w3 = weight.reshape(groups, o // groups, -1)
-        out = xp.matmul(w3, cols).reshape(o, n, oh, ow).transpose(1, 0, 2, 3)
-        result = xp.empty((n, o, oh, ow), dtype=out.dtype)
-        if bias is None:
-            xp.copyto(result, out)
-        else:
-            xp.add(out, bias.reshape(o, 1, 1), out=result)
+        out = xp.matmul(w3, cols).reshape(n, o, oh, ow)
+        if bias is not None:
+            out += bias.reshape(o, 1, 1)
         ctx.save_for_backward(cols, w3)
         ctx.geometry = (x.shape, weight.shape, xpad.shape[2:], (oh, ow), stride, pads, dilation)
-        return result
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         cols, w3 = ctx.saved_tensors
         (n, c, h, w), wshape, (hp, wp), out_hw, stride, pads, dilation = ctx.geometry
         need_x, need_w, need_b = ctx.needs_input_grad
-        groups = w3.shape[0]
-        g = grad.transpose(1, 0, 2, 3).reshape(groups, w3.shape[1], -1)
+        g = grad.reshape(n, *w3.shape[:2], -1)
         gx = gw = gb = None
-        if need_w:
-            gw = xp.matmul(g, cols.transpose(0, 2, 1)).reshape(wshape)
+        if need_w:  # per-sample products summed over the batch: no transposed copy of cols or grad
+            gw = xp.matmul(g, cols.swapaxes(-1, -2)).sum(axis=0).reshape(wshape)
         if need_b:
             gb = grad.sum(axis=(0, 2, 3))
         if need_x:  # col2im: scatter-add each kernel offset's columns back onto the pixels it read
-            dcols = xp.matmul(w3.transpose(0, 2, 1), g).reshape(c, wshape[2], wshape[3], n, *out_hw)
-            dxpad = xp.zeros((c, n, hp, wp), dtype=dcols.dtype)
+            dcols = xp.matmul(w3.swapaxes(-1, -2), g).reshape(n, c, wshape[2], wshape[3], *out_hw)
+            dxpad = xp.zeros((n, c, hp, wp), dtype=dcols.dtype)
             for i in range(wshape[2]):
                 for j in range(wshape[3]):
-                    _taps(dxpad, i, j, out_hw, stride, dilation)[...] += dcols[:, i, j]
-            gx = xp.ascontiguousarray(_crop(dxpad, pads, (h, w)).transpose(1, 0, 2, 3))
+                    _taps(dxpad, i, j, out_hw, stride, dilation)[...] += dcols[:, :, i, j]
+            gx = xp.ascontiguousarray(_crop(dxpad, pads, (h, w)))
         return gx, gw, gb
 
 
