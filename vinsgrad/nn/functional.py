@@ -631,6 +631,11 @@ def conv2d(
         )
     if bias is not None and tuple(bias.shape) != (o,):
         raise ValueError(f"conv2d: bias must have shape ({o},) (one per output channel), got {tuple(bias.shape)}")
+    if input.dtype != weight.dtype:
+        raise TypeError(
+            f"conv2d: input is {input.dtype} but the weight is {weight.dtype}; cast the input (x.float()) or the "
+            "model (model.double()) so they match"
+        )
     pads = _conv_pads(padding, (kh, kw), dilation, stride)
     return Conv2dFn.apply(input, weight, bias, stride=stride, pads=pads, dilation=dilation, groups=groups)
 
