@@ -57,19 +57,16 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run forward on ``args`` and return the result as a Tensor that remembers how it was made."""
         ctx = cls()
+        # NOTE: list comprehensions, not generators: this runs for every op of every step.
         raw = [a.data if isinstance(a, Tensor) else a for a in args]
-        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        record = grad_mode._enabled and True in needs
-        ctx.needs_input_grad = needs
+        ctx.needs_input_grad = needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
         try:
             out = cls.forward(ctx, *raw, **kwargs)
         except ValueError as e:  # NumPy's shape errors say neither the op nor the tensors: add both
             shapes = ", ".join(str(tuple(a.shape)) for a in args if isinstance(a, Tensor))
             raise ValueError(f"{cls.__name__} on shapes {shapes}: {e}") from None
-        if type(out) is not ndarray:
-            out = xp.asarray(out)
-        result = Tensor(out)
-        if record:
+        result = Tensor(out if type(out) is ndarray else xp.asarray(out))
+        if grad_mode._enabled and True in needs:
             ctx.inputs = args
             result.requires_grad = True
             result.grad_fn = ctx

@@ -40,23 +40,25 @@ def _promote(x: Any, y: Any) -> tuple[Any, Any]:
     float64); within a category a tensor with dims beats a 0-d one; NumPy scalars count as Python numbers, and
     integer or bool arrays meet Python floats in float32, the default dtype.
     """
-    if isinstance(x, ndarray) and isinstance(y, ndarray):
-        if x.dtype == y.dtype:
-            return x, y
-        cx, cy = _category(x), _category(y)
-        if cx != cy:
-            return (x, y.astype(x.dtype)) if cx > cy else (x.astype(y.dtype), y)
-        if (x.ndim == 0) != (y.ndim == 0):
-            return (x.astype(y.dtype), y) if x.ndim == 0 else (x, y.astype(x.dtype))
-        return x, y
+    if isinstance(x, ndarray):
+        if isinstance(y, ndarray):
+            return (x, y) if x.dtype == y.dtype else _promote_arrays(x, y)
+        if isinstance(y, xp.generic):
+            y = y.item()
+        return (x.astype(float32) if isinstance(y, float) and x.dtype.kind in "biu" else x), y
     if isinstance(x, xp.generic):
         x = x.item()
-    if isinstance(y, xp.generic):
-        y = y.item()
-    if isinstance(x, ndarray):
-        return (x.astype(float32), y) if isinstance(y, float) and x.dtype.kind in "biu" else (x, y)
-    if isinstance(y, ndarray):
-        return (x, y.astype(float32)) if isinstance(x, float) and y.dtype.kind in "biu" else (x, y)
+    if isinstance(y, ndarray) and isinstance(x, float) and y.dtype.kind in "biu":
+        return x, y.astype(float32)
+    return x, y
+
+
+def _promote_arrays(x: ndarray, y: ndarray) -> tuple[ndarray, ndarray]:
+    cx, cy = _category(x), _category(y)
+    if cx != cy:
+        return (x, y.astype(x.dtype)) if cx > cy else (x.astype(y.dtype), y)
+    if (x.ndim == 0) != (y.ndim == 0):
+        return (x.astype(y.dtype), y) if x.ndim == 0 else (x, y.astype(x.dtype))
     return x, y
 
 
