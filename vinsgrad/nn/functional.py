@@ -52,19 +52,22 @@ class Linear(Function):
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``, one fused op. Shape: input (*, in), weight (out, in), bias (out,) -> (*, out)."""
-    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        raise ValueError(
-            f"linear: input of shape {tuple(input.shape)} does not match weight of shape {tuple(weight.shape)}: "
-            f"the input's last dim must equal in_features={weight.shape[-1]}"
-        )
-    if input.dtype != weight.dtype:
+    x, w = input.data, weight.data
+    if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1] or x.dtype != w.dtype:
+        _raise_linear_mismatch(x, w)
+    return Linear.apply(input, weight) if bias is None else Linear.apply(input, weight, bias)
+
+
+def _raise_linear_mismatch(x: ndarray, w: ndarray) -> None:
+    if x.dtype != w.dtype:
         raise TypeError(
-            f"linear: input is {input.dtype} but the weight is {weight.dtype}; cast the input (x.float()) or the "
+            f"linear: input is {x.dtype} but the weight is {w.dtype}; cast the input (x.float()) or the "
             "model (model.double()) so they match"
         )
-    if bias is None:
-        return Linear.apply(input, weight)
-    return Linear.apply(input, weight, bias)
+    raise ValueError(
+        f"linear: input of shape {tuple(x.shape)} does not match weight of shape {tuple(w.shape)}: "
+        f"the input's last dim must equal in_features={w.shape[-1]}"
+    )
 
 
 # ---- activations ----
@@ -202,17 +205,26 @@ def _unrows(g: ndarray, shape: tuple[int, ...]) -> ndarray:
 
 def _class_targets(
     target: ndarray, n_classes: int, weight: ndarray | None, ignore_index: int, dtype: Any
-) -> tuple[ndarray, ndarray, ndarray]:
-    """Class indices as ``(index, valid, w)`` rows; ignored ones point at class 0 with valid 0.0 and weight 0."""
+) -> tuple[ndarray, ndarray | None, ndarray | None]:
+    """Class indices as ``(index, valid, w)`` per row: ``valid`` is 1 for kept and 0 for ignored rows (which point
+    at class 0), ``w`` the class weight of kept rows; either is None when it is 1 everywhere (the common case)."""
     y = target.reshape(-1)
-    keep = y != ignore_index
-    if not keep.all():
-        y = xp.where(keep, y, 0)
-    if y.size and (y.min() < 0 or y.max() >= n_classes):
+    if y.size == 0:
+        return y, None, None
+    lo, hi = y.min(), y.max()
+    valid = None
+    if lo <= ignore_index <= hi:  # only then can a target be ignored
+        keep = y != ignore_index
+        if not keep.all():
+            y = xp.where(keep, y, 0)
+            valid = keep.astype(dtype)  # float, so products with it never promote to float64
+            lo, hi = y.min(), y.max()
+    if lo < 0 or hi >= n_classes:
         bad = int(y[(y < 0) | (y >= n_classes)][0])
         raise IndexError(f"Target {bad} is out of bounds: class indices must be in [0, {n_classes}) or ignore_index")
-    valid = keep.astype(dtype)  # float, so products with it never promote to float64
-    return y, valid, valid if weight is None else weight[y] * valid
+    if weight is None:
+        return y, valid, valid
+    return y, valid, weight[y] if valid is None else weight[y] * valid
 
 
 def _reduce(loss: ndarray, reduction: str, denominator: Any, out_shape: tuple[int, ...]) -> ndarray:
@@ -220,18 +232,20 @@ def _reduce(loss: ndarray, reduction: str, denominator: Any, out_shape: tuple[in
         return loss.reshape(out_shape)
     if reduction == "sum":
         return loss.sum()
+    if denominator:
+        return loss.sum() / denominator
     with xp.errstate(invalid="ignore", divide="ignore"):  # every target ignored: nan, as in PyTorch
         return loss.sum() / denominator
 
 
 def _row_scale(grad: ndarray, reduction: str, denominator: Any, n: int) -> ndarray:
-    """The output's gradient as one factor per row, shape (n, 1): what each row's loss is multiplied by."""
+    """What each row's loss is multiplied by in the output: a scalar for mean/sum, an (n, 1) column for none."""
     if reduction == "none":
         return grad.reshape(n, 1)
-    if reduction == "mean":
-        # every target ignored (denominator 0): no row has weight, so no gradient, as in PyTorch
-        grad = grad / denominator if denominator else xp.zeros_like(grad)
-    return xp.broadcast_to(grad, (n, 1))
+    if reduction == "sum":
+        return grad
+    # every target ignored (denominator 0): no row has weight, so no gradient, as in PyTorch
+    return grad / denominator if denominator else xp.zeros_like(grad)
 
 
 class CrossEntropy(Function):
@@ -249,21 +263,24 @@ class CrossEntropy(Function):
         shifted = z - z.max(axis=1, keepdims=True)
         e = xp.exp(shifted)
         sum_e = e.sum(axis=1, keepdims=True)
-        logp = shifted - xp.log(sum_e)
+        log_sum_e = xp.log(sum_e)
         e /= sum_e  # NOTE: in place, e becomes the softmax that backward needs
         eps = label_smoothing
         ctx.x_shape, ctx.reduction, ctx.eps, ctx.weight = x.shape, reduction, eps, weight
         ctx.class_indices = target.dtype.kind in "iu"
         if ctx.class_indices:
             y, valid, wy = _class_targets(target, c, weight, ignore_index, z.dtype)
-            loss = -(wy * logp[xp.arange(n), y])
+            nll = log_sum_e[:, 0] - shifted[xp.arange(n), y]
+            loss = nll if wy is None else wy * nll
             if eps:
-                smooth = -(logp.sum(axis=1) if weight is None else logp @ weight) * valid
-                loss = (1 - eps) * loss + (eps / c) * smooth
-            ctx.denominator = wy.sum()
+                logp = shifted - log_sum_e
+                smooth = -(logp.sum(axis=1) if weight is None else logp @ weight)
+                loss = (1 - eps) * loss + (eps / c) * (smooth if valid is None else smooth * valid)
+            ctx.denominator = n if wy is None else wy.sum()
             ctx.save_for_backward(e, y, valid, wy)
             out_shape = target.shape
         else:
+            logp = shifted - log_sum_e
             p = _rows(target)
             if eps:
                 p = p * (1 - eps) + eps / c
@@ -283,14 +300,15 @@ class CrossEntropy(Function):
         g_target = None
         if ctx.class_indices:
             _, y, valid, wy = ctx.saved_tensors
-            # T = (1 - eps) * wy * onehot(y) + (eps / c) * valid * weight
-            row_sum = (1 - eps) * wy
+            # T = hot * onehot(y) + spread * weight per row, so softmax * T.sum() - T is:
+            hot = (1 - eps) * scale if wy is None else (1 - eps) * wy[:, None] * scale
             if eps:
-                row_sum = row_sum + (eps / c) * (c if weight is None else weight.sum()) * valid
-            gx = probs * (row_sum[:, None] * scale)
-            gx[xp.arange(n), y] -= (1 - eps) * wy * scale[:, 0]
-            if eps:
-                gx -= (eps / c) * (valid[:, None] * scale) * (1 if weight is None else weight)
+                spread = (eps / c) * scale if valid is None else (eps / c) * valid[:, None] * scale
+                gx = probs * (hot + spread * (c if weight is None else weight.sum()))
+                gx -= spread if weight is None else spread * weight
+            else:
+                gx = probs * hot
+            gx[xp.arange(n), y] -= hot.reshape(-1)
         else:
             _, t, logp = ctx.saved_tensors
             gx = scale * (probs * t.sum(axis=1, keepdims=True) - t)
@@ -310,14 +328,14 @@ def _class_weight(weight: Tensor | None, input: Tensor, name: str) -> ndarray | 
     return weight.data.astype(input.dtype, copy=False)
 
 
-def _check_class_target(input: Tensor, target: Tensor, name: str) -> None:
-    if input.ndim == 0:
+def _check_class_target(x: ndarray, target: ndarray, name: str) -> None:
+    if x.ndim == 0:
         raise ValueError(f"{name}: input must have a class dim, got a 0-d tensor")
-    expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
+    expected = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
     if target.shape != expected:
         raise ValueError(
             f"{name}: class-index target has shape {tuple(target.shape)}, expected {expected} for input of shape "
-            f"{tuple(input.shape)}"
+            f"{tuple(x.shape)}"
         )
 
 
@@ -338,9 +356,10 @@ def cross_entropy(
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    if target.dtype.kind in "iu":
-        _check_class_target(input, target, "cross_entropy")
-    elif target.dtype.kind == "f":
+    kind = target.data.dtype.kind
+    if kind in "iu":
+        _check_class_target(input.data, target.data, "cross_entropy")
+    elif kind == "f":
         if target.shape != input.shape:
             raise ValueError(
                 f"cross_entropy: probability target has shape {tuple(target.shape)}, expected the input's shape "
@@ -364,17 +383,19 @@ class NLLLoss(Function):
         z = _rows(x)
         n, c = z.shape
         y, _, wy = _class_targets(target, c, weight, ignore_index, z.dtype)
+        nll = -z[xp.arange(n), y]
         ctx.save_for_backward(y, wy)
-        ctx.x_shape, ctx.reduction, ctx.denominator = x.shape, reduction, wy.sum()
-        return _reduce(-(wy * z[xp.arange(n), y]), reduction, ctx.denominator, target.shape)
+        ctx.x_shape, ctx.n_classes, ctx.reduction = x.shape, c, reduction
+        ctx.denominator = n if wy is None else wy.sum()
+        return _reduce(nll if wy is None else wy * nll, reduction, ctx.denominator, target.shape)
 
     @staticmethod
     def backward(ctx, grad):
         y, wy = ctx.saved_tensors
         n = y.shape[0]
         scale = _row_scale(grad, ctx.reduction, ctx.denominator, n)
-        gx = xp.zeros((n, ctx.x_shape[1] if len(ctx.x_shape) > 1 else ctx.x_shape[0]), dtype=grad.dtype)
-        gx[xp.arange(n), y] = -wy * scale[:, 0]
+        gx = xp.zeros((n, ctx.n_classes), dtype=grad.dtype)
+        gx[xp.arange(n), y] = -(scale if wy is None else wy[:, None] * scale).reshape(-1)
         return _unrows(gx, ctx.x_shape), None, None
 
 
@@ -385,7 +406,7 @@ def nll_loss(
     _check_reduction(reduction)
     if target.dtype.kind not in "iu":
         raise TypeError(f"nll_loss: target must hold integer class indices, got dtype {target.dtype}")
-    _check_class_target(input, target, "nll_loss")
+    _check_class_target(input.data, target.data, "nll_loss")
     w = _class_weight(weight, input, "nll_loss")
     return NLLLoss.apply(input, target, w, ignore_index=ignore_index, reduction=reduction)
 

@@ -168,10 +168,10 @@ class Module:
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails: parameters, buffers and submodules live in the dicts.
         d = self.__dict__
-        for store in ("_parameters", "_buffers", "_modules"):
-            items = d.get(store)
-            if items is not None and name in items:
-                return items[name]
+        if "_parameters" in d:  # absent while unpickling, before __init__ state is restored
+            for store in (d["_parameters"], d["_buffers"], d["_modules"]):
+                if name in store:
+                    return store[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:
