@@ -21,6 +21,16 @@ def train(
         Path | None, typer.Option("--resume", help="Continue exactly from a checkpoint, e.g. runs/mlp/last.npz.")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Plain one-line-per-epoch output.")] = False,
+    check_determinism: Annotated[
+        bool,
+        typer.Option(
+            "--check-determinism",
+            help="First run the first --determinism-steps steps twice from the seed; stop if the parameters differ.",
+        ),
+    ] = False,
+    determinism_steps: Annotated[
+        int, typer.Option("--determinism-steps", min=1, help="How many steps --check-determinism compares.")
+    ] = 10,
 ) -> None:
     """Train a model described by a YAML config, writing a run folder (config, metrics, checkpoints).
 
@@ -34,7 +44,10 @@ def train(
       [cyan]vinsgrad train configs/cnn.yaml --set optimizer.lr=0.0005 --set train.epochs=2[/cyan]
 
       [cyan]vinsgrad train configs/mlp.yaml --out runs/mlp --resume runs/mlp/last.npz --set train.epochs=8[/cyan]
+
+      [cyan]vinsgrad train configs/moons.yaml --check-determinism --determinism-steps 20[/cyan]
     """
     from .trainer import train as run
 
-    run(config, overrides=overrides or [], out=out, resume=resume, quiet=quiet)
+    check_steps = determinism_steps if check_determinism else 0
+    run(config, overrides=overrides or [], out=out, resume=resume, quiet=quiet, check_steps=check_steps)

@@ -38,8 +38,10 @@ from .config import (
     num_classes,
 )
 from .console import PlainReporter, Reporter, make_reporter
+from .determinism import check_determinism
 from .download import dataset_errors
 from .errors import CLIError, Interrupted
+from .summary import print_summary
 
 LOADER_SEED_OFFSET = 1  # the loader's generator is seeded with seed + 1, so shuffling and init are separate streams
 
@@ -320,8 +322,11 @@ def train(
     out: Path | None = None,
     resume: Path | None = None,
     quiet: bool = False,
+    check_steps: int = 0,
 ) -> Path:
-    """Validate the config, then train (or resume) and write the run folder; returns the run folder."""
+    """Validate the config, then train (or resume) and write the run folder; returns the run folder.
+
+    With ``check_steps``, first run that many steps twice from the seed and stop unless the parameters agree."""
     config = load_config(config_path, overrides)
     checkpoint = load_checkpoint(resume) if resume is not None else None
     out = run_folder(config, config_path, out, resume)
@@ -332,6 +337,8 @@ def train(
         raise CLIError(f"cannot write the run folder {out}: {error}") from None
     reporter = make_reporter(quiet)
     try:
+        if check_steps:
+            reporter.line(check_determinism(config, check_steps, out))
         trainer = Trainer(config, out, reporter, resume_command(config_path, overrides, out))
         if checkpoint is not None and resume is not None:
             trainer.restore(checkpoint, resume)
@@ -342,4 +349,5 @@ def train(
         reporter.close()  # before the test line, so the epoch table stays above it on a terminal
     reporter.line(trainer.test_line())
     print_boundary(trainer.model, trainer.test_loader.dataset, trainer.classes, split="test", plain=quiet)
+    print_summary(trainer.progress.metrics, out / "metrics.jsonl", plain=quiet)
     return out
