@@ -63,14 +63,17 @@ def manual_seed(seed: int) -> Generator:
 
 
 def initial_seed() -> int:
+    """The seed the default generator was last seeded with."""
     return default_generator.initial_seed()
 
 
 def get_rng_state() -> dict[str, Any]:
+    """The default generator's state (a JSON-serialisable dict)."""
     return default_generator.get_state()
 
 
 def set_rng_state(state: dict[str, Any]) -> None:
+    """Restore the default generator to a state from ``get_rng_state``."""
     default_generator.set_state(state)
 
 

@@ -250,3 +250,12 @@ def test_shape_errors() -> None:
         vg.cat([])
     with pytest.raises(ValueError, match=r"gather: index must be an integer tensor with the input's 2 dims"):
         vg.ones(2, 3).gather(1, vg.tensor([0, 1]))
+
+
+def test_top_level_functions_match_the_methods() -> None:
+    x = vg.tensor([[1.0, -2.0], [3.0, 0.5]])
+    assert vg.exp(x).allclose(x.exp()) and vg.abs(x).allclose(x.abs()) and vg.clamp(x, min=0).allclose(x.relu())
+    assert vg.sum(x, 0).tolist() == [4.0, -1.5] and vg.mean(x).item() == 0.625
+    assert vg.matmul(x, x).allclose(x @ x) and vg.transpose(x, 0, 1).equal(x.T)
+    assert vg.softmax(x, 1).allclose(x.softmax(1)) and vg.argmax(x, 1).tolist() == [0, 0]
+    assert vg.max(x, 1).indices.tolist() == [0, 0] and vg.flatten(x).shape == (4,)

@@ -31,28 +31,34 @@ def from_numpy(array: Any) -> Tensor:
 
 
 def zeros(*size: Any, dtype: Any = float32, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` filled with 0 (``zeros(2, 3)`` or ``zeros((2, 3))``)."""
     return _make(xp.zeros(_shape_arg(size), dtype=dtype), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = float32, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` filled with 1."""
     return _make(xp.ones(_shape_arg(size), dtype=dtype), requires_grad)
 
 
 def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` filled with ``fill_value`` (its dtype follows the value unless given)."""
     if dtype is None:
         dtype = as_array(fill_value).dtype
     return _make(xp.full(_shape_arg((size,)), fill_value, dtype=dtype), requires_grad)
 
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros with the shape (and, unless given, the dtype) of ``t``."""
     return _make(xp.zeros_like(t.data, dtype=dtype), requires_grad)
 
 
 def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones with the shape (and, unless given, the dtype) of ``t``."""
     return _make(xp.ones_like(t.data, dtype=dtype), requires_grad)
 
 
 def full_like(t: Tensor, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """``fill_value`` with the shape (and, unless given, the dtype) of ``t``."""
     return _make(xp.full_like(t.data, fill_value, dtype=dtype), requires_grad)
 
 
@@ -68,10 +74,12 @@ def arange(
 
 
 def linspace(start: float, end: float, steps: int, dtype: Any = float32, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     return _make(xp.linspace(start, end, steps, dtype=dtype), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = float32, requires_grad: bool = False) -> Tensor:
+    """The ``n`` x ``m`` identity matrix (square when ``m`` is omitted)."""
     return _make(xp.eye(n, m, dtype=dtype), requires_grad)
 
 
@@ -95,4 +103,5 @@ def randint(
 
 
 def randperm(n: int, generator: Generator | None = None, dtype: Any = int64) -> Tensor:
+    """A random permutation of ``0 .. n-1``."""
     return Tensor(rng(generator).permutation(n).astype(dtype, copy=False))

@@ -29,8 +29,10 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
 
 
 def maximum(input: Tensor, other: Any) -> Tensor:
+    """The elementwise maximum (broadcast); a tie sends half the gradient to each side."""
     return ops.Maximum.apply(input, other)
 
 
 def minimum(input: Tensor, other: Any) -> Tensor:
+    """The elementwise minimum (broadcast); a tie sends half the gradient to each side."""
     return ops.Minimum.apply(input, other)
