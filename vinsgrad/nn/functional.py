@@ -98,10 +98,12 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 def sigmoid(input: Tensor) -> Tensor:
+    """``1 / (1 + exp(-x))`` elementwise, stable for large ``|x|``."""
     return input.sigmoid()
 
 
 def tanh(input: Tensor) -> Tensor:
+    """``tanh(x)`` elementwise."""
     return input.tanh()
 
 
@@ -135,20 +137,22 @@ _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 class GELU(Function):
     @staticmethod
     def forward(ctx, x, approximate="none"):
-        ctx.save_for_backward(x)
         ctx.approximate = approximate
         if approximate == "tanh":
-            return 0.5 * x * (1 + xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**3)))
-        return 0.5 * x * (1 + _erf(x * (1 / math.sqrt(2))))
+            t = xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**3))
+            ctx.save_for_backward(x, t)
+            return 0.5 * x * (1 + t)
+        cdf = 0.5 * (1 + _erf(x * (1 / math.sqrt(2))))
+        ctx.save_for_backward(x, cdf)
+        return x * cdf
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
         if ctx.approximate == "tanh":
-            t = xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**3))
+            x, t = ctx.saved_tensors
             dt = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
             return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dt)
-        cdf = 0.5 * (1 + _erf(x * (1 / math.sqrt(2))))
+        x, cdf = ctx.saved_tensors
         pdf = xp.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
         return grad * (cdf + x * pdf)
 
