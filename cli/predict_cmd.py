@@ -191,6 +191,11 @@ def confident_errors(model: Any, dataset: Any, n: int, batch_size: int) -> list[
 # **** drawing ****
 
 
+def point(raw: np.ndarray) -> str:
+    """A non-image input (e.g. a 2-D point) as a short list."""
+    return "[" + ", ".join(f"{v:.4g}" for v in raw.ravel().tolist()) + "]"
+
+
 def is_image(raw: np.ndarray) -> bool:
     return raw.ndim == 2 or (raw.ndim == 3 and raw.shape[0] == 1)
 
@@ -211,7 +216,7 @@ def show_prediction(
         else:
             typer.echo("\n".join(image_lines(raw)))
     else:
-        typer.echo(f"input: {raw.tolist()}")
+        typer.echo(f"input: {point(raw)}")
     truth = "" if label is None else f"   true: {classes[label]}" + ("" if label == predicted else "  (wrong)")
     typer.echo(f"predicted: {classes[predicted]} ({100 * probs[predicted]:.2f}%){truth}")
     width = max(len(c) for c in classes)
@@ -238,7 +243,7 @@ def draw_errors(errors: list[dict[str, Any]], dataset: Any, classes: list[str]) 
     raws = [raw_sample(dataset, e["index"]) for e in errors]
     if not all(is_image(r) for r in raws):
         for caption, raw in zip(captions, raws):
-            typer.echo(f"{caption}  input {raw.tolist()}")
+            typer.echo(f"{caption}  input {point(raw)}")
         return
     column = max(len(c) for c in [*captions, *(image_lines(r)[0] for r in raws)]) + 2
     per_row = max(1, console.width // column)

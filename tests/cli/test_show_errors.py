@@ -119,3 +119,28 @@ def test_negative_count_is_bad_usage(checkpoint) -> None:
     path, _ = checkpoint
     result = runner.invoke(app, ["eval", str(path), "--show-errors", "-1"])
     assert result.exit_code == 2 and "--show-errors" in result.output
+
+
+def test_points_are_listed_not_drawn(tmp_path: Path) -> None:
+    config = tmp_path / "moons.yaml"
+    config.write_text(
+        "model: {layers: [{type: Linear, in_features: 2, out_features: 2}]}\n"
+        "optimizer: {type: SGD, lr: 0.001}\n"
+        "data: {dataset: moons, n: 200}\n"
+        "train: {epochs: 1, seed: 0}\n"
+    )
+    out = tmp_path / "run"
+    assert runner.invoke(app, ["train", str(config), "--out", str(out), "-q"]).exit_code == 0
+    report = json.loads(runner.invoke(app, ["eval", str(out / "last.npz"), "--show-errors", "3", "--json"]).stdout)
+    assert len(report["errors"]) == 3
+    result = runner.invoke(app, ["eval", str(out / "last.npz"), "--show-errors", "3"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if CAPTION.match(line)]
+    assert len(lines) == 3
+    for line, error in zip(lines, report["errors"]):
+        index, label, predicted, _ = CAPTION.match(line).groups()  # type: ignore[union-attr]
+        assert (int(index), int(label), int(predicted)) == (error["index"], error["label"], error["predicted"])
+        assert label != predicted and re.search(r"input \[-?\d[^,]*, -?\d[^\]]*\]$", line)
+    predicted = runner.invoke(app, ["predict", str(out / "last.npz"), "-i", str(report["errors"][0]["index"])])
+    assert predicted.exit_code == 0 and predicted.stdout.splitlines()[1].startswith("input: [")
+    assert "(wrong)" in predicted.stdout
