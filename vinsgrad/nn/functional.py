@@ -716,8 +716,13 @@ class MaxPool2dFn(Function):
     def backward(ctx, grad):
         shape, pshape, (kh, kw), stride, dilation, out_hw, pads = ctx.geometry
         dxpad = xp.zeros(pshape, dtype=grad.dtype)
+        overlap = any(s < d * (k - 1) + 1 for s, d, k in zip(stride, dilation, (kh, kw)))
         for k in range(kh * kw):
-            _taps(dxpad, k // kw, k % kw, out_hw, stride, dilation)[...] += grad * (ctx.arg == k)
+            tap = _taps(dxpad, k // kw, k % kw, out_hw, stride, dilation)
+            if overlap:
+                tap += grad * (ctx.arg == k)
+            else:  # each input position is in one window at most: write, no temporary
+                xp.multiply(grad, ctx.arg == k, out=tap)
         return _crop(dxpad, pads, shape[-2:])
 
 
