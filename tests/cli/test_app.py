@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -98,14 +97,13 @@ def test_unexpected_errors_name_their_type(capsys: pytest.CaptureFixture[str]) -
 # **** the installed command, in a real process ****
 
 
-def test_console_script_runs_and_starts_fast(tmp_path: Path) -> None:
+def test_console_script_runs(tmp_path: Path) -> None:
+    # Start-up time is measured by `make bench` (startup), never asserted here: timings flake on a busy machine.
     script = VENV_BIN / "vinsgrad"
     if not script.exists():
         pytest.skip("the vinsgrad console script is not installed next to this Python")
-    started = time.perf_counter()
     result = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0 and "train" in result.stdout
-    assert time.perf_counter() - started < 2.0  # generous for a loaded CI box; typically ~0.15 s
     result = subprocess.run([script, "train", str(tmp_path / "none.yaml")], capture_output=True, text=True, timeout=30)
     assert result.returncode == 2 and result.stderr.startswith("Error: ") and "no such file" in result.stderr
 
