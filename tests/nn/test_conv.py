@@ -181,3 +181,18 @@ def test_conv2d_errors_name_the_shapes() -> None:
         F.conv2d(vg.randn(1, 3, 5, 5), conv.weight, vg.zeros(3))
     with pytest.raises(TypeError, match="input is float64 but the weight is float32"):
         conv(vg.randn(1, 3, 5, 5, dtype=vg.float64))
+
+
+def test_layers_take_pytorchs_device_and_dtype_arguments() -> None:
+    layers = [
+        nn.Conv2d(1, 2, 3, dtype=vg.float64),
+        nn.BatchNorm2d(2, dtype=vg.float64),
+        nn.LayerNorm(2, dtype=vg.float64),
+        nn.Embedding(3, 2, device="cpu", dtype=vg.float64),
+    ]
+    for layer in layers:
+        floats = [t for t in (*layer.parameters(), *layer.buffers()) if t.dtype.kind == "f"]
+        assert floats and all(t.dtype == vg.float64 for t in floats)
+    assert nn.BatchNorm1d(2, dtype=vg.float64).num_batches_tracked.dtype == vg.int64
+    with pytest.raises(ValueError, match="CPU only, got device 'cuda'"):
+        nn.BatchNorm1d(2, device="cuda")

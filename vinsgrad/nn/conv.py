@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from vinsgrad.autograd.backend import float32, xp
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn import functional as F
 from vinsgrad.nn import init
 from vinsgrad.nn.module import Module, Parameter
+
+
+def factory_dtype(layer: str, device: Any, dtype: Any) -> Any:
+    """The dtype a layer's parameters are created with (float32 by default); ``device`` may only be the CPU."""
+    if device not in (None, "cpu"):
+        raise ValueError(f"{layer}: vinsgrad runs on the CPU only, got device {device!r}")
+    return float32 if dtype is None else xp.dtype(dtype)
 
 
 class Conv2d(Module):
@@ -36,8 +44,11 @@ class Conv2d(Module):
         dilation: int | tuple[int, int] = 1,
         groups: int = 1,
         bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
+        dtype = factory_dtype("Conv2d", device, dtype)
         for name, v in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
             if not isinstance(v, int) or isinstance(v, bool) or v < 1:
                 raise ValueError(f"Conv2d: {name} must be a positive int, got {v!r}")
@@ -57,9 +68,9 @@ class Conv2d(Module):
             raise ValueError(f"Conv2d: padding must be an int, a pair of ints, 'valid' or 'same', got {padding!r}")
         if padding == "same" and self.stride != (1, 1):
             raise ValueError(f"Conv2d: padding='same' needs stride 1, got stride={stride}")
-        self.weight = Parameter(xp.empty((out_channels, in_channels // groups, *self.kernel_size), dtype=float32))
+        self.weight = Parameter(xp.empty((out_channels, in_channels // groups, *self.kernel_size), dtype=dtype))
         if bias:
-            self.bias = Parameter(xp.empty(out_channels, dtype=float32))
+            self.bias = Parameter(xp.empty(out_channels, dtype=dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from vinsgrad.autograd.backend import float32, int64, xp
+from vinsgrad.autograd.backend import int64, xp
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn import functional as F
+from vinsgrad.nn.conv import factory_dtype
 from vinsgrad.nn.module import Module, Parameter
 
 
@@ -23,21 +25,24 @@ class _BatchNorm(Module):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
+        dtype = factory_dtype(type(self).__name__, device, dtype)
         if not isinstance(num_features, int) or isinstance(num_features, bool) or num_features < 1:
             raise ValueError(f"{type(self).__name__}: num_features must be a positive int, got {num_features!r}")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
-            self.weight = Parameter(xp.ones(num_features, dtype=float32))
-            self.bias = Parameter(xp.zeros(num_features, dtype=float32))
+            self.weight = Parameter(xp.ones(num_features, dtype=dtype))
+            self.bias = Parameter(xp.zeros(num_features, dtype=dtype))
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor(xp.zeros(num_features, dtype=float32)))
-            self.register_buffer("running_var", Tensor(xp.ones(num_features, dtype=float32)))
+            self.register_buffer("running_mean", Tensor(xp.zeros(num_features, dtype=dtype)))
+            self.register_buffer("running_var", Tensor(xp.ones(num_features, dtype=dtype)))
             self.register_buffer("num_batches_tracked", Tensor(xp.zeros((), dtype=int64)))
         else:
             for name in ("running_mean", "running_var", "num_batches_tracked"):
@@ -131,17 +136,20 @@ class LayerNorm(Module):
         eps: float = 1e-5,
         elementwise_affine: bool = True,
         bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
+        dtype = factory_dtype("LayerNorm", device, dtype)
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         if not shape or not all(isinstance(s, int) and s >= 1 for s in shape):
             raise ValueError(
                 f"LayerNorm: normalized_shape must be a positive int or tuple of them, got {normalized_shape!r}"
             )
         self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
-        self.register_parameter("weight", Parameter(xp.ones(shape, dtype=float32)) if elementwise_affine else None)
+        self.register_parameter("weight", Parameter(xp.ones(shape, dtype=dtype)) if elementwise_affine else None)
         self.register_parameter(
-            "bias", Parameter(xp.zeros(shape, dtype=float32)) if elementwise_affine and bias else None
+            "bias", Parameter(xp.zeros(shape, dtype=dtype)) if elementwise_affine and bias else None
         )
 
     def reset_parameters(self) -> None:

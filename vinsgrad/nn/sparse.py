@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from vinsgrad.autograd.backend import float32, xp
+from typing import Any
+
+from vinsgrad.autograd.backend import xp
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn import functional as F
 from vinsgrad.nn import init
+from vinsgrad.nn.conv import factory_dtype
 from vinsgrad.nn.module import Module, Parameter
 
 
@@ -22,8 +25,16 @@ class Embedding(Module):
         emb(vinsgrad.tensor([[1, 2, 0]])).shape  # (1, 3, 3)
     """
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None) -> None:
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
         super().__init__()
+        dtype = factory_dtype("Embedding", device, dtype)
         for name, v in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
             if not isinstance(v, int) or isinstance(v, bool) or v < 1:
                 raise ValueError(f"Embedding: {name} must be a positive int, got {v!r}")
@@ -33,7 +44,7 @@ class Embedding(Module):
             )
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.padding_idx = None if padding_idx is None else padding_idx % num_embeddings
-        self.weight = Parameter(xp.empty((num_embeddings, embedding_dim), dtype=float32))
+        self.weight = Parameter(xp.empty((num_embeddings, embedding_dim), dtype=dtype))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
