@@ -4,40 +4,59 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from benchmarks import data, micro, process, workloads
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUPS = ("seed", "large", "cnn", "micro", "memory", "startup")
+THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def interleave(group: list[workloads.Workload], epochs: int) -> dict[str, Any]:
     """Train every workload for ``epochs``, one epoch each in turn (A B C A B C ...)."""
-    seconds: dict[str, list[float]] = {w.name: [] for w in group}
+    wall: dict[str, list[float]] = {w.name: [] for w in group}
+    cpu: dict[str, list[float]] = {w.name: [] for w in group}
     for e in range(epochs):
         for w in group:
-            seconds[w.name].append(w.epoch())
-            print(f"  epoch {e + 1}/{epochs} {w.name:<12} {seconds[w.name][-1]:.3f} s", file=sys.stderr)
+            seconds, cpu_seconds = w.epoch()
+            wall[w.name].append(seconds)
+            cpu[w.name].append(cpu_seconds)
+            print(f"  epoch {e + 1}/{epochs} {w.name:<12} {seconds:.3f} s (cpu {cpu_seconds:.3f} s)", file=sys.stderr)
     return {
         w.name: {
-            "seconds_per_epoch": statistics.mean(seconds[w.name]),
-            "epochs": seconds[w.name],
+            "seconds_per_epoch": statistics.median(wall[w.name]),
+            "cpu_seconds_per_epoch": statistics.median(cpu[w.name]),
+            "epochs": wall[w.name],
+            "cpu_epochs": cpu[w.name],
             "test_accuracy": w.accuracy(),
         }
         for w in group
     }
 
 
-def ratio(result: dict[str, Any], a: str, b: str) -> float | None:
+def ratio(result: dict[str, Any], a: str, b: str, key: str = "epochs") -> float | None:
     """Median over epochs of a's time / b's time (paired epochs ran back to back)."""
     if a not in result or b not in result:
         return None
-    return statistics.median(x / y for x, y in zip(result[a]["epochs"], result[b]["epochs"]))
+    return statistics.median(x / y for x, y in zip(result[a][key], result[b][key]))
+
+
+def ratios(result: dict[str, Any], pairs: list[tuple[str, str]]) -> dict[str, float | None]:
+    """Wall-time ratios, and the same on process CPU time (less sensitive to other jobs on the machine)."""
+    out: dict[str, float | None] = {}
+    for a, b in pairs:
+        label = f"{a}/{b.split()[-1] if b != 'pytorch' else b}"
+        out[label] = ratio(result, a, b)
+        out[f"{label} (cpu)"] = ratio(result, a, b, "cpu_epochs")
+    return out
 
 
 def mlp_group(root: Path, torch: Any, *, sizes: tuple[int, ...], batch_size: int, epochs: int) -> dict[str, Any]:
@@ -45,15 +64,12 @@ def mlp_group(root: Path, torch: Any, *, sizes: tuple[int, ...], batch_size: int
     train, test = data.arrays(root, True), data.arrays(root, False)
     group: list[workloads.Workload] = [
         seed,
-        workloads.Floor(train, test, initial=seed.initial, batch_size=batch_size, seed=0),
+        workloads.Floor(train, test, initial=seed.initial, batch_size=batch_size, order=seed.epoch_order),
     ]
     if torch is not None:
         group.append(workloads.TorchMLP(torch, train, test, initial=seed.initial, batch_size=batch_size, seed=0))
     result = interleave(group, epochs)
-    result["ratios"] = {
-        "vinsgrad/floor": ratio(result, "vinsgrad", "numpy floor"),
-        "vinsgrad/pytorch": ratio(result, "vinsgrad", "pytorch"),
-    }
+    result["ratios"] = ratios(result, [("vinsgrad", "numpy floor"), ("vinsgrad", "pytorch")])
     return result
 
 
@@ -64,25 +80,40 @@ def cnn_group(root: Path, torch: Any, epochs: int) -> dict[str, Any]:
         train, test = data.arrays(root, True), data.arrays(root, False)
         group.append(workloads.TorchCNN(torch, train, test, config, seed=0))
     result = interleave(group, epochs)
-    result["ratios"] = {"vinsgrad/pytorch": ratio(result, "vinsgrad", "pytorch")}
+    result["ratios"] = ratios(result, [("vinsgrad", "pytorch")])
     return result
+
+
+def machine(torch: Any) -> dict[str, Any]:
+    """What the timings ran with: cores, load, and the thread settings of NumPy's BLAS and of PyTorch."""
+    return {
+        "cpus": os.cpu_count(),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "numpy": np.__version__,
+        **{var: os.environ.get(var, "unset") for var in (*THREAD_VARS, "OPENBLAS_CORETYPE")},
+        "torch_threads": None if torch is None else torch.get_num_threads(),
+    }
 
 
 def print_report(report: dict[str, Any]) -> None:
     def fmt(v: Any, spec: str) -> str:
         return "-" if v is None else format(v, spec)
 
+    print("\n" + ", ".join(f"{k}={v}" for k, v in report["machine"].items()) + f", torch={report['torch']}")
     for name in ("seed", "large", "cnn"):
         if name not in report:
             continue
         res = report[name]
-        print(f"\n{name}")
-        print(f"  {'workload':<14}{'s/epoch':>10}{'test acc':>10}")
+        print(f"\n{name} (median over epochs)")
+        print(f"  {'workload':<14}{'s/epoch':>10}{'cpu s':>10}{'test acc':>10}")
         for key, row in res.items():
             if key != "ratios":
-                print(f"  {key:<14}{row['seconds_per_epoch']:>10.3f}{row['test_accuracy'] * 100:>9.2f}%")
+                print(
+                    f"  {key:<14}{row['seconds_per_epoch']:>10.3f}{row['cpu_seconds_per_epoch']:>10.3f}"
+                    f"{row['test_accuracy'] * 100:>9.2f}%"
+                )
         for key, v in res["ratios"].items():
-            print(f"  ratio {key:<18}{fmt(v, '.2f'):>8}")
+            print(f"  ratio {key:<24}{fmt(v, '.2f'):>8}")
     if "micro" in report:
         print(f"\nmicro (µs per call, best of 5)\n  {'op':<30}{'numpy':>9}{'vinsgrad':>10}{'pytorch':>9}")
         for row in report["micro"]:
@@ -114,7 +145,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=5, help="epochs of the seed workload")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even when it is importable")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="BLAS/OpenMP threads for NumPy and PyTorch alike (default: their own defaults); on a busy machine "
+        "1 avoids threads spinning against other jobs",
+    )
     args = parser.parse_args(argv)
+    if args.threads is not None and args.threads < 1:
+        parser.error(f"--threads: expected a positive number of threads, got {args.threads}")
+    if args.threads is not None and os.environ.get("OPENBLAS_NUM_THREADS") != str(args.threads):
+        # BLAS reads its thread count when NumPy is first imported, so re-run this process with it set.
+        env = {**os.environ, **{var: str(args.threads) for var in THREAD_VARS}}
+        os.execve(sys.executable, [sys.executable, "-m", "benchmarks", *(sys.argv[1:] if argv is None else argv)], env)
     only = [g.strip() for g in args.only.split(",") if g.strip()]
     unknown = sorted(set(only) - set(GROUPS))
     if unknown:
@@ -126,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
             import torch  # type: ignore[no-redef]
         except ImportError:
             print("note: torch is not importable, PyTorch columns are skipped", file=sys.stderr)
-    report: dict[str, Any] = {"torch": getattr(torch, "__version__", None)}
+    report: dict[str, Any] = {"torch": getattr(torch, "__version__", None), "machine": machine(torch)}
+    print(f"machine: {report['machine']}", file=sys.stderr)
     root = data.prepare_root(args.data, args.root) if {"seed", "large", "cnn", "memory"} & set(only) else args.data
     if "seed" in only:
         print("seed: MLP 784-128-64-10, batch 64", file=sys.stderr)

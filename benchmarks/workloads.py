@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +19,18 @@ import numpy as np
 import vinsgrad
 import vinsgrad.nn as nn
 import vinsgrad.optim as optim
-from vinsgrad.utils.data import DataLoader
+from vinsgrad.utils.data import DataLoader, RandomSampler
 from vinsgrad.vision import datasets, transforms
 
 
 class Workload:
     name = ""
 
-    def epoch(self) -> float:
-        start = time.perf_counter()
+    def epoch(self) -> tuple[float, float]:
+        """Train one epoch; (wall seconds, CPU seconds of the whole process, BLAS threads included)."""
+        start, cpu = time.perf_counter(), time.process_time()
         self.train_epoch()
-        return time.perf_counter() - start
+        return time.perf_counter() - start, time.process_time() - cpu
 
     def train_epoch(self) -> None:
         raise NotImplementedError
@@ -70,8 +72,16 @@ class Seed(Workload):
         self.initial = mlp_weights(self.model)
         self.criterion = nn.CrossEntropyLoss()
         self.optimizer = optim.SGD(self.model.parameters(), lr=0.01)
+        self.shuffle_state = vinsgrad.get_rng_state()
+
+    def epoch_order(self) -> list[int]:
+        """The sample order of the last epoch, replayed by the library's own sampler from the saved state."""
+        g = vinsgrad.Generator()
+        g.set_state(self.shuffle_state)
+        return list(RandomSampler(range(len(self.loader.dataset)), generator=g))
 
     def train_epoch(self) -> None:
+        self.shuffle_state = vinsgrad.get_rng_state()  # bookkeeping for Floor; not part of the recipe
         self.model.train()
         total = 0.0
         for images, labels in self.loader:
@@ -91,7 +101,8 @@ class Seed(Workload):
 
 
 class Floor(Workload):
-    """Hand-written NumPy: the same MLP, init, batch size, SGD and per-batch uint8->float32 conversion."""
+    """Hand-written NumPy: the same MLP, init, batch size, SGD, per-batch uint8->float32 conversion, and the
+    same sample order as the vinsgrad run it is paired with (so the two should reach the same accuracy)."""
 
     def __init__(
         self,
@@ -100,14 +111,14 @@ class Floor(Workload):
         *,
         initial: list[tuple[np.ndarray, np.ndarray]],
         batch_size: int,
-        seed: int,
+        order: Callable[[], list[int]],
     ) -> None:
         self.name = "numpy floor"
         self.x, self.y = train[0].reshape(len(train[0]), -1), train[1]
         self.test = (test[0].reshape(len(test[0]), -1), test[1])
         self.params = [(w.copy(), b.copy()) for w, b in initial]
         self.batch_size = batch_size
-        self.rng = np.random.default_rng(seed)
+        self.order = order
 
     def forward(self, x: np.ndarray) -> list[np.ndarray]:
         acts = [x]
@@ -118,7 +129,7 @@ class Floor(Workload):
 
     def train_epoch(self) -> None:
         lr = np.float32(0.01)
-        order = self.rng.permutation(len(self.x))
+        order = np.asarray(self.order())
         total = 0.0
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
