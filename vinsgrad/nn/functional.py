@@ -595,8 +595,11 @@ class Conv2dFn(Function):
         need_x, need_w, need_b = ctx.needs_input_grad
         g = grad.reshape(n, *w3.shape[:2], -1)
         gx = gw = gb = None
-        if need_w:  # per-sample products summed over the batch: no transposed copy of cols or grad
-            gw = xp.matmul(g, cols.swapaxes(-1, -2)).sum(axis=0).reshape(wshape)
+        if need_w:
+            # NOTE: per-sample products summed over the batch. NumPy hands stacked matmuls to BLAS only when both
+            # operands are contiguous, so cols stays as it is and the (small) gradient is transposed instead.
+            g_t = xp.ascontiguousarray(g.swapaxes(-1, -2))
+            gw = xp.matmul(cols, g_t).sum(axis=0).swapaxes(-1, -2).reshape(wshape)
         if need_b:
             gb = grad.sum(axis=(0, 2, 3))
         if need_x:  # col2im: scatter-add each kernel offset's columns back onto the pixels it read
