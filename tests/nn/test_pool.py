@@ -82,6 +82,19 @@ def test_max_pool2d_gradient_goes_to_the_first_maximum() -> None:
     np.testing.assert_array_equal(x.grad.data[0, 0], expected)
 
 
+def test_max_pool2d_return_indices_are_flat_positions_of_the_first_maximum() -> None:
+    x = vg.tensor([[[[1.0, 3.0, 0.0, 0.0, 2.0], [3.0, 2.0, 2.0, 0.0, 9.0], [5.0, 1.0, -1.0, 7.0, 1.0]]]])
+    x.requires_grad_()
+    out, idx = nn.MaxPool2d(2, stride=2, padding=1, return_indices=True)(x)
+    assert idx.dtype == vg.int64 and idx.shape == out.shape == (1, 1, 2, 3)
+    # windows start at rows -1, 1 and columns -1, 1, 3 of the 3x5 plane (W = 5); ties go to the first.
+    np.testing.assert_array_equal(idx.data[0, 0], [[0, 1, 4], [10, 6, 9]])  # (1, 1) ties 2 with (1, 2)
+    np.testing.assert_array_equal(out.data.reshape(-1), x.data.reshape(-1)[idx.data.reshape(-1)])
+    with vg.no_grad():
+        _, idx = F.max_pool2d(x, 3, 1, return_indices=True)
+    np.testing.assert_array_equal(idx.data[0, 0], [[10, 13, 9]])
+
+
 def test_max_pool2d_overlapping_windows_accumulate_gradient() -> None:
     x = vg.tensor([[[[0.0, 0.0, 0.0], [0.0, 9.0, 0.0], [0.0, 0.0, 0.0]]]], requires_grad=True)
     F.max_pool2d(x, 2, stride=1).sum().backward()  # the centre wins all four windows

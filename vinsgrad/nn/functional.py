@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from vinsgrad.autograd.backend import float32, float64, ndarray, xp
+from vinsgrad.autograd.backend import float32, float64, int64, ndarray, xp
 from vinsgrad.autograd.function import Function
 from vinsgrad.autograd.ops import Pad, unbroadcast
 from vinsgrad.autograd.tensor import Tensor
@@ -697,22 +697,27 @@ def _pool_input(input: Tensor, name: str) -> None:
         raise ValueError(f"{name} expects a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {tuple(input.shape)}")
 
 
+def _window_max(x: ndarray, kernel: tuple[int, int], stride: Any, dilation: Any, out_hw: Any, pads: Any):
+    """Each window's maximum and the kernel offset (row-major) it was found at."""
+    xpad = _pad_hw(x, pads, value=-xp.inf)
+    kh, kw = kernel
+    best = _taps(xpad, 0, 0, out_hw, stride, dilation).copy()
+    arg = xp.zeros(best.shape, dtype=xp.min_scalar_type(kh * kw))
+    for k in range(1, kh * kw):
+        tap = _taps(xpad, k // kw, k % kw, out_hw, stride, dilation)
+        wins = tap > best
+        wins |= xp.isnan(tap)  # NOTE: the first maximum wins and NaN propagates, as in PyTorch
+        xp.maximum(best, tap, out=best)
+        # k exceeds every earlier offset, so a max records the winners branch-free (masked stores are slow)
+        xp.maximum(arg, wins.view(xp.uint8) * arg.dtype.type(k), out=arg)
+    return best, arg, xpad.shape
+
+
 class MaxPool2dFn(Function):
     @staticmethod
     def forward(ctx, x, kernel=(1, 1), stride=(1, 1), dilation=(1, 1), out_hw=(1, 1), pads=((0, 0), (0, 0))):
-        xpad = _pad_hw(x, pads, value=-xp.inf)
-        kh, kw = kernel
-        best = _taps(xpad, 0, 0, out_hw, stride, dilation).copy()
-        arg = xp.zeros(best.shape, dtype=xp.min_scalar_type(kh * kw))  # which kernel offset won, per output
-        for k in range(1, kh * kw):
-            tap = _taps(xpad, k // kw, k % kw, out_hw, stride, dilation)
-            wins = tap > best
-            wins |= xp.isnan(tap)  # NOTE: the first maximum wins and NaN propagates, as in PyTorch
-            xp.maximum(best, tap, out=best)
-            # k exceeds every earlier offset, so a max records the winners branch-free (masked stores are slow)
-            xp.maximum(arg, wins.view(xp.uint8) * arg.dtype.type(k), out=arg)
-        ctx.arg = arg
-        ctx.geometry = (x.shape, xpad.shape, kernel, stride, dilation, out_hw, pads)
+        best, ctx.arg, pshape = _window_max(x, kernel, stride, dilation, out_hw, pads)
+        ctx.geometry = (x.shape, pshape, kernel, stride, dilation, out_hw, pads)
         return best
 
     @staticmethod
@@ -736,8 +741,12 @@ def max_pool2d(
     padding: _Pair = 0,
     dilation: _Pair = 1,
     ceil_mode: bool = False,
-) -> Tensor:
+    return_indices: bool = False,
+) -> Any:
     """The maximum over each (dilated) window of ``input`` (N, C, H, W) or (C, H, W); padding counts as -inf.
+
+    With ``return_indices`` it returns ``(output, indices)``, each index the argmax's position in its flattened
+    (H * W) input plane, as PyTorch does.
 
     Example::
 
@@ -749,7 +758,14 @@ def max_pool2d(
     geometry = [_pool_geometry(input.shape[-2 + a], kernel[a], strides[a], pad[a], dil[a], ceil_mode) for a in (0, 1)]
     out_hw = (geometry[0][0], geometry[1][0])
     pads = (geometry[0][1], geometry[1][1])
-    return MaxPool2dFn.apply(input, kernel=kernel, stride=strides, dilation=dil, out_hw=out_hw, pads=pads)
+    out = MaxPool2dFn.apply(input, kernel=kernel, stride=strides, dilation=dil, out_hw=out_hw, pads=pads)
+    if not return_indices:
+        return out
+    # Found again rather than fished out of the autograd node, which does not exist under no_grad.
+    arg = _window_max(input.data, kernel, strides, dil, out_hw, pads)[1].astype(int64)
+    rows = xp.arange(out_hw[0])[:, None] * strides[0] - pads[0][0] + (arg // kernel[1]) * dil[0]
+    cols = xp.arange(out_hw[1]) * strides[1] - pads[1][0] + (arg % kernel[1]) * dil[1]
+    return out, Tensor(rows * input.shape[-1] + cols)
 
 
 class AvgPool2dFn(Function):

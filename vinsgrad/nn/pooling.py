@@ -14,6 +14,8 @@ _Pair = int | tuple[int, int]
 class MaxPool2d(Module):
     """The maximum over each window of an input (N, C, H, W) or (C, H, W); ``stride`` defaults to the kernel size.
 
+    With ``return_indices`` it returns ``(output, indices)`` (flat positions in each H * W plane), as PyTorch.
+
     Example::
 
         pool = nn.MaxPool2d(2)
@@ -26,15 +28,19 @@ class MaxPool2d(Module):
         stride: _Pair | None = None,
         padding: _Pair = 0,
         dilation: _Pair = 1,
+        return_indices: bool = False,
         ceil_mode: bool = False,
     ) -> None:
         super().__init__()
         self.kernel_size: Any = kernel_size
         self.stride: Any = stride if stride is not None else kernel_size
         self.padding, self.dilation, self.ceil_mode = padding, dilation, ceil_mode
+        self.return_indices = return_indices
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode)
+    def forward(self, input: Tensor) -> Any:
+        return F.max_pool2d(
+            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+        )
 
     def extra_repr(self) -> str:
         return (
