@@ -1,4 +1,4 @@
-"""``Conv2d``: a learnable 2-D convolution; the math (im2col + one matmul) is ``functional.conv2d``."""
+"""``Conv2d``: a learnable 2-D convolution; its math (im2col + BLAS matmul, col2im) is ``functional.conv2d``."""
 
 from __future__ import annotations
 
