@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.threads is not None and args.threads < 1:
         parser.error(f"--threads: expected a positive number of threads, got {args.threads}")
-    if args.threads is not None and os.environ.get("OPENBLAS_NUM_THREADS") != str(args.threads):
+    if args.threads is not None and any(os.environ.get(var) != str(args.threads) for var in THREAD_VARS):
         # BLAS reads its thread count when NumPy is first imported, so re-run this process with it set.
         env = {**os.environ, **{var: str(args.threads) for var in THREAD_VARS}}
         os.execve(sys.executable, [sys.executable, "-m", "benchmarks", *(sys.argv[1:] if argv is None else argv)], env)
@@ -169,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
             import torch  # type: ignore[no-redef]
         except ImportError:
             print("note: torch is not importable, PyTorch columns are skipped", file=sys.stderr)
+        else:
+            if args.threads is not None:
+                torch.set_num_threads(args.threads)
     report: dict[str, Any] = {"torch": getattr(torch, "__version__", None), "machine": machine(torch)}
     print(f"machine: {report['machine']}", file=sys.stderr)
     root = data.prepare_root(args.data, args.root) if {"seed", "large", "cnn", "memory"} & set(only) else args.data

@@ -164,7 +164,7 @@ def _initial_gradient(tensor: Tensor, gradient: Tensor | ndarray | float | None)
                 f"{tuple(tensor.shape)}: pass backward(gradient=...) of that shape, or reduce it first "
                 f"(e.g. .sum())"
             )
-        return xp.ones_like(tensor.data)
+        return xp.ones(tensor.data.shape, tensor.data.dtype)  # NOTE: not ones_like, a Python-level wrapper
     g = xp.asarray(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=tensor.data.dtype)
     if g.shape != tensor.data.shape:
         raise RuntimeError(
@@ -201,8 +201,7 @@ def run_backward(tensor: Tensor, gradient: Tensor | ndarray | float | None, reta
             if grad is not None:
                 _backward_node(node, grad, pending, leaves)
             if not retain_graph:
-                node.saved_tensors = ()
-                node.inputs = ()
+                node.saved_tensors = node.inputs = ()
                 node.freed = True
         for leaf, leaf_grad in leaves.values():
             _accumulate_leaf(leaf, leaf_grad, handed)
@@ -223,14 +222,18 @@ def _backward_node(
             "(one per positional argument of forward, None where no gradient is needed)"
         )
     for i, (inp, need, gi) in enumerate(zip(node.inputs, node.needs_input_grad, grads)):
-        if not need or gi is None:
+        if gi is None or not need:
             continue
-        if type(gi) is not ndarray or gi.shape != inp.data.shape or gi.dtype != inp.data.dtype:
+        data = inp.data
+        # NOTE: `is not` on dtypes is the cheap test; a False alarm only costs a call to _conform
+        if type(gi) is not ndarray or gi.shape != data.shape or gi.dtype is not data.dtype:
             gi = _conform(node, i, inp, gi)
-        if inp.grad_fn is None:
-            prev_leaf = leaves.get(id(inp))
-            leaves[id(inp)] = (inp, gi if prev_leaf is None else prev_leaf[1] + gi)
+        parent = inp.grad_fn
+        if parent is None:
+            key = id(inp)
+            prev_leaf = leaves.get(key)
+            leaves[key] = (inp, gi) if prev_leaf is None else (inp, prev_leaf[1] + gi)
         else:
-            key = id(inp.grad_fn)
+            key = id(parent)
             prev = pending.get(key)
             pending[key] = gi if prev is None else prev + gi

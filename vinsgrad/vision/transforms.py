@@ -132,6 +132,8 @@ class Flatten(Transform):
     """One sample to a flat vector (a batch to N rows), e.g. a 1x28x28 image to 784 features."""
 
     def batch(self, x: Any) -> Any:
+        if isinstance(x, Tensor) and not x.requires_grad:
+            return Tensor(x.data.reshape(x.shape[0], -1))  # data needs no graph: skip the autograd reshape
         return x.reshape(x.shape[0], -1)
 
 
