@@ -21,11 +21,12 @@ THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def interleave(group: list[workloads.Workload], epochs: int) -> dict[str, Any]:
-    """Train every workload for ``epochs``, one epoch each in turn (A B C A B C ...)."""
+    """Train every workload for ``epochs``, one epoch each in turn, the order rotated every epoch (A B C, B C A,
+    C A B, ...) so no workload always runs after the same neighbour (whose memory and caches it inherits)."""
     wall: dict[str, list[float]] = {w.name: [] for w in group}
     cpu: dict[str, list[float]] = {w.name: [] for w in group}
     for e in range(epochs):
-        for w in group:
+        for w in group[e % len(group) :] + group[: e % len(group)]:
             seconds, cpu_seconds = w.epoch()
             wall[w.name].append(seconds)
             cpu[w.name].append(cpu_seconds)
@@ -64,7 +65,7 @@ def mlp_group(root: Path, torch: Any, *, sizes: tuple[int, ...], batch_size: int
     train, test = data.arrays(root, True), data.arrays(root, False)
     group: list[workloads.Workload] = [
         seed,
-        workloads.Floor(train, test, initial=seed.initial, batch_size=batch_size, order=seed.epoch_order),
+        workloads.Floor(train, test, initial=seed.initial, batch_size=batch_size, shuffle_state=seed.shuffle_state),
     ]
     if torch is not None:
         group.append(workloads.TorchMLP(torch, train, test, initial=seed.initial, batch_size=batch_size, seed=0))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,16 +71,11 @@ class Seed(Workload):
         self.initial = mlp_weights(self.model)
         self.criterion = nn.CrossEntropyLoss()
         self.optimizer = optim.SGD(self.model.parameters(), lr=0.01)
+        # Only the loader's shuffling draws from the default generator from here on (no dropout), so a generator
+        # started from this state reproduces the sample order of every epoch.
         self.shuffle_state = vinsgrad.get_rng_state()
 
-    def epoch_order(self) -> list[int]:
-        """The sample order of the last epoch, replayed by the library's own sampler from the saved state."""
-        g = vinsgrad.Generator()
-        g.set_state(self.shuffle_state)
-        return list(RandomSampler(range(len(self.loader.dataset)), generator=g))
-
     def train_epoch(self) -> None:
-        self.shuffle_state = vinsgrad.get_rng_state()  # bookkeeping for Floor; not part of the recipe
         self.model.train()
         total = 0.0
         for images, labels in self.loader:
@@ -111,14 +105,15 @@ class Floor(Workload):
         *,
         initial: list[tuple[np.ndarray, np.ndarray]],
         batch_size: int,
-        order: Callable[[], list[int]],
+        shuffle_state: dict[str, Any],
     ) -> None:
         self.name = "numpy floor"
         self.x, self.y = train[0].reshape(len(train[0]), -1), train[1]
         self.test = (test[0].reshape(len(test[0]), -1), test[1])
         self.params = [(w.copy(), b.copy()) for w, b in initial]
         self.batch_size = batch_size
-        self.order = order
+        self.generator = vinsgrad.Generator()
+        self.generator.set_state(shuffle_state)  # the paired vinsgrad run's sample order, epoch after epoch
 
     def forward(self, x: np.ndarray) -> list[np.ndarray]:
         acts = [x]
@@ -129,7 +124,7 @@ class Floor(Workload):
 
     def train_epoch(self) -> None:
         lr = np.float32(0.01)
-        order = np.asarray(self.order())
+        order = np.fromiter(RandomSampler(range(len(self.x)), generator=self.generator), dtype=np.int64)
         total = 0.0
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
