@@ -106,8 +106,10 @@ class Floor(Workload):
         initial: list[tuple[np.ndarray, np.ndarray]],
         batch_size: int,
         shuffle_state: dict[str, Any],
+        lr: float = 0.01,
     ) -> None:
         self.name = "numpy floor"
+        self.lr = np.float32(lr)
         self.x, self.y = train[0].reshape(len(train[0]), -1), train[1]
         self.test = (test[0].reshape(len(test[0]), -1), test[1])
         self.params = [(w.copy(), b.copy()) for w, b in initial]
@@ -123,7 +125,7 @@ class Floor(Workload):
         return acts
 
     def train_epoch(self) -> None:
-        lr = np.float32(0.01)
+        lr = self.lr
         order = np.fromiter(RandomSampler(range(len(self.x)), generator=self.generator), dtype=np.int64)
         total = 0.0
         for start in range(0, len(order), self.batch_size):
