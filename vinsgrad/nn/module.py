@@ -169,9 +169,13 @@ class Module:
         # Only called when normal lookup fails: parameters, buffers and submodules live in the dicts.
         d = self.__dict__
         if "_parameters" in d:  # absent while unpickling, before __init__ state is restored
-            for store in (d["_parameters"], d["_buffers"], d["_modules"]):
-                if name in store:
-                    return store[name]
+            # NOTE: three plain lookups, not a loop over a tuple of the dicts: this runs for every self.weight
+            if name in d["_parameters"]:
+                return d["_parameters"][name]
+            if name in d["_buffers"]:
+                return d["_buffers"][name]
+            if name in d["_modules"]:
+                return d["_modules"][name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:
