@@ -1,7 +1,9 @@
 """`vinsgrad eval`: a checkpoint's loss and accuracy on a dataset split, per class, and its confusion matrix.
 
-The numbers are computed once into a plain report dict; ``--json`` prints that dict, a terminal gets rich tables
-(the confusion matrix colour-scaled by each row's share), and anything else gets plain lines.
+``evaluate`` is the one evaluation loop: the trainer's validation and test lines use it too, so ``eval`` on a
+checkpoint reproduces them. The numbers are computed once into a plain report dict; ``--json`` prints that dict,
+a terminal gets rich tables (the confusion matrix colour-scaled by each row's share), and anything else gets plain
+lines.
 """
 
 from __future__ import annotations
@@ -113,6 +115,11 @@ class Evaluation:
         return float(self.confusion.trace() / max(self.samples, 1))
 
 
+def summed_loss(loss_fn: Any, value: float, n: int) -> float:
+    """A batch's loss summed over its ``n`` samples, whatever the loss's ``reduction`` ('mean' or 'sum')."""
+    return value * n if getattr(loss_fn, "reduction", "mean") == "mean" else value
+
+
 def evaluate(model: nn.Module, loader: Any, loss_fn: Any) -> Evaluation:
     """Run ``model`` (in eval mode, without autograd) over ``loader``'s ``(inputs, targets)`` batches."""
     import numpy as np
@@ -132,8 +139,7 @@ def evaluate(model: nn.Module, loader: Any, loss_fn: Any) -> Evaluation:
                 raise UsageError(
                     f"the dataset has labels {labels.min()}..{labels.max()}, the model has {classes} outputs"
                 )
-            loss = float(loss_fn(logits, targets).item())
-            loss_sum += loss * len(labels) if getattr(loss_fn, "reduction", "mean") == "mean" else loss
+            loss_sum += summed_loss(loss_fn, float(loss_fn(logits, targets).item()), len(labels))
             pairs = labels * classes + logits.data.argmax(axis=-1)
             counts = np.bincount(pairs, minlength=classes * classes).reshape(classes, classes)
             confusion = counts if confusion is None else confusion + counts

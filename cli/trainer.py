@@ -41,6 +41,7 @@ from .console import PlainReporter, Reporter, make_reporter
 from .determinism import check_determinism
 from .download import dataset_errors
 from .errors import CLIError, Interrupted
+from .evaluate import evaluate, summed_loss
 from .summary import print_summary
 
 LOADER_SEED_OFFSET = 1  # the loader's generator is seeded with seed + 1, so shuffling and init are separate streams
@@ -60,7 +61,7 @@ class Progress:
 
 @dataclass
 class Totals:
-    """Running sums over an epoch (or an evaluation): summed loss, correct predictions, samples, seconds."""
+    """Running sums over a training epoch: summed loss, correct predictions, samples, batches, seconds."""
 
     loss: float = 0.0
     correct: int = 0
@@ -170,8 +171,8 @@ class Trainer:
 
     def test_line(self) -> str:
         """The final evaluation on the test set, as one line."""
-        test = self.evaluate(self.test_loader)
-        return f"test: loss {test.mean_loss:.4f}, accuracy {100 * test.accuracy:.2f}% ({test.seen} samples)"
+        test = evaluate(self.model, self.test_loader, self.loss_fn)
+        return f"test: loss {test.loss:.4f}, accuracy {100 * test.accuracy:.2f}% ({test.samples} samples)"
 
     def train_epoch(self, epoch: int, epochs: int, stop: dict[str, bool]) -> None:
         partial = self.progress.partial or {}
@@ -212,11 +213,7 @@ class Trainer:
         self.optimizer.step()
         if self.scheduler is not None and self.config["scheduler"]["interval"] == "step":
             self.scheduler.step()
-        return value * len(y) if self.reduction == "mean" else value, count_correct(logits, y)
-
-    @property
-    def reduction(self) -> str:
-        return getattr(self.loss_fn, "reduction", "mean")
+        return summed_loss(self.loss_fn, value, len(y)), count_correct(logits, y)
 
     def end_epoch(self, epoch: int, totals: Totals, seconds: float) -> None:
         record: dict[str, Any] = {
@@ -227,8 +224,8 @@ class Trainer:
             "train_acc": totals.accuracy,
         }
         if self.val_loader is not None:
-            val = self.evaluate(self.val_loader)
-            record.update(val_loss=val.mean_loss, val_acc=val.accuracy)
+            val = evaluate(self.model, self.val_loader, self.loss_fn)
+            record.update(val_loss=val.loss, val_acc=val.accuracy)
         record.update(seconds=round(seconds, 3), samples_per_s=round(totals.seen / max(seconds, 1e-9), 1))
         self.step_scheduler(record)
         p = self.progress
@@ -251,17 +248,6 @@ class Trainer:
             self.scheduler.step(record.get("val_loss", record["train_loss"]))
         else:
             self.scheduler.step()
-
-    def evaluate(self, loader: Any) -> Totals:
-        """Summed loss and correct predictions over ``loader`` in eval mode, without building a graph."""
-        totals = Totals()
-        self.model.eval()
-        with vinsgrad.no_grad():
-            for x, y in loader:
-                logits = self.model(x)
-                value = self.loss_fn(logits, y).item()
-                totals.add(value * len(y) if self.reduction == "mean" else value, count_correct(logits, y), len(y))
-        return totals
 
     def write_metrics(self) -> None:
         lines = "".join(json.dumps(record) + "\n" for record in self.progress.metrics)
