@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import Enum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .console import number, percent
+from .options import CheckpointArgument, CheckpointRootOption, Split
 
 if TYPE_CHECKING:
     import numpy as np
@@ -25,16 +24,9 @@ if TYPE_CHECKING:
     from vinsgrad import nn
 
 
-class Split(str, Enum):
-    test = "test"
-    train = "train"
-
-
 def eval_command(
-    checkpoint: Annotated[Path, typer.Argument(help="A checkpoint written by `vinsgrad train` (.npz).")],
-    root: Annotated[
-        Path | None, typer.Option("--root", help="Dataset folder (default: data.root from the checkpoint's config).")
-    ] = None,
+    checkpoint: CheckpointArgument,
+    root: CheckpointRootOption = None,
     split: Annotated[Split, typer.Option("--split", help="Which split to evaluate.")] = Split.test,
     batch_size: Annotated[
         int | None, typer.Option("--batch-size", min=1, help="Samples per batch (default: data.eval_batch_size).")

@@ -7,13 +7,12 @@ from typing import Annotated, Any
 
 import typer
 
+from .options import ConfigArgument, OverridesOption
+
 
 def graph_command(
-    config: Annotated[Path, typer.Argument(help="The YAML config, e.g. configs/mlp.yaml.", show_default=False)],
-    overrides: Annotated[
-        list[str] | None,
-        typer.Option("--set", metavar="KEY=VALUE", help="Override a config key (VALUE is YAML); repeatable."),
-    ] = None,
+    config: ConfigArgument,
+    overrides: OverridesOption = None,
     out: Annotated[Path, typer.Option("--out", help="Where to write the DOT file (an .svg is written beside it).")] = (
         Path("graph.dot")
     ),

@@ -4,12 +4,12 @@ with and its per-epoch metrics. Like ``eval``, it needs nothing but the checkpoi
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .console import number, percent
+from .options import CheckpointArgument
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def inspect_command(
-    checkpoint: Annotated[Path, typer.Argument(help="A checkpoint written by `vinsgrad train` (.npz).")],
+    checkpoint: CheckpointArgument,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
 ) -> None:
     """Show a checkpoint's architecture, parameter count, training config and metrics.

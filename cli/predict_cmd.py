@@ -5,11 +5,12 @@ Also home of what `vinsgrad eval --show-errors` draws: the samples a model gets 
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from .options import CheckpointArgument, CheckpointRootOption, Split
 
 if TYPE_CHECKING:
     import numpy as np
@@ -18,13 +19,8 @@ BAR_WIDTH = 30
 IMAGE_SUFFIXES = (".npy", ".idx", ".gz", "-ubyte")
 
 
-class Split(str, Enum):
-    test = "test"
-    train = "train"
-
-
 def predict_command(
-    checkpoint: Annotated[Path, typer.Argument(help="A checkpoint written by `vinsgrad train` (.npz).")],
+    checkpoint: CheckpointArgument,
     index: Annotated[
         int | None, typer.Option("--index", "-i", min=0, help="Which sample of the split (or of --file) to show.")
     ] = None,
@@ -33,9 +29,7 @@ def predict_command(
         Path | None,
         typer.Option("--file", help="An image to classify instead: .npy (HxW, or NxHxW with --index) or IDX (.gz ok)."),
     ] = None,
-    root: Annotated[
-        Path | None, typer.Option("--root", help="Dataset folder (default: data.root from the checkpoint's config).")
-    ] = None,
+    root: CheckpointRootOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of the picture.")] = False,
 ) -> None:
     """Classify one image: draw it in the terminal and show the probability of every class.

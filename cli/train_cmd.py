@@ -7,13 +7,12 @@ from typing import Annotated
 
 import typer
 
+from .options import ConfigArgument, OverridesOption
+
 
 def train(
-    config: Annotated[Path, typer.Argument(help="The YAML config, e.g. configs/mlp.yaml.", show_default=False)],
-    overrides: Annotated[
-        list[str] | None,
-        typer.Option("--set", metavar="KEY=VALUE", help="Override a config key (VALUE is YAML); repeatable."),
-    ] = None,
+    config: ConfigArgument,
+    overrides: OverridesOption = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Run folder (default: train.out, else runs/<config name>).")
     ] = None,
