@@ -44,6 +44,12 @@ class Checkpoint:
         return self.meta["config"]
 
 
+def class_names(meta: dict[str, Any], n: int) -> list[str]:
+    """The names of a model's ``n`` classes as its checkpoint's metadata stores them, else ``'0'`` .. ``'n-1'``."""
+    names = meta.get("classes")
+    return [str(c) for c in names] if isinstance(names, list) and len(names) == n else [str(i) for i in range(n)]
+
+
 def save_checkpoint(
     path: str | os.PathLike[str],
     *,

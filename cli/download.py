@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -79,6 +79,16 @@ def dataset_errors() -> Iterator[None]:
         raise CLIError(f"{one_line(str(e))} {OFFLINE_HINT}", exit_code=1) from None
     except (DatasetError, ValueError) as e:
         raise UsageError(one_line(str(e))) from None
+
+
+def load_split(config: dict[str, Any], split: str, root: Path | None) -> Any:
+    """The ``split`` ('train' or 'test') of the dataset a checkpoint's ``config`` names, read from ``root`` (default:
+    its ``data.root``) and fetched first if missing (with a progress bar when stderr is a terminal)."""
+    from .config import build_data
+
+    with dataset_errors():
+        train, _, test = build_data(config, root=root, progress=sys.stderr.isatty())
+    return test if split == "test" else train
 
 
 def one_line(message: str) -> str:

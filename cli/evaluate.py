@@ -52,27 +52,22 @@ def eval_command(
       [cyan]vinsgrad eval runs/mlp/best.npz --show-errors 8[/cyan]
     """
     import json
-    import sys
 
     from vinsgrad.utils.data import DataLoader
 
     from .boundary import print_boundary
     from .checkpoint import load_checkpoint, restore_model
-    from .config import build_data, build_loss
-    from .download import dataset_errors
+    from .config import build_loss
+    from .download import load_split
 
     ckpt = load_checkpoint(checkpoint)
     model = restore_model(ckpt, checkpoint)
-    with dataset_errors():
-        train, _, test = build_data(ckpt.config, root=root, progress=sys.stderr.isatty())
-    dataset = test if split is Split.test else train
+    dataset = load_split(ckpt.config, split.value, root)
     loader = DataLoader(dataset, batch_size=batch_size or ckpt.config["data"].get("eval_batch_size", 1000))
-    result = evaluate(model, loader, build_loss(ckpt.config))
+    result = evaluate(model, loader, build_loss(ckpt.config), keep_probabilities=show_errors > 0)
     report = make_report(result, checkpoint=str(checkpoint), split=split.value, meta=ckpt.meta)
     if show_errors:
-        from .predict_cmd import confident_errors, draw_errors
-
-        report["errors"] = confident_errors(model, dataset, show_errors, loader.batch_size or 1000)
+        report["errors"] = confident_errors(result, show_errors)
     if as_json:
         typer.echo(json.dumps(report))
         return
@@ -85,6 +80,8 @@ def eval_command(
         typer.echo(render_plain(report))
     print_boundary(model, dataset, report["classes"], split=split.value)  # only for a model of 2-D points
     if show_errors:
+        from .predict_cmd import draw_errors
+
         draw_errors(report["errors"], dataset, report["classes"])
 
 
@@ -93,10 +90,13 @@ def eval_command(
 
 @dataclass
 class Evaluation:
-    """The mean loss over all samples and the confusion matrix (rows: true class, columns: predicted class)."""
+    """The mean loss over all samples and the confusion matrix (rows: true class, columns: predicted class); with
+    ``keep_probabilities``, every sample's class probabilities and label too."""
 
     loss: float
     confusion: np.ndarray
+    probabilities: np.ndarray | None = None  # (samples, classes): the softmax of the model's outputs
+    labels: np.ndarray | None = None
 
     @property
     def samples(self) -> int:
@@ -112,7 +112,7 @@ def summed_loss(loss_fn: Any, value: float, n: int) -> float:
     return value * n if getattr(loss_fn, "reduction", "mean") == "mean" else value
 
 
-def evaluate(model: nn.Module, loader: Any, loss_fn: Any) -> Evaluation:
+def evaluate(model: nn.Module, loader: Any, loss_fn: Any, *, keep_probabilities: bool = False) -> Evaluation:
     """Run ``model`` (in eval mode, without autograd) over ``loader``'s ``(inputs, targets)`` batches."""
     import numpy as np
 
@@ -121,7 +121,7 @@ def evaluate(model: nn.Module, loader: Any, loss_fn: Any) -> Evaluation:
     from .errors import UsageError
 
     model.eval()
-    loss_sum, confusion = 0.0, None
+    loss_sum, confusion, probabilities, kept_labels = 0.0, None, [], []
     with vinsgrad.no_grad():
         for inputs, targets in loader:
             logits = model(inputs)
@@ -135,16 +135,39 @@ def evaluate(model: nn.Module, loader: Any, loss_fn: Any) -> Evaluation:
             pairs = labels * classes + logits.data.argmax(axis=-1)
             counts = np.bincount(pairs, minlength=classes * classes).reshape(classes, classes)
             confusion = counts if confusion is None else confusion + counts
+            if keep_probabilities:
+                probabilities.append(logits.softmax(-1).data)
+                kept_labels.append(labels)
     if confusion is None or not confusion.any():
         raise UsageError("the dataset split is empty: nothing to evaluate")
-    return Evaluation(loss_sum / int(confusion.sum()), confusion)
+    result = Evaluation(loss_sum / int(confusion.sum()), confusion)
+    if keep_probabilities:
+        result.probabilities, result.labels = np.concatenate(probabilities), np.concatenate(kept_labels)
+    return result
+
+
+def confident_errors(result: Evaluation, n: int) -> list[dict[str, Any]]:
+    """The ``n`` misclassified samples with the highest predicted probability, most confident first."""
+    import numpy as np
+
+    p, y = result.probabilities, result.labels
+    if p is None or y is None:
+        raise ValueError("confident_errors needs an Evaluation made with evaluate(..., keep_probabilities=True)")
+    predicted = p.argmax(-1)
+    wrong = np.flatnonzero(predicted != y)
+    confidence = p[wrong, predicted[wrong]]
+    chosen = wrong[np.argsort(-confidence, kind="stable")[:n]]
+    return [
+        {"index": int(i), "label": int(y[i]), "predicted": int(predicted[i]), "probability": float(p[i, predicted[i]])}
+        for i in chosen
+    ]
 
 
 def make_report(result: Evaluation, *, checkpoint: str, split: str, meta: dict[str, Any]) -> dict[str, Any]:
     """Everything eval shows, as JSON-ready values (a non-finite loss becomes null)."""
-    n = len(result.confusion)
-    names = meta.get("classes")
-    classes = [str(c) for c in names] if isinstance(names, list) and len(names) == n else [str(i) for i in range(n)]
+    from .checkpoint import class_names
+
+    classes = class_names(meta, len(result.confusion))
     per_class = []
     for i, name in enumerate(classes):
         total, correct = int(result.confusion[i].sum()), int(result.confusion[i, i])

@@ -1,6 +1,6 @@
 """`vinsgrad predict`: one image drawn in the terminal and the model's class probabilities as bars.
 
-Also home of what `vinsgrad eval --show-errors` draws: the samples a model gets most confidently wrong.
+Also home of how `vinsgrad eval --show-errors` draws the samples a model gets most confidently wrong.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def predict_command(
 
     import numpy as np
 
-    from .checkpoint import load_checkpoint, restore_model
+    from .checkpoint import class_names, load_checkpoint, restore_model
     from .errors import UsageError
 
     if file is None and index is None:
@@ -74,22 +74,12 @@ def predict_command(
 # **** samples and probabilities ****
 
 
-def class_names(meta: dict[str, Any], n: int) -> list[str]:
-    names = meta.get("classes")
-    return [str(c) for c in names] if isinstance(names, list) and len(names) == n else [str(i) for i in range(n)]
-
-
 def dataset_sample(config: dict[str, Any], split: str, index: int, root: Path | None) -> tuple[np.ndarray, int]:
     """The raw (untransformed) sample ``index`` of ``split`` and its label."""
-    import sys
-
-    from .config import build_data
-    from .download import dataset_errors
+    from .download import load_split
     from .errors import UsageError
 
-    with dataset_errors():
-        train, _, test = build_data(config, root=root, progress=sys.stderr.isatty())
-    dataset = test if split == "test" else train
+    dataset = load_split(config, split, root)
     if index >= len(dataset):
         raise UsageError(f"--index {index}: the {split} split has {len(dataset)} samples (0..{len(dataset) - 1})")
     return raw_sample(dataset, index), int(dataset[index][1])
@@ -156,30 +146,6 @@ def probabilities(model: Any, config: dict[str, Any], raw_batch: np.ndarray) -> 
     x = x if isinstance(x, vinsgrad.Tensor) else vinsgrad.tensor(np.asarray(x))
     with vinsgrad.no_grad():
         return model.eval()(x).softmax(-1).data
-
-
-def confident_errors(model: Any, dataset: Any, n: int, batch_size: int) -> list[dict[str, Any]]:
-    """The ``n`` misclassified samples with the highest predicted probability, most confident first."""
-    import numpy as np
-
-    import vinsgrad
-    from vinsgrad.utils.data import DataLoader
-
-    model.eval()
-    probs, labels = [], []
-    with vinsgrad.no_grad():
-        for x, y in DataLoader(dataset, batch_size=batch_size):
-            probs.append(model(x).softmax(-1).data)
-            labels.append(np.asarray(getattr(y, "data", y)))
-    p, y = np.concatenate(probs), np.concatenate(labels)
-    predicted = p.argmax(-1)
-    wrong = np.flatnonzero(predicted != y)
-    confidence = p[wrong, predicted[wrong]]
-    chosen = wrong[np.argsort(-confidence, kind="stable")[:n]]
-    return [
-        {"index": int(i), "label": int(y[i]), "predicted": int(predicted[i]), "probability": float(p[i, predicted[i]])}
-        for i in chosen
-    ]
 
 
 # **** drawing ****
