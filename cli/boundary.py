@@ -160,13 +160,15 @@ def print_boundary(model: Any, dataset: Any, classes: Sequence[str], *, split: s
     from rich.console import Console
     from rich.text import Text
 
-    console = Console()
-    color = not plain and console.is_terminal and not console.no_color and console.color_system is not None
-    width = max(16, min(WIDTH, console.width - 1))
+    from .console import terminal_console
+
+    console = terminal_console(plain=plain)
+    color = console is not None and not console.no_color and console.color_system is not None
+    width = max(16, min(WIDTH, (console or Console()).width - 1))
     picture = render_boundary(model_predictor(model), points, labels, width=width, height=width // 3, color=color)
     title = f"decision boundary on the {split} set ({len(labels)} points)"
     text = f"{title}\n{picture}\n{render_legend(classes, color=color)}"
-    if color:
+    if color and console is not None:
         console.print(Text.from_ansi(text), soft_wrap=True)
     else:
         typer.echo(text)

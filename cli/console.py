@@ -1,15 +1,46 @@
-"""Training output: a live rich display on a terminal, plain one-line-per-epoch text otherwise (CI logs, --quiet).
-
-The trainer talks to a ``Reporter``; it never prints itself.
+"""How the CLI writes to stdout: rich output on a terminal, plain text otherwise (pipes, CI logs, --quiet), and
+for training a live display or one line per epoch. The trainer talks to a ``Reporter``; it never prints itself.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import time
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def terminal_console(*, plain: bool = False) -> Console | None:
+    """A rich Console for stdout when it is a terminal (as rich judges it, so FORCE_COLOR counts) and ``plain``
+    (``--quiet``) is not asked for; None when the caller should print plain text."""
+    from rich.console import Console
+
+    console = Console()
+    return console if console.is_terminal and not plain else None
+
+
+def print_report(
+    report: dict[str, Any],
+    *,
+    as_json: bool,
+    rich: Callable[[dict[str, Any], Console], None],
+    plain: Callable[[dict[str, Any]], str],
+) -> None:
+    """A command's report: one JSON object with ``--json``, else ``rich`` on a terminal and ``plain`` text otherwise."""
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    console = terminal_console()
+    if console is None:
+        typer.echo(plain(report))
+    else:
+        rich(report, console)
 
 
 class Reporter(Protocol):
@@ -122,5 +153,6 @@ class RichReporter:
 
 
 def make_reporter(quiet: bool) -> Reporter:
-    """Rich when stdout is a terminal and not ``quiet``; plain lines otherwise."""
+    """The live display when stdout is a real terminal and not ``quiet``; plain lines otherwise. Unlike
+    ``terminal_console`` this asks the stream itself: FORCE_COLOR may colour a log, but redrawing lines needs a TTY."""
     return PlainReporter() if quiet or not sys.stdout.isatty() else RichReporter()

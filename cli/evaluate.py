@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .console import number, percent
+from .console import number, percent, print_report
 from .options import CheckpointArgument, CheckpointRootOption, Split
 
 if TYPE_CHECKING:
@@ -51,8 +51,6 @@ def eval_command(
 
       [cyan]vinsgrad eval runs/mlp/best.npz --show-errors 8[/cyan]
     """
-    import json
-
     from vinsgrad.utils.data import DataLoader
 
     from .boundary import print_boundary
@@ -68,16 +66,9 @@ def eval_command(
     report = make_report(result, checkpoint=str(checkpoint), split=split.value, meta=ckpt.meta)
     if show_errors:
         report["errors"] = confident_errors(result, show_errors)
+    print_report(report, as_json=as_json, rich=render_rich, plain=render_plain)
     if as_json:
-        typer.echo(json.dumps(report))
         return
-    from rich.console import Console
-
-    console = Console()
-    if console.is_terminal:
-        render_rich(report, console)
-    else:
-        typer.echo(render_plain(report))
     print_boundary(model, dataset, report["classes"], split=split.value)  # only for a model of 2-D points
     if show_errors:
         from .predict_cmd import draw_errors

@@ -82,8 +82,16 @@ def describe(name: str, module: Any) -> str:
 
 def show_parameters(model: Any, title: str) -> None:
     """The model's layers as a tree, each with its parameter count and its own parameters' shapes."""
-    from rich.console import Console
     from rich.tree import Tree
+
+    from .console import terminal_console
+
+    console = terminal_console()
+    if console is None:
+        typer.echo(f"{title}: {type(model).__name__}  {count(model):,} parameters")
+        for line in plain_lines(model, depth=1):
+            typer.echo(line)
+        return
 
     def add(tree: Any, name: str, module: Any) -> None:
         branch = tree.add(describe(name, module), highlight=False)
@@ -95,13 +103,7 @@ def show_parameters(model: Any, title: str) -> None:
     root = Tree(f"[bold]{title}[/bold]: {type(model).__name__}  [bold]{count(model):,}[/bold] parameters")
     for name, child in model.named_children():
         add(root, name, child)
-    console = Console()
-    if console.is_terminal:
-        console.print(root)
-        return
-    typer.echo(f"{title}: {type(model).__name__}  {count(model):,} parameters")
-    for line in plain_lines(model, depth=1):
-        typer.echo(line)
+    console.print(root)
 
 
 def plain_lines(module: Any, depth: int) -> list[str]:

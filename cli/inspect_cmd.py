@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .console import number, percent
+from .console import number, percent, print_report
 from .options import CheckpointArgument
 
 if TYPE_CHECKING:
@@ -29,8 +29,6 @@ def inspect_command(
 
       [cyan]vinsgrad inspect runs/mlp/last.npz --json | jq .metrics[/cyan]
     """
-    import json
-
     from .checkpoint import load_checkpoint, restore_model
 
     ckpt = load_checkpoint(checkpoint)
@@ -51,16 +49,7 @@ def inspect_command(
         "config": ckpt.config,
         "metrics": meta.get("metrics") or [],
     }
-    if as_json:
-        typer.echo(json.dumps(report))
-        return
-    from rich.console import Console
-
-    console = Console()
-    if console.is_terminal:
-        render_rich(report, console)
-    else:
-        typer.echo(render_plain(report))
+    print_report(report, as_json=as_json, rich=render_rich, plain=render_plain)
 
 
 def count_parameters(model: nn.Module) -> dict[str, Any]:

@@ -163,15 +163,13 @@ def is_image(raw: np.ndarray) -> bool:
 def show_prediction(
     raw: np.ndarray, where: str, label: int | None, predicted: int, probs: np.ndarray, classes: list[str]
 ) -> None:
-    from rich.console import Console
-
+    from .console import terminal_console
     from .terminal_image import bar, image_lines, image_text
 
-    console = Console()
-    rich = console.is_terminal
+    console = terminal_console()
     typer.echo(where)
     if is_image(raw):
-        if rich:
+        if console is not None:
             console.print(image_text(raw))
         else:
             typer.echo("\n".join(image_lines(raw)))
@@ -182,7 +180,7 @@ def show_prediction(
     width = max(len(c) for c in classes)
     for i, (name, p) in enumerate(zip(classes, probs)):
         line = f"{name:<{width}} {bar(float(p), BAR_WIDTH)} {100 * p:6.2f}%"
-        if rich:
+        if console is not None:
             style = "bold green" if i == predicted else "bold red" if i == label else "dim"
             console.print(line, style=style, highlight=False, markup=False)
         else:
@@ -195,9 +193,10 @@ def draw_errors(errors: list[dict[str, Any]], dataset: Any, classes: list[str]) 
     from rich.table import Table
     from rich.text import Text
 
+    from .console import terminal_console
     from .terminal_image import image_lines, image_text
 
-    console = Console()
+    console = terminal_console()
     typer.echo(f"{len(errors)} most confidently wrong (true label -> predicted, probability):")
     captions = [f"#{e['index']} {e['label']} -> {e['predicted']} {100 * e['probability']:.1f}%" for e in errors]
     raws = [raw_sample(dataset, e["index"]) for e in errors]
@@ -206,10 +205,10 @@ def draw_errors(errors: list[dict[str, Any]], dataset: Any, classes: list[str]) 
             typer.echo(f"{caption}  input {point(raw)}")
         return
     column = max(len(c) for c in [*captions, *(image_lines(r)[0] for r in raws)]) + 2
-    per_row = max(1, console.width // column)
+    per_row = max(1, (console or Console()).width // column)  # a pipe is as wide as rich thinks the terminal is
     for start in range(0, len(errors), per_row):
         chunk = range(start, min(start + per_row, len(errors)))
-        if console.is_terminal:
+        if console is not None:
             grid = Table.grid(padding=(0, 2))
             cells = [Text(captions[i] + "\n", style="bold") + image_text(raws[i]) for i in chunk]
             grid.add_row(*cells)

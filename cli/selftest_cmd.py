@@ -89,13 +89,13 @@ def to_json(results: list[CaseResult]) -> list[dict[str, Any]]:
 
 
 def show(results: list[CaseResult]) -> None:
-    from rich.console import Console
+    from .console import terminal_console
 
-    console = Console()
-    if console.is_terminal:
-        console.print(rich_table(results))
-    else:
+    console = terminal_console()
+    if console is None:
         typer.echo(plain_table(results))
+    else:
+        console.print(rich_table(results))
     for r in results:
         if not r.passed:
             typer.echo(f"FAIL {r.name}: {r.error}")

@@ -34,11 +34,11 @@ def _value(key: str, v: float | None) -> str:
 
 def print_summary(metrics: list[dict[str, Any]], metrics_path: Path, *, plain: bool) -> None:
     """A rich panel on a terminal, plain lines when ``plain`` or not a terminal."""
-    from rich.console import Console
+    from .console import terminal_console
 
     lines = summary_lines(metrics, metrics_path)
-    console = Console()
-    if plain or not console.is_terminal:
+    console = terminal_console(plain=plain)
+    if console is None:
         typer.echo("\n".join(lines))
         return
     from rich.panel import Panel
