@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import UsageError
+from .errors import UsageError, one_line
 
 if TYPE_CHECKING:
     import numpy as np
@@ -127,8 +127,7 @@ def restore_model(checkpoint: Checkpoint, path: str | os.PathLike[str]) -> nn.Mo
     try:
         model.load_state_dict(checkpoint.model_state)
     except (RuntimeError, KeyError, ValueError, TypeError) as e:
-        first, *rest = [line.strip() for line in str(e).splitlines() if line.strip()] or [type(e).__name__]
-        detail = f"{first} {'; '.join(rest)}".strip()  # PyTorch's "Error(s) in loading ...:" then one per line
+        detail = one_line(str(e)) or type(e).__name__
         raise CheckpointError(
             f"checkpoint {path}: weights do not fit the architecture in its config ({detail})"
         ) from None

@@ -71,7 +71,7 @@ def dataset_errors() -> Iterator[None]:
     file or option is bad (exit 2). Either way one line, which names every mirror tried."""
     from vinsgrad.vision.datasets import DatasetError, DownloadError
 
-    from .errors import CLIError, UsageError
+    from .errors import CLIError, UsageError, one_line
 
     try:
         yield
@@ -89,8 +89,3 @@ def load_split(config: dict[str, Any], split: str, root: Path | None) -> Any:
     with dataset_errors():
         train, _, test = build_data(config, root=root, progress=sys.stderr.isatty())
     return test if split == "test" else train
-
-
-def one_line(message: str) -> str:
-    """A multi-line library message (a header, one line per mirror, a hint) as one line."""
-    return "; ".join(line.strip() for line in message.replace(":\n", ": ").splitlines() if line.strip())

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+def one_line(message: str) -> str:
+    """A multi-line message as one line: a header ending in ':' joins its first item, the items are joined by '; '
+    (PyTorch's ``Error(s) in loading state_dict for X:\n\tMissing key(s) ...\n\tUnexpected ...``, a download's
+    one line per mirror tried)."""
+    lines = (" ".join(line.split()) for line in message.replace(":\n", ": ").splitlines())
+    return "; ".join(line for line in lines if line)
+
+
 class CLIError(Exception):
     """A failure to report as ``Error: <message>`` with ``exit_code`` (1: the run failed)."""
 

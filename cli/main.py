@@ -19,7 +19,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from .download import download_command
-from .errors import CLIError
+from .errors import CLIError, one_line
 from .evaluate import eval_command
 from .graph_cmd import graph_command
 from .inspect_cmd import inspect_command
@@ -57,7 +57,7 @@ def _main(
 
 def fail(message: str, exit_code: int, label: str = "Error") -> NoReturn:
     """Print ``Error: <message>`` as one line on stderr and exit with ``exit_code``."""
-    typer.echo(f"{label}: {message.strip()}", err=True)
+    typer.echo(f"{label}: {one_line(message)}", err=True)
     raise typer.Exit(code=exit_code) from None
 
 

@@ -40,7 +40,7 @@ from .config import (
 from .console import PlainReporter, Reporter, make_reporter
 from .determinism import check_determinism
 from .download import dataset_errors
-from .errors import CLIError, Interrupted
+from .errors import CLIError, Interrupted, one_line
 from .evaluate import evaluate, summed_loss
 from .summary import print_summary
 
@@ -149,8 +149,9 @@ class Trainer:
             vinsgrad.set_rng_state(self.rng_state)
             self.loader_generator.set_state(self.loader_state)
         except (KeyError, ValueError, RuntimeError, TypeError) as error:
-            detail = " ".join(str(error).split())
-            raise CheckpointError(f"cannot resume from {path}: it does not fit this config ({detail})") from None
+            raise CheckpointError(
+                f"cannot resume from {path}: it does not fit this config ({one_line(str(error))})"
+            ) from None
 
     # **** the loop ****
 

@@ -94,6 +94,21 @@ def test_unexpected_errors_name_their_type(capsys: pytest.CaptureFixture[str]) -
     assert capsys.readouterr().err == "Error: RuntimeError: shapes (2, 3) and (4, 5) do not match\n"
 
 
+def test_a_multi_line_library_error_is_printed_as_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    def command() -> None:
+        raise RuntimeError(
+            'Error(s) in loading state_dict for Sequential:\n\tMissing key(s) in state_dict: "0.bias"\n\t'
+            "size mismatch for 0.weight: copying a param with shape (3, 2) from checkpoint\n"
+        )
+
+    with pytest.raises(typer.Exit):
+        guarded(command)()
+    assert capsys.readouterr().err == (
+        'Error: RuntimeError: Error(s) in loading state_dict for Sequential: Missing key(s) in state_dict: "0.bias"; '
+        "size mismatch for 0.weight: copying a param with shape (3, 2) from checkpoint\n"
+    )
+
+
 # **** the installed command, in a real process ****
 
 
