@@ -60,7 +60,9 @@ def ratios(result: dict[str, Any], pairs: list[tuple[str, str]]) -> dict[str, fl
     return out
 
 
-def mlp_group(root: Path, torch: Any, *, sizes: tuple[int, ...], batch_size: int, epochs: int) -> dict[str, Any]:
+def mlp_group(
+    root: Path, torch: Any, *, sizes: tuple[int, int, int, int], batch_size: int, epochs: int
+) -> dict[str, Any]:
     seed = workloads.Seed(root, sizes=sizes, batch_size=batch_size, seed=0)
     train, test = data.arrays(root, True), data.arrays(root, False)
     group: list[workloads.Workload] = [

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import itertools
 import time
 from pathlib import Path
 from typing import Any
@@ -39,17 +38,19 @@ class Workload:
 
 
 class MLP(nn.Module):
-    def __init__(self, sizes: tuple[int, ...]) -> None:
+    """The README's seed model, with its three layer sizes as a parameter."""
+
+    def __init__(self, sizes: tuple[int, int, int, int]) -> None:
         super().__init__()
-        layers: list[nn.Module] = []
-        for i, (a, b) in enumerate(itertools.pairwise(sizes)):
-            layers.append(nn.Linear(a, b))
-            if i < len(sizes) - 2:
-                layers.append(nn.ReLU())
-        self.net = nn.Sequential(*layers)
+        self.fc1, self.fc2, self.fc3 = (
+            nn.Linear(sizes[0], sizes[1]),
+            nn.Linear(sizes[1], sizes[2]),
+            nn.Linear(sizes[2], sizes[3]),
+        )
+        self.relu = nn.ReLU()
 
     def forward(self, x: vinsgrad.Tensor) -> vinsgrad.Tensor:
-        return self.net(x)
+        return self.fc3(self.relu(self.fc2(self.relu(self.fc1(x)))))
 
 
 def mlp_weights(model: MLP) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -60,7 +61,7 @@ def mlp_weights(model: MLP) -> list[tuple[np.ndarray, np.ndarray]]:
 class Seed(Workload):
     """The seed example, verbatim apart from the sizes."""
 
-    def __init__(self, root: Path, *, sizes: tuple[int, ...], batch_size: int, seed: int) -> None:
+    def __init__(self, root: Path, *, sizes: tuple[int, int, int, int], batch_size: int, seed: int) -> None:
         self.name = "vinsgrad"
         vinsgrad.manual_seed(seed)
         transform = transforms.Compose([transforms.ToTensor(), transforms.Flatten()])
