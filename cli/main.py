@@ -5,11 +5,13 @@ command it registers import only typer at the top; numpy, rich, yaml and the lib
 bodies. To add a command: define the function (typer ``Annotated`` options, docstring = help with examples) in
 its own module and register it below with ``register(fn, "name")``.
 
-Exit codes: 0 success, 1 runtime failure, 2 bad usage / config / input file, 130 interrupted.
+Exit codes: 0 success, 1 runtime failure, 2 bad usage / config / input file, 130 interrupted, 141 stdout closed by
+its reader (``vinsgrad selftest | head -3``), as for a program that SIGPIPE ended.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -42,7 +44,10 @@ def _version(value: bool) -> None:
     if value:
         from vinsgrad import __version__
 
-        typer.echo(f"vinsgrad {__version__}")
+        try:
+            typer.echo(f"vinsgrad {__version__}")
+        except BrokenPipeError:
+            stdout_closed()
         raise typer.Exit()
 
 
@@ -59,6 +64,18 @@ def fail(message: str, exit_code: int, label: str = "Error") -> NoReturn:
     """Print ``Error: <message>`` as one line on stderr and exit with ``exit_code``."""
     typer.echo(f"{label}: {one_line(message)}", err=True)
     raise typer.Exit(code=exit_code) from None
+
+
+def stdout_closed() -> NoReturn:
+    """Stop quietly with 141 (128 + SIGPIPE) because the reader of stdout went away, as `git log | head` does.
+
+    Python ignores SIGPIPE, so a write to a closed pipe raises BrokenPipeError instead of ending the process.
+    Pointing stdout at /dev/null first keeps the final flush at exit from raising again (Python's signal docs,
+    "Note on SIGPIPE"). A stdout that is no file descriptor (a test runner's capture) has nothing to flush.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise typer.Exit(code=141)
 
 
 def exit_code_for(error: BaseException) -> int:
@@ -86,6 +103,8 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except typer.Exit:
             raise
+        except BrokenPipeError:
+            stdout_closed()
         except (Exception, KeyboardInterrupt) as error:
             if os.environ.get("VINSGRAD_DEBUG") and not isinstance(error, CLIError | KeyboardInterrupt):
                 raise

@@ -16,6 +16,7 @@ import vinsgrad
 
 runner = CliRunner()
 VENV_BIN = Path(sys.executable).parent
+CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 
 
 def test_version() -> None:
@@ -109,6 +110,15 @@ def test_a_multi_line_library_error_is_printed_as_one_line(capsys: pytest.Captur
     )
 
 
+def test_a_closed_stdout_ends_the_command_quietly_with_141(capsys: pytest.CaptureFixture[str]) -> None:
+    def command() -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.raises(typer.Exit) as info:
+        guarded(command)()
+    assert info.value.exit_code == 141 and capsys.readouterr().err == ""
+
+
 # **** the installed command, in a real process ****
 
 
@@ -128,3 +138,27 @@ def test_help_imports_no_heavy_modules() -> None:
     code = f"import sys, vinsgrad_cli.main; print(sorted(m for m in {heavy} if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--version"],
+        ["selftest", "--op", "matmul"],
+        ["train", str(CONFIGS / "moons.yaml"), "--set", "train.epochs=2", "--quiet"],
+    ],
+    ids=["version", "selftest", "train"],
+)
+def test_a_reader_that_goes_away_ends_the_process_quietly_with_141(args: list[str], tmp_path: Path) -> None:
+    # Like `vinsgrad selftest | head -0`: the pipe's only reader closes it before the first line is written, so the
+    # first write fails with EPIPE every time (a reader that takes a few lines first may or may not see it).
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vinsgrad_cli", *args, *(["--out", str(tmp_path / "run")] if "train" in args else [])],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141, stderr
+    assert stderr == ""
