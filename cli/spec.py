@@ -6,6 +6,7 @@ usable in configs with no code here: arguments, defaults and type hints come fro
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 import json
 import math
@@ -206,49 +207,67 @@ class Kind:
     extra: dict[str, Field] = field(default_factory=dict)  # keys that are not constructor arguments
 
 
-def classes_in(module: Any, base: type | None = None, exclude: Callable[[str], bool] = lambda n: False) -> dict:
+CONTAINERS = ("Sequential", "ModuleList")  # the model is itself a Sequential; a config does not nest layers
+
+
+def configurable(module: Any, base: type, exclude: Callable[[str], bool] = lambda name: False) -> dict[str, type]:
+    """The classes of ``module`` a config may name by ``type``: public, defined in its package (not merely imported,
+    like Tensor), strict subclasses of ``base`` (so never the do-nothing base itself), not abstract, and buildable
+    from YAML values: no argument takes a function (Lambda, Compose). ``exclude`` drops others by name."""
     return {
         name: obj
         for name, obj in vars(module).items()
         if inspect.isclass(obj)
         and not name.startswith("_")
-        and (base is None or (issubclass(obj, base) and obj is not base))
-        and obj.__module__.startswith(module.__name__)  # defined there, not merely imported (like Tensor)
+        and obj.__module__.startswith(module.__name__)
+        and issubclass(obj, base)
+        and obj is not base
+        and not inspect.isabstract(obj)
+        and not any(takes_callable(hint_of(p)) for p in signature_params(obj, 0).values())
         and not exclude(name)
     }
 
 
+def takes_callable(hint: Any) -> bool:
+    """Whether a type hint names a function anywhere in it (``Callable``, ``Sequence[Callable]``, ``... | None``)."""
+    if hint is Callable or typing.get_origin(hint) is Callable:
+        return True
+    return any(takes_callable(arg) for arg in typing.get_args(hint))
+
+
+@functools.cache  # the library's classes do not change while the CLI runs
 def _layers() -> dict[str, type]:
     import vinsgrad.nn as nn
 
-    return classes_in(nn, nn.Module, lambda n: n.endswith("Loss") or n in ("Sequential", "ModuleList"))
+    return configurable(nn, nn.Module, lambda name: name.endswith("Loss") or name in CONTAINERS)
 
 
+@functools.cache
 def _losses() -> dict[str, type]:
     import vinsgrad.nn as nn
 
-    return classes_in(nn, nn.Module, lambda n: not n.endswith("Loss"))
+    return configurable(nn, nn.Module, lambda name: not name.endswith("Loss"))  # PyTorch names every loss *Loss
 
 
+@functools.cache
 def _optimizers() -> dict[str, type]:
     import vinsgrad.optim as optim
 
-    return classes_in(optim, optim.Optimizer)
+    return configurable(optim, optim.Optimizer)
 
 
+@functools.cache
 def _schedulers() -> dict[str, type]:
     from vinsgrad.optim import lr_scheduler
 
-    def is_base(name: str) -> bool:
-        return name in ("LRScheduler", "Optimizer") or not hasattr(getattr(lr_scheduler, name), "step")
-
-    return classes_in(lr_scheduler, None, is_base)
+    return configurable(lr_scheduler, lr_scheduler.LRScheduler)
 
 
+@functools.cache
 def _transforms() -> dict[str, type]:
     from vinsgrad.vision import transforms
 
-    return classes_in(transforms, None, lambda n: n in ("Compose", "Transform"))
+    return configurable(transforms, transforms.Transform)
 
 
 INTERVAL = Field("epoch", lambda v: v in ("epoch", "step"), "'epoch' or 'step'")

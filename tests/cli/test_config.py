@@ -130,6 +130,35 @@ def test_unknown_layer_type_gets_did_you_mean(tmp_path: Path) -> None:
     )
 
 
+def test_the_do_nothing_transform_base_class_is_not_a_transform(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("{type: Flatten}", "{type: Transform}"))
+    assert error_of(path) == (
+        f"{path}: data.transform.1.type: unknown transform 'Transform' (a string); did you mean 'ToTensor'? "
+        "(choices: Flatten, Normalize, RandomAffine, RandomCrop, ToTensor)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("override", "key", "kind", "name"),
+    [
+        ("model.layers.1={type: Module}", "model.layers.1.type", "layer", "Module"),
+        ("model.layers.1={type: Sequential}", "model.layers.1.type", "layer", "Sequential"),
+        ("model.layers.1={type: ModuleList}", "model.layers.1.type", "layer", "ModuleList"),
+        ("optimizer={type: Optimizer, defaults: {}}", "optimizer.type", "optimizer", "Optimizer"),
+        ("scheduler={type: LRScheduler}", "scheduler.type", "scheduler", "LRScheduler"),
+        ("data.transform=[{type: Compose, transforms: []}]", "data.transform.0.type", "transform", "Compose"),
+        ("data.transform=[{type: Lambda, lambd: 3}]", "data.transform.0.type", "transform", "Lambda"),
+    ],
+)
+def test_base_classes_and_classes_yaml_cannot_build_are_unknown(
+    tmp_path: Path, override: str, key: str, kind: str, name: str
+) -> None:
+    # Lambda and Compose take functions or objects, which YAML cannot write (Lambda used to fail at run time).
+    assert error_of(write(tmp_path, GOOD), override).startswith(
+        f"{tmp_path / 'x.yaml'}: {key}: unknown {kind} '{name}'"
+    )
+
+
 def test_unknown_data_key_and_dataset(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD.replace("data: {", "data: {batchsize: 3, "))
     assert "data.batchsize: unknown key; did you mean 'batch_size'?" in error_of(path)
