@@ -21,6 +21,7 @@ added to the library is usable here with no CLI code. Every error names the file
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,9 +213,24 @@ def resolve_model(raw: Any, source: str) -> dict[str, Any]:
 # **** loading: YAML + --set overrides -> resolved config ****
 
 
+class YAMLLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that ``1e-3`` is a number as in YAML 1.2 (YAML 1.1 wants ``1.0e-3`` and reads
+    ``lr: 1e-3`` as a string, which a learning rate then rejects)."""
+
+
+YAMLLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"), list("-+0123456789")
+)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text with ``YAMLLoader`` (safe: plain values, lists and mappings only)."""
+    return yaml.load(text, Loader=YAMLLoader)
+
+
 def read_yaml(path: Path, source: str) -> dict[str, Any]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(source, "", "no such file; check the path (shipped examples are in configs/)") from None
     except IsADirectoryError:
@@ -237,7 +253,7 @@ def apply_override(config: dict[str, Any], override: str) -> None:
     if not sep or not key.strip():
         raise UsageError(f"--set expects KEY=VALUE, e.g. --set optimizer.lr=0.1; got '{override}'")
     try:
-        value = yaml.safe_load(value_text)
+        value = load_yaml(value_text)
     except yaml.YAMLError:
         raise UsageError(f"--set {key}: the value '{value_text}' is not valid YAML") from None
     *parents, last = key.strip().split(".")

@@ -222,6 +222,16 @@ def test_overrides_are_parsed_as_yaml(tmp_path: Path) -> None:
     assert config["model"]["layers"][0]["out_features"] == 64 and config["data"]["shuffle"] is False
 
 
+def test_exponent_notation_is_a_number_in_files_and_overrides(tmp_path: Path) -> None:
+    # PyYAML follows YAML 1.1, where 1e-3 (no dot) is a string; configs are written the YAML 1.2 / Python way.
+    config = load_config(write(tmp_path, GOOD.replace("lr: 0.01", "lr: 1e-3, weight_decay: 5E-4")))
+    assert config["optimizer"]["lr"] == 0.001 and config["optimizer"]["weight_decay"] == 0.0005
+    assert load_config(write(tmp_path, GOOD), ["optimizer.lr=2e-2"])["optimizer"]["lr"] == 0.02
+    assert error_of(write(tmp_path, GOOD), "train.epochs=1e1").endswith(
+        "train.epochs: expected an integer >= 1, got 10.0"
+    )
+
+
 def test_override_can_add_a_section(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, GOOD), ["scheduler={type: StepLR, step_size: 2}"])
     assert config["scheduler"]["type"] == "StepLR" and config["scheduler"]["interval"] == "epoch"
