@@ -22,6 +22,7 @@ added to the library is usable here with no CLI code. Every error names the file
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -418,7 +419,10 @@ def check_model(config: dict[str, Any], source: str) -> Any:
 def check_objects(config: dict[str, Any], source: str) -> None:
     """Dry-run the config: shape-check the model, then build the loss, optimizer and scheduler on it."""
     model, output, target = check_model(config, source)
-    attempt("loss", source, lambda: build_loss(config)(output, target))
+    with warnings.catch_warnings():
+        # A loss that warns here (e.g. MSELoss broadcasting class indices against the outputs) fails in training.
+        warnings.simplefilter("error")
+        attempt("loss", source, lambda: build_loss(config)(output, target))
     optimizer = attempt("optimizer", source, lambda: build_optimizer(config, model.parameters()))
     attempt("scheduler", source, lambda: build_scheduler(config, optimizer))
 

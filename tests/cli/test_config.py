@@ -190,6 +190,15 @@ def test_errors_raised_by_the_library_are_reported_at_their_key(tmp_path: Path) 
 # **** the model is shape-checked before any data is loaded ****
 
 
+@pytest.mark.parametrize("loss", ["MSELoss", "L1Loss"])
+def test_a_loss_that_would_broadcast_class_indices_is_a_config_error(tmp_path: Path, loss: str) -> None:
+    # Two classes and the dummy batch of two: (2, 2) outputs broadcast against (2,) targets, with only a warning.
+    path = write(tmp_path, "model: {layers: [{type: Linear, in_features: 2, out_features: 2}]}\n")
+    message = error_of(path, "optimizer={type: SGD, lr: 0.1}", "data={dataset: moons, n: 20}", f"loss={{type: {loss}}}")
+    assert message.startswith(f"{path}: loss: UserWarning: ")
+    assert "target size (2,) differs from input size (2, 2)" in message
+
+
 def test_layer_size_mismatch_names_the_layer(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD.replace("in_features: 128, out_features: 10", "in_features: 64, out_features: 10"))
     assert error_of(path) == f"{path}: model.layers.2 (Linear): expects 64 features, got 128 (input shape (2, 128))"
