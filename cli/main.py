@@ -15,6 +15,7 @@ import contextlib
 import functools
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Annotated, Any, NoReturn
 
@@ -94,13 +95,21 @@ def exit_code_for(error: BaseException) -> int:
     return 1
 
 
+def show_warning(message: Warning | str, category: type[Warning], *where: Any, **_: Any) -> None:
+    """A warning (the library's, say) as one stderr line like the errors: ``Warning: <message>``."""
+    typer.echo(f"Warning: {one_line(str(message))}", err=True)
+
+
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a command so any error becomes one stderr line and an exit code (set VINSGRAD_DEBUG=1 for tracebacks)."""
+    """Wrap a command so any error becomes one stderr line and an exit code (set VINSGRAD_DEBUG=1 for tracebacks),
+    and any warning one ``Warning:`` line."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.showwarning = show_warning
+                return fn(*args, **kwargs)
         except typer.Exit:
             raise
         except BrokenPipeError:

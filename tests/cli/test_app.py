@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,19 @@ def test_a_multi_line_library_error_is_printed_as_one_line(capsys: pytest.Captur
     assert capsys.readouterr().err == (
         'Error: RuntimeError: Error(s) in loading state_dict for Sequential: Missing key(s) in state_dict: "0.bias"; '
         "size mismatch for 0.weight: copying a param with shape (3, 2) from checkpoint\n"
+    )
+
+
+def test_a_warning_is_one_stderr_line_without_python_s_file_and_source_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def command() -> str:
+        warnings.warn("target size (2,) differs from input size (2, 3)\nthey will be broadcast", stacklevel=1)
+        return "done"
+
+    assert guarded(command)() == "done"
+    assert capsys.readouterr().err == (
+        "Warning: target size (2,) differs from input size (2, 3); they will be broadcast\n"
     )
 
 
