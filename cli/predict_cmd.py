@@ -163,7 +163,7 @@ def is_image(raw: np.ndarray) -> bool:
 def show_prediction(
     raw: np.ndarray, where: str, label: int | None, predicted: int, probs: np.ndarray, classes: list[str]
 ) -> None:
-    from .console import terminal_console
+    from .console import percent, terminal_console
     from .terminal_image import bar, image_lines, image_text
 
     console = terminal_console()
@@ -176,7 +176,7 @@ def show_prediction(
     else:
         typer.echo(f"input: {point(raw)}")
     truth = "" if label is None else f"   true: {classes[label]}" + ("" if label == predicted else "  (wrong)")
-    typer.echo(f"predicted: {classes[predicted]} ({100 * probs[predicted]:.2f}%){truth}")
+    typer.echo(f"predicted: {classes[predicted]} ({percent(float(probs[predicted]))}){truth}")
     width = max(len(c) for c in classes)
     for i, (name, p) in enumerate(zip(classes, probs)):
         line = f"{name:<{width}} {bar(float(p), BAR_WIDTH)} {100 * p:6.2f}%"

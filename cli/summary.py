@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from .console import number, percent
 from .terminal_image import sparkline
 
 CURVES = (("train loss", "train_loss"), ("train acc", "train_acc"), ("val loss", "val_loss"), ("val acc", "val_acc"))
@@ -29,7 +30,7 @@ def summary_lines(metrics: list[dict[str, Any]], metrics_path: Path) -> list[str
 def _value(key: str, v: float | None) -> str:
     if v is None or not math.isfinite(v):
         return "-"
-    return f"{100 * v:.2f}%" if key.endswith("acc") else f"{v:.4f}"
+    return percent(v) if key.endswith("acc") else number(v)
 
 
 def print_summary(metrics: list[dict[str, Any]], metrics_path: Path, *, plain: bool) -> None:

@@ -37,7 +37,7 @@ from .config import (
     load_config,
     num_classes,
 )
-from .console import PlainReporter, Reporter, make_reporter
+from .console import PlainReporter, Reporter, make_reporter, number, percent
 from .determinism import check_determinism
 from .download import dataset_errors
 from .errors import CLIError, Interrupted, one_line
@@ -173,7 +173,7 @@ class Trainer:
     def test_line(self) -> str:
         """The final evaluation on the test set, as one line."""
         test = evaluate(self.model, self.test_loader, self.loss_fn)
-        return f"test: loss {test.loss:.4f}, accuracy {100 * test.accuracy:.2f}% ({test.samples} samples)"
+        return f"test: loss {number(test.loss)}, accuracy {percent(test.accuracy)} ({test.samples} samples)"
 
     def train_epoch(self, epoch: int, epochs: int, stop: dict[str, bool]) -> None:
         partial = self.progress.partial or {}
