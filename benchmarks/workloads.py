@@ -215,11 +215,11 @@ class CNN(Workload):
     """configs/cnn.yaml's network and optimizer, trained with the library's own loop (no CLI output)."""
 
     def __init__(self, root: Path, config: dict[str, Any], *, seed: int) -> None:
-        from vinsgrad_cli.config import build_loss, build_model, build_optimizer
+        from vinsgrad_cli.config import build_loss, build_model, build_optimizer, build_transform
 
         self.name = "vinsgrad"
         vinsgrad.manual_seed(seed)
-        transform = transforms.ToTensor()
+        transform = build_transform(config["data"]["transform"])
         train = datasets.MNIST(root=str(root), train=True, transform=transform)
         self.test = datasets.MNIST(root=str(root), train=False, transform=transform)
         self.batch_size = int(config["data"]["batch_size"])
@@ -254,6 +254,19 @@ def torch_module(torch: Any, spec: dict[str, Any]) -> Any:
     return torch.nn.Sequential(*layers)
 
 
+def torch_images(images: np.ndarray, config: dict[str, Any]) -> np.ndarray:
+    """uint8 (N, 28, 28) images as the config's ToTensor (+ Normalize) makes them, converted once up front (the
+    usual PyTorch TensorDataset recipe; vinsgrad's loader converts every batch)."""
+    x = images[:, None].astype(np.float32) / np.float32(255)
+    for spec in config["data"]["transform"]:
+        if spec["type"] == "Normalize":
+            mean, std = (np.asarray(spec[k], dtype=np.float32).reshape(1, -1, 1, 1) for k in ("mean", "std"))
+            x = (x - mean) / std
+        elif spec["type"] != "ToTensor":
+            raise ValueError(f"benchmarks: the PyTorch CNN twin knows ToTensor and Normalize, not {spec['type']}")
+    return x
+
+
 class TorchCNN(Workload):
     def __init__(
         self,
@@ -268,10 +281,10 @@ class TorchCNN(Workload):
         self.torch = torch
         torch.manual_seed(seed)
         self.model = torch_module(torch, config)
-        x = torch.from_numpy(train[0][:, None].astype(np.float32) / 255)
+        x = torch.from_numpy(torch_images(train[0], config))
         dataset = torch.utils.data.TensorDataset(x, torch.from_numpy(train[1]))
         self.loader = torch.utils.data.DataLoader(dataset, batch_size=int(config["data"]["batch_size"]), shuffle=True)
-        self.test = (torch.from_numpy(test[0][:, None].astype(np.float32) / 255), torch.from_numpy(test[1]))
+        self.test = (torch.from_numpy(torch_images(test[0], config)), torch.from_numpy(test[1]))
         opt = dict(config["optimizer"])
         self.optimizer = getattr(torch.optim, opt.pop("type"))(self.model.parameters(), **opt)
         self.criterion = torch.nn.CrossEntropyLoss()
