@@ -95,8 +95,11 @@ def exit_code_for(error: BaseException) -> int:
     return 1
 
 
-def show_warning(message: Warning | str, category: type[Warning], *where: Any, **_: Any) -> None:
-    """A warning (the library's, say) as one stderr line like the errors: ``Warning: <message>``."""
+def show_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: Any = None
+) -> None:
+    """``warnings.showwarning`` for commands: a warning (the library's, say) as one stderr line like the errors,
+    ``Warning: <message>``, without Python's file name and source line."""
     typer.echo(f"Warning: {one_line(str(message))}", err=True)
 
 
