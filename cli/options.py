@@ -6,14 +6,14 @@ imports it at the top, so this module imports nothing but typer.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 
-class Split(str, Enum):
+class Split(StrEnum):
     """Which split of a checkpoint's dataset a command reads."""
 
     test = "test"
