@@ -4,6 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 CONFIG ?= configs/mlp.yaml
+BENCH_ARGS ?=
 
 .PHONY: install test lint train bench clean
 
@@ -27,7 +28,7 @@ train: install
 	$(VENV)/bin/vinsgrad train $(CONFIG)
 
 bench: install
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
