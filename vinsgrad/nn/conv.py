@@ -5,18 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from vinsgrad.autograd.backend import float32, xp
+from vinsgrad.autograd.backend import xp
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn import functional as F
 from vinsgrad.nn import init
-from vinsgrad.nn.module import Module, Parameter
-
-
-def factory_dtype(layer: str, device: Any, dtype: Any) -> Any:
-    """The dtype a layer's parameters are created with (float32 by default); ``device`` may only be the CPU."""
-    if device not in (None, "cpu"):
-        raise ValueError(f"{layer}: vinsgrad runs on the CPU only, got device {device!r}")
-    return float32 if dtype is None else xp.dtype(dtype)
+from vinsgrad.nn.module import Module, Parameter, factory_dtype
 
 
 class Conv2d(Module):

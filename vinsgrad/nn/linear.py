@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from vinsgrad.autograd.backend import float32, xp
+from vinsgrad.autograd.backend import xp
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn import functional as F
 from vinsgrad.nn import init
-from vinsgrad.nn.module import Module, Parameter
+from vinsgrad.nn.module import Module, Parameter, factory_dtype
 
 
 class Linear(Module):
@@ -36,9 +36,7 @@ class Linear(Module):
         for name, value in (("in_features", in_features), ("out_features", out_features)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"Linear: {name} must be a non-negative int, got {value!r}")
-        if device not in (None, "cpu"):
-            raise ValueError(f"Linear: vinsgrad runs on the CPU only, got device {device!r}")
-        dtype = float32 if dtype is None else xp.dtype(dtype)
+        dtype = factory_dtype("Linear", device, dtype)
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(xp.empty((out_features, in_features), dtype=dtype))
         if bias:

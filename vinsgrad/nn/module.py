@@ -16,6 +16,13 @@ from vinsgrad.autograd.tensor import Tensor, as_array
 M = TypeVar("M", bound="Module")
 
 
+def factory_dtype(layer: str, device: Any, dtype: Any) -> Any:
+    """The dtype a layer's parameters are created with (float32 by default); ``device`` may only be the CPU."""
+    if device not in (None, "cpu"):
+        raise ValueError(f"{layer}: vinsgrad runs on the CPU only, got device {device!r}")
+    return float32 if dtype is None else xp.dtype(dtype)
+
+
 class Parameter(Tensor):
     """A Tensor that is a Module's learnable weight: assigning it to a Module attribute registers it.
 

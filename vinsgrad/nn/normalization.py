@@ -8,8 +8,7 @@ from typing import Any
 from vinsgrad.autograd.backend import int64, xp
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn import functional as F
-from vinsgrad.nn.conv import factory_dtype
-from vinsgrad.nn.module import Module, Parameter
+from vinsgrad.nn.module import Module, Parameter, factory_dtype
 
 
 class _BatchNorm(Module):

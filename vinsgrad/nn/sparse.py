@@ -8,8 +8,7 @@ from vinsgrad.autograd.backend import xp
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn import functional as F
 from vinsgrad.nn import init
-from vinsgrad.nn.conv import factory_dtype
-from vinsgrad.nn.module import Module, Parameter
+from vinsgrad.nn.module import Module, Parameter, factory_dtype
 
 
 class Embedding(Module):
