@@ -30,8 +30,21 @@ class Workload:
         self.train_epoch()
         return time.perf_counter() - start, time.process_time() - cpu
 
+    model: Any
+    loader: Any
+    criterion: Any
+    optimizer: Any
+
     def train_epoch(self) -> None:
-        raise NotImplementedError
+        """The seed example's loop; vinsgrad and PyTorch share the API, so one loop serves both."""
+        self.model.train()
+        total = 0.0
+        for images, labels in self.loader:
+            self.optimizer.zero_grad()
+            loss = self.criterion(self.model(images), labels)
+            loss.backward()
+            self.optimizer.step()
+            total += loss.item()
 
     def accuracy(self) -> float:
         raise NotImplementedError
@@ -75,16 +88,6 @@ class Seed(Workload):
         # Only the loader's shuffling draws from the default generator from here on (no dropout), so a generator
         # started from this state reproduces the sample order of every epoch.
         self.shuffle_state = vinsgrad.get_rng_state()
-
-    def train_epoch(self) -> None:
-        self.model.train()
-        total = 0.0
-        for images, labels in self.loader:
-            self.optimizer.zero_grad()
-            loss = self.criterion(self.model(images), labels)
-            loss.backward()
-            self.optimizer.step()
-            total += loss.item()
 
     def accuracy(self) -> float:
         self.model.eval()
@@ -190,16 +193,6 @@ class TorchMLP(Workload):
         self.criterion = tn.CrossEntropyLoss()
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=0.01)
 
-    def train_epoch(self) -> None:
-        self.model.train()
-        total = 0.0
-        for images, labels in self.loader:
-            self.optimizer.zero_grad()
-            loss = self.criterion(self.model(images), labels)
-            loss.backward()
-            self.optimizer.step()
-            total += loss.item()
-
     def accuracy(self) -> float:
         with self.torch.no_grad():
             return float((self.model(self.test[0]).argmax(dim=1) == self.test[1]).float().mean())
@@ -227,14 +220,6 @@ class CNN(Workload):
         self.model = build_model(config)
         self.criterion = build_loss(config)
         self.optimizer = build_optimizer(config, self.model.parameters())
-
-    def train_epoch(self) -> None:
-        self.model.train()
-        for images, labels in self.loader:
-            self.optimizer.zero_grad()
-            loss = self.criterion(self.model(images), labels)
-            loss.backward()
-            self.optimizer.step()
 
     def accuracy(self) -> float:
         self.model.eval()
@@ -288,14 +273,6 @@ class TorchCNN(Workload):
         opt = dict(config["optimizer"])
         self.optimizer = getattr(torch.optim, opt.pop("type"))(self.model.parameters(), **opt)
         self.criterion = torch.nn.CrossEntropyLoss()
-
-    def train_epoch(self) -> None:
-        self.model.train()
-        for images, labels in self.loader:
-            self.optimizer.zero_grad()
-            loss = self.criterion(self.model(images), labels)
-            loss.backward()
-            self.optimizer.step()
 
     def accuracy(self) -> float:
         self.model.eval()
