@@ -11,16 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from vinsgrad.autograd.backend import float32, ndarray, xp
-from vinsgrad.autograd.function import Function
-
-
-def unbroadcast(grad: ndarray, shape: tuple[int, ...]) -> ndarray:
-    """Sum ``grad`` back down to ``shape``: the adjoint of NumPy broadcasting."""
-    if grad.shape == shape:
-        return grad
-    lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and grad.shape[i + lead] != 1)
-    return grad.sum(axis=axes, keepdims=True).reshape(shape) if axes else grad.reshape(shape)
+from vinsgrad.autograd.function import Function, unbroadcast
 
 
 def _shape(x: Any) -> tuple[int, ...]:

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from vinsgrad.autograd.backend import float32, float64, int64, ndarray, xp
-from vinsgrad.autograd.function import Function
-from vinsgrad.autograd.ops import Pad, unbroadcast
+from vinsgrad.autograd.function import Function, unbroadcast
+from vinsgrad.autograd.ops import Pad
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.random import rng
 
