@@ -1,6 +1,6 @@
 """`vinsgrad selftest`: check every op's, layer's and loss's backward against finite differences, here and now.
 
-The cases are the library's registry (``vinsgrad.utils.selftest``), the same ones its unit tests run.
+The cases are the library's registry (``vinsgrad.testing``), the same ones its unit tests run.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from vinsgrad.utils.selftest import CaseResult
+    from vinsgrad.testing import CaseResult
 
 
 def selftest_command(
@@ -35,7 +35,7 @@ def selftest_command(
     """
     import json
 
-    from vinsgrad.utils import selftest
+    from vinsgrad import testing as selftest
 
     from .errors import CLIError, UsageError
 
@@ -53,19 +53,19 @@ def selftest_command(
 
 
 def selftest_names_match(op: str) -> bool:
-    from vinsgrad.utils.selftest import CASES
+    from vinsgrad.testing import CASES
 
     key = op.lower()
-    return any(key in c.name.lower() or any(key in n.lower() for n in c.covers) for c in CASES)
+    return any(key in c.name.lower() or any(key in n.lower() for n in c.covered_names) for c in CASES)
 
 
 def suggestion(op: str) -> str:
     """``; did you mean 'X'?`` from the ops and layers the cases cover and the first word of their names."""
     import difflib
 
-    from vinsgrad.utils.selftest import CASES
+    from vinsgrad.testing import CASES
 
-    names = {n.lower(): n for c in CASES for n in (*c.covers, c.name.split(" ")[0])}
+    names = {n.lower(): n for c in CASES for n in (c.name.split(" ")[0], *c.covered_names)}
     close = difflib.get_close_matches(op.lower(), list(names), n=1, cutoff=0.5)
     return f"; did you mean '{names[close[0]]}'?" if close else ""
 

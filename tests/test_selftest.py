@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,9 +12,9 @@ import pytest
 import vinsgrad
 import vinsgrad.nn as nn
 import vinsgrad.nn.functional as F
+from vinsgrad import testing as selftest
 from vinsgrad.autograd import Function, ops
-from vinsgrad.utils import selftest
-from vinsgrad.utils.selftest import CASES, Case, case, randn_inputs, run_all, run_case
+from vinsgrad.testing import CASES, Case, case, randn_inputs, run_all, run_case
 
 # Modules that hold or arrange other modules, or do no math of their own.
 NOT_LAYERS = {
@@ -36,41 +37,49 @@ def test_case_passes(c: Case) -> None:
     assert result.error is None and result.max_abs_err <= selftest.ATOL
 
 
-def _functions_defined_in(module: object) -> set[str]:
-    return {
-        name
-        for name, obj in vars(module).items()
-        if isinstance(obj, type) and issubclass(obj, Function) and obj.__module__ == module.__name__  # type: ignore[attr-defined]
-    }
+def _functions_in(package: object) -> set[type]:
+    """Every Function subclass defined in ``package``'s modules (autograd.ops and nn.functional are packages)."""
+    prefix = package.__name__  # type: ignore[attr-defined]
+    found = set()
+    for module in list(sys.modules.values()):
+        if module is None or not getattr(module, "__name__", "").startswith(prefix):
+            continue
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, Function) and obj.__module__.startswith(prefix):
+                found.add(obj)
+    return found
 
 
-def _covered() -> set[str]:
-    return {name for c in CASES for name in c.covers}
+def _covered() -> set[type]:
+    return {cls for c in CASES for cls in c.covers}
 
 
-@pytest.mark.parametrize("module", [ops, F], ids=["autograd.ops", "nn.functional"])
-def test_every_function_is_covered(module: object) -> None:
-    missing = _functions_defined_in(module) - _covered()
-    assert not missing, f"no selftest case covers these Functions: {sorted(missing)}"
+@pytest.mark.parametrize("package", [ops, F], ids=["autograd.ops", "nn.functional"])
+def test_every_function_is_covered(package: object) -> None:
+    missing = _functions_in(package) - _covered()
+    assert not missing, f"no selftest case covers these Functions: {sorted(c.__qualname__ for c in missing)}"
 
 
 def test_every_layer_and_loss_is_covered() -> None:
-    module_cls = getattr(nn, "Module", None)
-    if module_cls is None:
-        pytest.skip("vinsgrad.nn.Module does not exist yet")
     exported = getattr(nn, "__all__", None) or [n for n in vars(nn) if not n.startswith("_")]
     layers = {
-        name
+        obj
         for name in exported
-        if isinstance(obj := getattr(nn, name), type) and issubclass(obj, module_cls) and name not in NOT_LAYERS
+        if isinstance(obj := getattr(nn, name), type) and issubclass(obj, nn.Module) and name not in NOT_LAYERS
     }
     missing = layers - _covered()
-    assert not missing, f"no selftest case covers these layers/losses: {sorted(missing)}"
+    assert not missing, f"no selftest case covers these layers/losses: {sorted(c.__name__ for c in missing)}"
 
 
-def test_ops_in_this_module_are_found() -> None:
+def test_ops_in_these_packages_are_found() -> None:
     # Guards the coverage test itself: it must see the ops, or it would pass vacuously.
-    assert {"Add", "MatMul", "Index", "Pad", "LogSoftmax"} <= _functions_defined_in(ops)
+    assert {ops.AddFn, ops.MatMulFn, ops.IndexFn, ops.PadFn, ops.LogSoftmaxFn} <= _functions_in(ops)
+    assert {F.LinearFn, F.Conv2dFn, F.CrossEntropyFn} <= _functions_in(F)
+
+
+def test_a_module_and_its_function_of_the_same_kind_are_told_apart() -> None:
+    # nn.Linear (the Module) and F.LinearFn (the Function) are different classes: covering one is not the other.
+    assert nn.Linear is not F.LinearFn and F.LinearFn in _covered() and nn.Linear in _covered()
 
 
 class WrongSquare(Function):
@@ -88,7 +97,7 @@ class WrongSquare(Function):
 
 
 @contextmanager
-def registered(name: str, covers: tuple[str, ...], make_inputs, fn) -> Iterator[Case]:  # type: ignore[no-untyped-def]
+def registered(name: str, covers: tuple[type, ...], make_inputs, fn) -> Iterator[Case]:  # type: ignore[no-untyped-def]
     case(name, covers, make_inputs)(fn)
     try:
         yield CASES[-1]
@@ -97,7 +106,7 @@ def registered(name: str, covers: tuple[str, ...], make_inputs, fn) -> Iterator[
 
 
 def test_wrong_backward_is_reported_as_failed() -> None:
-    with registered("wrong square (3,)", ("WrongSquare",), randn_inputs((3,)), WrongSquare.apply) as c:
+    with registered("wrong square (3,)", (WrongSquare,), randn_inputs((3,)), WrongSquare.apply) as c:
         assert c.name == "wrong square (3,)" and c.fn == WrongSquare.apply
         result = run_case(c)
         assert [r.name for r in run_all("wrongsquare")] == ["wrong square (3,)"]
@@ -132,14 +141,17 @@ def test_float32_inputs_fail_with_a_clear_error() -> None:
 
 def test_duplicate_names_are_rejected() -> None:
     with pytest.raises(ValueError, match="already registered"):
-        case(CASES[0].name, ("Add",), randn_inputs((1,)))(lambda x: x)
+        case(CASES[0].name, (ops.AddFn,), randn_inputs((1,)))(lambda x: x)
 
 
 def test_run_all_selects_by_name_or_covers() -> None:
     chosen = {r.name for r in run_all("matmul")}
-    assert chosen == {c.name for c in CASES if "matmul" in c.name or "MatMul" in c.covers}
+    assert chosen == {c.name for c in CASES if "matmul" in c.name.lower() or ops.MatMulFn in c.covers}
     assert "matmul (2,3)@(3,4)" in chosen and "chain tanh(x@w+b).logsumexp" in chosen
-    assert {r.name for r in run_all("LogSoftmax")} == {c.name for c in CASES if "LogSoftmax" in c.covers}
+    logsoftmax = {
+        c.name for c in CASES if "logsoftmax" in c.name.lower() or any("LogSoftmax" in k.__name__ for k in c.covers)
+    }
+    assert {r.name for r in run_all("LogSoftmax")} == logsoftmax
 
 
 def test_randn_inputs_positive_and_seeded() -> None:

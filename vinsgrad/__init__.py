@@ -28,7 +28,7 @@ from vinsgrad.autograd.creation import (
     zeros,
     zeros_like,
 )
-from vinsgrad.autograd.functional import cat, maximum, minimum, stack, where
+from vinsgrad.functions import cat, maximum, minimum, stack, where
 from vinsgrad.random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from vinsgrad.serialization import load, save
 

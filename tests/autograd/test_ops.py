@@ -91,12 +91,12 @@ def test_matmul_shapes_follow_numpy() -> None:
 
 def test_pad_values_follow_pytorch_order() -> None:
     x = vg.tensor([[1.0, 2.0], [3.0, 4.0]])
-    y = ops.Pad.apply(x, pad=(1, 0, 0, 2), value=9.0)  # last dim: 1 before 0 after; first dim: 0 before 2 after
+    y = ops.PadFn.apply(x, pad=(1, 0, 0, 2), value=9.0)  # last dim: 1 before 0 after; first dim: 0 before 2 after
     assert y.tolist() == [[9, 1, 2], [9, 3, 4], [9, 9, 9], [9, 9, 9]]
     with pytest.raises(ValueError, match="even number of pads"):
-        ops.Pad.apply(x, pad=(1,))
+        ops.PadFn.apply(x, pad=(1,))
     with pytest.raises(ValueError, match="negative padding"):
-        ops.Pad.apply(x, pad=(-1, 0))
+        ops.PadFn.apply(x, pad=(-1, 0))
 
 
 def test_cat_stack_and_where_values() -> None:
@@ -212,7 +212,7 @@ FLOAT32_OPS: dict[str, Callable[[vg.Tensor, vg.Tensor], vg.Tensor]] = {
     "index gather": lambda a, b: a[1:, np.array([0, 0, 1])].sum() + a[a > 0].sum() + a.gather(1, vg.tensor([[0]] * 3)),
     "cat": lambda a, b: vg.cat([a, b], dim=1),
     "stack": lambda a, b: vg.stack([a, b], dim=1),
-    "pad": lambda a, b: ops.Pad.apply(a, pad=(1, 1)),
+    "pad": lambda a, b: ops.PadFn.apply(a, pad=(1, 1)),
 }
 
 

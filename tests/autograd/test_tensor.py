@@ -174,7 +174,7 @@ def test_repr() -> None:
     assert repr(vg.tensor([1, 2])) == "tensor([1, 2])"
     assert repr(vg.tensor([1.5], dtype=vg.float64)) == "tensor([1.5], dtype=vinsgrad.float64)"
     y = vg.tensor([1.0], requires_grad=True) * 2
-    assert repr(y) == "tensor([2.], grad_fn=<MulBackward>)"
+    assert repr(y) == "tensor([2.], grad_fn=<MulBackward0>)"
 
 
 def test_python_number_conversions() -> None:

@@ -75,7 +75,7 @@ def test_cnn_config_shows_convolution_and_pooling(tmp_path: Path, no_dot) -> Non
     result = runner.invoke(app, ["graph", str(REPO / "configs" / "cnn.yaml"), "--out", str(out)])
     assert result.exit_code == 0, result.output
     found = labels(out.read_text())
-    assert "Conv2dFn (2, 16, 28, 28) float32" in found and "MaxPool2dFn (2, 32, 7, 7) float32" in found
+    assert "Conv2d (2, 16, 28, 28) float32" in found and "MaxPool2d (2, 32, 7, 7) float32" in found
     assert "tensor (2, 1, 28, 28) float32" in found
 
 

@@ -14,7 +14,7 @@ from vinsgrad_cli.main import app
 from vinsgrad_cli.selftest_cmd import rich_table
 
 from vinsgrad.autograd import Function
-from vinsgrad.utils.selftest import CASES, case, randn_inputs, run_all
+from vinsgrad.testing import CASES, case, randn_inputs, run_all
 
 runner = CliRunner()
 
@@ -36,7 +36,7 @@ class WrongSquare(Function):
 @pytest.fixture
 def broken_op() -> Iterator[str]:
     name = "wrong square (3,)"
-    case(name, ("WrongSquare",), randn_inputs((3,)))(WrongSquare.apply)
+    case(name, (WrongSquare,), randn_inputs((3,)))(WrongSquare.apply)
     try:
         yield name
     finally:
@@ -48,7 +48,7 @@ def test_filtered_table_lists_each_case_as_ok() -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["case", "shapes", "max", "abs", "err", "max", "rel", "err", "result", "ms"]
-    expected = [c.name for c in CASES if "matmul" in c.name.lower() or "MatMul" in c.covers]
+    expected = [c.name for c in CASES if "matmul" in c.name.lower() or "MatMul" in c.covered_names]
     rows = lines[1 : 1 + len(expected)]
     assert [row[: len(name)] for row, name in zip(rows, expected)] == expected
     assert all(" ok " in row for row in rows)

@@ -1,6 +1,6 @@
 """conv2d and Conv2d: values and gradients against a naive loop, PyTorch's init, state_dict keys and errors.
 
-Finite-difference gradchecks of every case live in vinsgrad/utils/selftest.py (run by tests/test_selftest.py).
+Finite-difference gradchecks of every case live in vinsgrad/testing/cases/ (run by tests/test_selftest.py).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pytest
 import vinsgrad as vg
 import vinsgrad.nn as nn
 import vinsgrad.nn.functional as F
+from vinsgrad.nn._utils import pair
 
 
 def naive_conv(x, w, b, stride, pads, dilation, groups):  # type: ignore[no-untyped-def]
@@ -73,8 +74,8 @@ CONFIGS = [
 def test_conv2d_matches_the_naive_loop(xs, ws, kwargs, pads) -> None:  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(0)
     x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])
-    stride = F._pair(kwargs.get("stride", 1), "stride", minimum=1)
-    dilation = F._pair(kwargs.get("dilation", 1), "dilation", minimum=1)
+    stride = pair(kwargs.get("stride", 1), "stride", minimum=1)
+    dilation = pair(kwargs.get("dilation", 1), "dilation", minimum=1)
     groups = kwargs.get("groups", 1)
     tx, tw, tb = (vg.tensor(a, requires_grad=True) for a in (x, w, b))
     out = F.conv2d(tx, tw, tb, **kwargs)

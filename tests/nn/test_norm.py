@@ -1,6 +1,6 @@
 """BatchNorm1d/2d and LayerNorm: outputs and running statistics by formula, modes, buffers and errors.
 
-Finite-difference gradchecks live in vinsgrad/utils/selftest.py (run by tests/test_selftest.py).
+Finite-difference gradchecks live in vinsgrad/testing/cases/ (run by tests/test_selftest.py).
 """
 
 from __future__ import annotations

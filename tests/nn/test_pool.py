@@ -1,6 +1,6 @@
 """max_pool2d / avg_pool2d and their layers against explicit windows; ties, NaN, divisors and errors.
 
-Finite-difference gradchecks live in vinsgrad/utils/selftest.py (run by tests/test_selftest.py).
+Finite-difference gradchecks live in vinsgrad/testing/cases/ (run by tests/test_selftest.py).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pytest
 import vinsgrad as vg
 import vinsgrad.nn as nn
 import vinsgrad.nn.functional as F
+from vinsgrad.nn._utils import pair
 
 
 def windows(h, k, s, p, d, ceil_mode):  # type: ignore[no-untyped-def]
@@ -63,10 +64,10 @@ MAX_CONFIGS = [
 @pytest.mark.parametrize("kwargs", MAX_CONFIGS, ids=str)
 def test_max_pool2d_matches_explicit_windows(kwargs) -> None:  # type: ignore[no-untyped-def]
     x = np.random.default_rng(0).standard_normal((2, 3, 9, 8))
-    k = F._pair(kwargs["kernel_size"], "k", minimum=1)
-    s = F._pair(kwargs.get("stride", k), "s", minimum=1)
-    p = F._pair(kwargs.get("padding", 0), "p", minimum=0)
-    d = F._pair(kwargs.get("dilation", 1), "d", minimum=1)
+    k = pair(kwargs["kernel_size"], "k", minimum=1)
+    s = pair(kwargs.get("stride", k), "s", minimum=1)
+    p = pair(kwargs.get("padding", 0), "p", minimum=0)
+    d = pair(kwargs.get("dilation", 1), "d", minimum=1)
     out = F.max_pool2d(vg.tensor(x), **kwargs)
     np.testing.assert_array_equal(out.data, explicit_pool(x, k, s, p, d, kwargs.get("ceil_mode", False)))
 
@@ -132,9 +133,9 @@ AVG_CONFIGS = [
 def test_avg_pool2d_matches_explicit_windows_and_spreads_gradient(kwargs) -> None:  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(1)
     x = rng.standard_normal((2, 2, 9, 8))
-    k = F._pair(kwargs["kernel_size"], "k", minimum=1)
-    s = F._pair(kwargs.get("stride", k), "s", minimum=1)
-    p = F._pair(kwargs.get("padding", 0), "p", minimum=0)
+    k = pair(kwargs["kernel_size"], "k", minimum=1)
+    s = pair(kwargs.get("stride", k), "s", minimum=1)
+    p = pair(kwargs.get("padding", 0), "p", minimum=0)
     args = (
         kwargs.get("ceil_mode", False),
         "avg",

@@ -80,8 +80,13 @@ class Function:
             result.grad_fn = ctx
         return result
 
+    @classmethod
+    def op_name(cls) -> str:
+        """The op's name, as graphs and ``grad_fn`` reprs show it: the class name without its ``Fn`` suffix."""
+        return cls.__name__.removesuffix("Fn")
+
     def __repr__(self) -> str:
-        return f"<{type(self).__name__}>"
+        return f"<{self.op_name()}Backward0>"  # PyTorch's spelling, e.g. <AddBackward0>
 
 
 def unbroadcast(grad: ndarray, shape: tuple[int, ...]) -> ndarray:

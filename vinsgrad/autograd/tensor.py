@@ -130,7 +130,7 @@ class Tensor:
             return self
         if dtype.kind != "f":
             return Tensor(self.data.astype(dtype))
-        return _ops.Cast.apply(self, dtype=dtype)
+        return _ops.CastFn.apply(self, dtype=dtype)
 
     def float(self) -> Tensor:
         return self.type(float32)
@@ -178,7 +178,7 @@ class Tensor:
         if self.data.dtype not in (float32, int64, xp.bool_):
             extra += f", dtype=vinsgrad.{self.data.dtype}"
         if self.grad_fn is not None:
-            extra += f", grad_fn=<{type(self.grad_fn).__name__}Backward>"
+            extra += f", grad_fn={self.grad_fn!r}"
         elif self.requires_grad:
             extra += ", requires_grad=True"
         return f"tensor({body}{extra})"
@@ -207,7 +207,7 @@ class Tensor:
 
     def clone(self) -> Tensor:
         """A copy with its own memory that stays in the graph (gradients flow back to ``self``)."""
-        return _ops.Clone.apply(self)
+        return _ops.CloneFn.apply(self)
 
     def detach(self) -> Tensor:
         """The same data, cut off from the graph."""
@@ -257,46 +257,46 @@ class Tensor:
     # **** arithmetic ****
 
     def __add__(self, other: Any) -> Tensor:
-        return _ops.Add.apply(self, other)
+        return _ops.AddFn.apply(self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return _ops.Add.apply(other, self)
+        return _ops.AddFn.apply(other, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return _ops.Sub.apply(self, other)
+        return _ops.SubFn.apply(self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return _ops.Sub.apply(other, self)
+        return _ops.SubFn.apply(other, self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return _ops.Mul.apply(self, other)
+        return _ops.MulFn.apply(self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return _ops.Mul.apply(other, self)
+        return _ops.MulFn.apply(other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return _ops.Div.apply(self, other)
+        return _ops.DivFn.apply(self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return _ops.Div.apply(other, self)
+        return _ops.DivFn.apply(other, self)
 
     def __pow__(self, other: Any) -> Tensor:
-        return _ops.Pow.apply(self, other)
+        return _ops.PowFn.apply(self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return _ops.Pow.apply(other, self)
+        return _ops.PowFn.apply(other, self)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return _ops.MatMul.apply(self, other)
+        return _ops.MatMulFn.apply(self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return _ops.MatMul.apply(other, self)
+        return _ops.MatMulFn.apply(other, self)
 
     def __neg__(self) -> Tensor:
-        return _ops.Neg.apply(self)
+        return _ops.NegFn.apply(self)
 
     def __abs__(self) -> Tensor:
-        return _ops.Abs.apply(self)
+        return _ops.AbsFn.apply(self)
 
     add = __add__
     sub = __sub__
@@ -347,44 +347,44 @@ class Tensor:
     # **** elementwise ****
 
     def exp(self) -> Tensor:
-        return _ops.Exp.apply(self)
+        return _ops.ExpFn.apply(self)
 
     def log(self) -> Tensor:
-        return _ops.Log.apply(self)
+        return _ops.LogFn.apply(self)
 
     def sqrt(self) -> Tensor:
-        return _ops.Sqrt.apply(self)
+        return _ops.SqrtFn.apply(self)
 
     def sin(self) -> Tensor:
-        return _ops.Sin.apply(self)
+        return _ops.SinFn.apply(self)
 
     def cos(self) -> Tensor:
-        return _ops.Cos.apply(self)
+        return _ops.CosFn.apply(self)
 
     def tanh(self) -> Tensor:
-        return _ops.Tanh.apply(self)
+        return _ops.TanhFn.apply(self)
 
     def sigmoid(self) -> Tensor:
-        return _ops.Sigmoid.apply(self)
+        return _ops.SigmoidFn.apply(self)
 
     def relu(self) -> Tensor:
-        return _ops.ReLU.apply(self)
+        return _ops.ReLUFn.apply(self)
 
     def clamp(self, min: _float | None = None, max: _float | None = None) -> Tensor:
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
-        return _ops.Clamp.apply(self, min=min, max=max)
+        return _ops.ClampFn.apply(self, min=min, max=max)
 
     clip = clamp
 
     def maximum(self, other: Any) -> Tensor:
-        return _ops.Maximum.apply(self, other)
+        return _ops.MaximumFn.apply(self, other)
 
     def minimum(self, other: Any) -> Tensor:
-        return _ops.Minimum.apply(self, other)
+        return _ops.MinimumFn.apply(self, other)
 
     def where(self, condition: Any, other: Any) -> Tensor:
-        return _ops.Where.apply(as_array(condition), self, other)
+        return _ops.WhereFn.apply(as_array(condition), self, other)
 
     def sign(self) -> Tensor:
         return Tensor(xp.sign(self.data))
@@ -392,17 +392,17 @@ class Tensor:
     # **** reductions ****
 
     def sum(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
-        return _ops.Sum.apply(self, dim=dim, keepdim=keepdim)
+        return _ops.SumFn.apply(self, dim=dim, keepdim=keepdim)
 
     def mean(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
-        return _ops.Mean.apply(self, dim=dim, keepdim=keepdim)
+        return _ops.MeanFn.apply(self, dim=dim, keepdim=keepdim)
 
     def var(
         self, dim: Dim = None, *, correction: _int = 1, unbiased: _bool | None = None, keepdim: _bool = False
     ) -> Tensor:
         if unbiased is not None:
             correction = int(unbiased)
-        return _ops.Var.apply(self, dim=dim, correction=correction, keepdim=keepdim)
+        return _ops.VarFn.apply(self, dim=dim, correction=correction, keepdim=keepdim)
 
     def std(
         self, dim: Dim = None, *, correction: _int = 1, unbiased: _bool | None = None, keepdim: _bool = False
@@ -410,10 +410,10 @@ class Tensor:
         return self.var(dim, correction=correction, unbiased=unbiased, keepdim=keepdim).sqrt()
 
     def amax(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
-        return _ops.Amax.apply(self, dim=dim, keepdim=keepdim)
+        return _ops.AmaxFn.apply(self, dim=dim, keepdim=keepdim)
 
     def amin(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
-        return -_ops.Amax.apply(-self, dim=dim, keepdim=keepdim)
+        return -_ops.AmaxFn.apply(-self, dim=dim, keepdim=keepdim)
 
     def max(self, dim: Any = None, keepdim: _bool = False) -> Any:
         """The largest element; with ``dim``, ``(values, indices)`` along it (ties go to the first index);
@@ -447,21 +447,21 @@ class Tensor:
         return Tensor(xp.argmin(self.data, axis=dim, keepdims=keepdim).astype(int64, copy=False))
 
     def logsumexp(self, dim: Dim, keepdim: _bool = False) -> Tensor:
-        return _ops.LogSumExp.apply(self, dim=dim, keepdim=keepdim)
+        return _ops.LogSumExpFn.apply(self, dim=dim, keepdim=keepdim)
 
     def softmax(self, dim: _int) -> Tensor:
-        return _ops.Softmax.apply(self, dim=dim)
+        return _ops.SoftmaxFn.apply(self, dim=dim)
 
     def log_softmax(self, dim: _int) -> Tensor:
-        return _ops.LogSoftmax.apply(self, dim=dim)
+        return _ops.LogSoftmaxFn.apply(self, dim=dim)
 
     # **** shape ****
 
     def reshape(self, *shape: Any) -> Tensor:
-        return _ops.Reshape.apply(self, shape=_shape_arg(shape))
+        return _ops.ReshapeFn.apply(self, shape=_shape_arg(shape))
 
     def view(self, *shape: Any) -> Tensor:
-        return _ops.Reshape.apply(self, shape=_shape_arg(shape))
+        return _ops.ReshapeFn.apply(self, shape=_shape_arg(shape))
 
     def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
         shape = self.shape
@@ -488,7 +488,7 @@ class Tensor:
         return self.permute(*dims)
 
     def permute(self, *dims: Any) -> Tensor:
-        return _ops.Permute.apply(self, dims=_shape_arg(dims))
+        return _ops.PermuteFn.apply(self, dims=_shape_arg(dims))
 
     def expand(self, *sizes: Any) -> Tensor:
         sizes = _shape_arg(sizes)
@@ -498,13 +498,13 @@ class Tensor:
         if -1 in sizes[:lead]:
             raise ValueError(f"expand: -1 is not allowed for the new leading dims, got sizes {sizes}")
         shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-        return _ops.Expand.apply(self, shape=shape)
+        return _ops.ExpandFn.apply(self, shape=shape)
 
     def __getitem__(self, index: Any) -> Tensor:
-        return _ops.Index.apply(self, index=_index_arg(index))
+        return _ops.IndexFn.apply(self, index=_index_arg(index))
 
     def gather(self, dim: _int, index: Tensor) -> Tensor:
-        return _ops.Gather.apply(self, index.data, dim=dim)
+        return _ops.GatherFn.apply(self, index.data, dim=dim)
 
 
 def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:

@@ -9,6 +9,7 @@ from vinsgrad.autograd.backend import xp
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn import functional as F
 from vinsgrad.nn import init
+from vinsgrad.nn._utils import pair
 from vinsgrad.nn.module import Module, Parameter, factory_dtype
 
 
@@ -51,12 +52,12 @@ class Conv2d(Module):
                 f"groups ({groups})"
             )
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size = F._pair(kernel_size, "kernel_size", minimum=1)
-        self.stride = F._pair(stride, "stride", minimum=1)
+        self.kernel_size = pair(kernel_size, "kernel_size", minimum=1)
+        self.stride = pair(stride, "stride", minimum=1)
         self.padding: tuple[int, int] | str = (
-            padding if isinstance(padding, str) else F._pair(padding, "padding", minimum=0)
+            padding if isinstance(padding, str) else pair(padding, "padding", minimum=0)
         )
-        self.dilation = F._pair(dilation, "dilation", minimum=1)
+        self.dilation = pair(dilation, "dilation", minimum=1)
         if padding not in ("same", "valid") and isinstance(padding, str):
             raise ValueError(f"Conv2d: padding must be an int, a pair of ints, 'valid' or 'same', got {padding!r}")
         if padding == "same" and self.stride != (1, 1):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn import functional as F
+from vinsgrad.nn._utils import check_reduction
 from vinsgrad.nn.module import Module
 
 
 class _Loss(Module):
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        F._check_reduction(reduction)
+        check_reduction(reduction)
         self.reduction = reduction
 
 

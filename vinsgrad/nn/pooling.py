@@ -6,9 +6,8 @@ from typing import Any
 
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn import functional as F
+from vinsgrad.nn._utils import Pair
 from vinsgrad.nn.module import Module
-
-_Pair = int | tuple[int, int]
 
 
 class MaxPool2d(Module):
@@ -24,10 +23,10 @@ class MaxPool2d(Module):
 
     def __init__(
         self,
-        kernel_size: _Pair,
-        stride: _Pair | None = None,
-        padding: _Pair = 0,
-        dilation: _Pair = 1,
+        kernel_size: Pair,
+        stride: Pair | None = None,
+        padding: Pair = 0,
+        dilation: Pair = 1,
         return_indices: bool = False,
         ceil_mode: bool = False,
     ) -> None:
@@ -60,9 +59,9 @@ class AvgPool2d(Module):
 
     def __init__(
         self,
-        kernel_size: _Pair,
-        stride: _Pair | None = None,
-        padding: _Pair = 0,
+        kernel_size: Pair,
+        stride: Pair | None = None,
+        padding: Pair = 0,
         ceil_mode: bool = False,
         count_include_pad: bool = True,
         divisor_override: int | None = None,

@@ -89,7 +89,7 @@ class _Graph:
         """The node of ``fn``, labelled with its output ``output``'s shape (added the first time it is seen)."""
         if id(fn) not in self.ids:
             self.keep.append(fn)
-            self.ids[id(fn)] = self.add_node("op", _label(type(fn).__name__, output))
+            self.ids[id(fn)] = self.add_node("op", _label(fn.op_name(), output))
         return self.ids[id(fn)]
 
     def leaf_node(self, t: Tensor) -> str:

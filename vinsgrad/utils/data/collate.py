@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from vinsgrad.autograd.backend import float64
-from vinsgrad.autograd.functional import stack
+from vinsgrad.functions import stack
 from vinsgrad.autograd.tensor import Tensor
 
 

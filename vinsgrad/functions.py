@@ -1,4 +1,4 @@
-"""Top-level functions for ops that take several tensors (``cat``, ``stack``, ``where``, ...)."""
+"""The ``vinsgrad.*`` functions that are not Tensor methods (``cat``, ``stack``, ``where``, ...), as in PyTorch."""
 
 from __future__ import annotations
 
@@ -13,26 +13,26 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dimension."""
     if not tensors:
         raise ValueError("cat expected a non-empty sequence of tensors")
-    return ops.Cat.apply(*tensors, dim=dim)
+    return ops.CatFn.apply(*tensors, dim=dim)
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join same-shaped tensors along a new dimension."""
     if not tensors:
         raise ValueError("stack expected a non-empty sequence of tensors")
-    return ops.Stack.apply(*tensors, dim=dim)
+    return ops.StackFn.apply(*tensors, dim=dim)
 
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """Elements of ``input`` where ``condition`` holds, else of ``other`` (both broadcast)."""
-    return ops.Where.apply(as_array(condition), input, other)
+    return ops.WhereFn.apply(as_array(condition), input, other)
 
 
 def maximum(input: Tensor, other: Any) -> Tensor:
     """The elementwise maximum (broadcast); a tie sends half the gradient to each side."""
-    return ops.Maximum.apply(input, other)
+    return ops.MaximumFn.apply(input, other)
 
 
 def minimum(input: Tensor, other: Any) -> Tensor:
     """The elementwise minimum (broadcast); a tie sends half the gradient to each side."""
-    return ops.Minimum.apply(input, other)
+    return ops.MinimumFn.apply(input, other)

@@ -1,0 +1,49 @@
+"""``linear``: ``input @ weight.T + bias`` as one fused op (the math of ``nn.Linear``)."""
+
+from __future__ import annotations
+
+from vinsgrad.autograd.backend import ndarray
+from vinsgrad.autograd.function import Function
+from vinsgrad.autograd.tensor import Tensor
+
+# ---- linear ----
+
+
+class LinearFn(Function):
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        ctx.save_for_backward(x, weight)
+        out = x @ weight.T
+        if bias is not None:
+            out += bias  # NOTE: in place: `out` is a fresh array, so this saves an allocation
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        nx, nw, nb = (*ctx.needs_input_grad, False)[:3]
+        g2 = grad.reshape(-1, grad.shape[-1])  # leading dims folded into one batch dim
+        gx = grad @ weight if nx else None
+        gw = g2.T @ x.reshape(-1, x.shape[-1]) if nw else None
+        gb = g2.sum(axis=0) if nb else None
+        return (gx, gw, gb)[: len(ctx.needs_input_grad)]
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias``, one fused op. Shape: input (*, in), weight (out, in), bias (out,) -> (*, out)."""
+    x, w = input.data, weight.data
+    if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1] or x.dtype != w.dtype:
+        _raise_linear_mismatch(x, w)
+    return LinearFn.apply(input, weight) if bias is None else LinearFn.apply(input, weight, bias)
+
+
+def _raise_linear_mismatch(x: ndarray, w: ndarray) -> None:
+    if x.dtype != w.dtype:
+        raise TypeError(
+            f"linear: input is {x.dtype} but the weight is {w.dtype}; cast the input (x.float()) or the "
+            "model (model.double()) so they match"
+        )
+    raise ValueError(
+        f"linear: input of shape {tuple(x.shape)} does not match weight of shape {tuple(w.shape)}: "
+        f"the input's last dim must equal in_features={w.shape[-1]}"
+    )

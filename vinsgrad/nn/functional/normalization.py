@@ -1,0 +1,140 @@
+"""Batch and layer normalisation: one fused ``NormalizeFn`` over the statistics' axes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from vinsgrad.autograd.backend import ndarray, xp
+from vinsgrad.autograd.function import Function, unbroadcast
+from vinsgrad.autograd.tensor import Tensor
+
+
+class NormalizeFn(Function):
+    """``(x - mean) / sqrt(var + eps) * weight + bias`` with mean and (biased) var over ``axes``.
+
+    The statistics come from ``x`` itself (and are differentiated through) unless ``mean``/``var`` are given;
+    batch statistics also update ``running`` (mean, var) arrays in place, as PyTorch's batch_norm kernel does.
+    """
+
+    @staticmethod
+    def forward(
+        ctx, x, weight, bias, axes=(), param_shape=(), eps=1e-5, mean=None, var=None, running=None, momentum=0.1
+    ):
+        ctx.batch_stats = mean is None
+        if mean is None:
+            mean = x.mean(axis=axes, keepdims=True)
+            centered = x - mean
+            var = xp.mean(centered * centered, axis=axes, keepdims=True)
+            if running is not None:
+                _update_running(running, mean, var, momentum, count=x.size // mean.size)
+        else:
+            centered = x - mean
+        rstd = 1.0 / xp.sqrt(var + eps)
+        xhat = xp.multiply(centered, rstd, out=centered)
+        out = xhat if weight is None else xhat * weight.reshape(param_shape)
+        if bias is not None:
+            out = out + bias.reshape(param_shape)
+        ctx.save_for_backward(xhat, rstd, weight)
+        ctx.axes, ctx.param_shape = axes, param_shape
+        ctx.bias_shape = None if bias is None else bias.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        xhat, rstd, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        gx = gw = gb = None
+        if need_x:
+            gxhat = grad if weight is None else grad * weight.reshape(ctx.param_shape)
+            if ctx.batch_stats:  # the mean and variance depend on x too
+                a = ctx.axes
+                gxhat = gxhat - gxhat.mean(axis=a, keepdims=True) - xhat * (gxhat * xhat).mean(axis=a, keepdims=True)
+            gx = gxhat * rstd
+        if need_w:
+            gw = unbroadcast(grad * xhat, ctx.param_shape).reshape(weight.shape)
+        if need_b:
+            gb = unbroadcast(grad, ctx.param_shape).reshape(ctx.bias_shape)
+        return gx, gw, gb
+
+
+def _update_running(running: tuple[Any, Any], mean: ndarray, var: ndarray, momentum: float, count: int) -> None:
+    """``running = (1 - momentum) * running + momentum * batch``, in place, with the unbiased batch variance."""
+    running_mean, running_var = running
+    if running_mean is not None:
+        running_mean *= 1 - momentum
+        running_mean += momentum * mean.reshape(running_mean.shape)
+    if running_var is not None:
+        running_var *= 1 - momentum
+        running_var += (momentum * count / (count - 1)) * var.reshape(running_var.shape)
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each channel (dim 1) of ``input`` (N, C, ...) over the batch and any trailing dims.
+
+    In training, batch statistics are used and ``running_mean``/``running_var`` (when given) are updated in
+    place with ``momentum`` and the unbiased batch variance; otherwise the running statistics are used.
+
+    Example::
+
+        x = vinsgrad.randn(8, 3)
+        F.batch_norm(x, None, None, training=True).mean(0)  # ~0 per channel
+    """
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm expects an input of shape (N, C, ...), got {tuple(input.shape)}")
+    c = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"batch_norm: {name} must have shape ({c},) for {c} channels, got {tuple(t.shape)}")
+    axes = (0, *range(2, input.ndim))
+    param_shape = (1, c) + (1,) * (input.ndim - 2)
+    if not training:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
+        mean, var = running_mean.data.reshape(param_shape), running_var.data.reshape(param_shape)
+        return NormalizeFn.apply(input, weight, bias, axes=axes, param_shape=param_shape, eps=eps, mean=mean, var=var)
+    if input.numel() // max(c, 1) < 2:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {tuple(input.shape)}")
+    running = None
+    if running_mean is not None or running_var is not None:
+        running = tuple(None if t is None else t.data for t in (running_mean, running_var))
+    return NormalizeFn.apply(
+        input, weight, bias, axes=axes, param_shape=param_shape, eps=eps, running=running, momentum=momentum
+    )
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: int | Sequence[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise over the trailing ``normalized_shape`` dims of ``input`` (biased variance, as PyTorch).
+
+    Example::
+
+        x = vinsgrad.randn(2, 5, 8)
+        F.layer_norm(x, (8,)).shape  # (2, 5, 8)
+    """
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if k == 0 or tuple(input.shape[input.ndim - k :]) != shape or input.ndim < k:
+        raise ValueError(
+            f"layer_norm: normalized_shape {list(shape)} must match the trailing dims of the input, "
+            f"got input of shape {tuple(input.shape)}"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise ValueError(f"layer_norm: {name} must have shape {shape} (normalized_shape), got {tuple(t.shape)}")
+    axes = tuple(range(input.ndim - k, input.ndim))
+    return NormalizeFn.apply(input, weight, bias, axes=axes, param_shape=shape, eps=eps)

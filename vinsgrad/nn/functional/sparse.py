@@ -1,0 +1,47 @@
+"""``embedding``: rows of a weight matrix picked by integer indices."""
+
+from __future__ import annotations
+
+from vinsgrad.autograd.backend import xp
+from vinsgrad.autograd.function import Function
+from vinsgrad.autograd.tensor import Tensor
+
+
+class EmbeddingFn(Function):
+    @staticmethod
+    def forward(ctx, weight, indices, padding_idx=None):
+        ctx.indices, ctx.shape, ctx.padding_idx = indices, weight.shape, padding_idx
+        return weight[indices]
+
+    @staticmethod
+    def backward(ctx, grad):
+        gw = xp.zeros(ctx.shape, dtype=grad.dtype)
+        xp.add.at(gw, ctx.indices.reshape(-1), grad.reshape(-1, ctx.shape[1]))
+        if ctx.padding_idx is not None:
+            gw[ctx.padding_idx] = 0  # the padding row never learns
+        return gw, None
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of ``weight`` (num_embeddings, embedding_dim) picked by the integer ``input`` (any shape).
+
+    Example::
+
+        w = vinsgrad.randn(10, 3)
+        F.embedding(vinsgrad.tensor([[1, 2], [4, 9]]), w).shape  # (2, 2, 3)
+    """
+    if weight.ndim != 2:
+        raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got {tuple(weight.shape)}")
+    indices = input.data if isinstance(input, Tensor) else xp.asarray(input)
+    num = weight.shape[0]
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"embedding: input must hold integer indices, got dtype {indices.dtype}")
+    if indices.size and (indices.min() < 0 or indices.max() >= num):
+        raise IndexError(
+            f"embedding: index out of range: indices must be in [0, {num}), got [{indices.min()}, {indices.max()}]"
+        )
+    if padding_idx is not None:
+        if not -num <= padding_idx < num:
+            raise ValueError(f"padding_idx must be within [{-num}, {num}) for {num} embeddings, got {padding_idx}")
+        padding_idx %= num
+    return EmbeddingFn.apply(weight, indices, padding_idx=padding_idx)
