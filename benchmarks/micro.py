@@ -28,7 +28,7 @@ def micro(torch: Any | None) -> list[dict[str, Any]]:
     va, vb, vw = vinsgrad.from_numpy(a), vinsgrad.from_numpy(b), vinsgrad.from_numpy(w)
     lin, ce = nn.Linear(784, 128), nn.CrossEntropyLoss()
     vx, vlogits, vy = vinsgrad.from_numpy(x), vinsgrad.tensor(logits, requires_grad=True), vinsgrad.from_numpy(y)
-    lw, lb = lin.weight.data, lin.bias.data
+    lw, lb = lin.weight._data, lin.bias._data
 
     def np_linear() -> None:  # no input gradient: the input does not require one in the frameworks either
         out = x @ lw.T + lb

@@ -68,7 +68,7 @@ class MLP(nn.Module):
 
 def mlp_weights(model: MLP) -> list[tuple[np.ndarray, np.ndarray]]:
     """(weight, bias) copies of each Linear, so every baseline starts from the same initial network."""
-    return [(m.weight.data.copy(), m.bias.data.copy()) for m in model.modules() if isinstance(m, nn.Linear)]
+    return [(m.weight._data.copy(), m.bias._data.copy()) for m in model.modules() if isinstance(m, nn.Linear)]
 
 
 class Seed(Workload):

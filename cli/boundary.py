@@ -182,7 +182,7 @@ def model_predictor(model: Any) -> Predict:
     def predict(grid: np.ndarray) -> np.ndarray:
         model.eval()
         with vinsgrad.no_grad():
-            return model(vinsgrad.from_numpy(grid)).data.argmax(axis=1)
+            return model(vinsgrad.from_numpy(grid))._data.argmax(axis=1)
 
     return predict
 

@@ -18,7 +18,7 @@ def parameter_hashes(model: Any) -> dict[str, str]:
     """SHA-256 of each parameter's dtype, shape and bytes, by name."""
     hashes = {}
     for name, p in model.named_parameters():
-        a = p.data
+        a = p._data
         digest = hashlib.sha256(f"{a.dtype}{a.shape}".encode())
         digest.update(a.tobytes())
         hashes[name] = digest.hexdigest()

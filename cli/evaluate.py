@@ -116,18 +116,18 @@ def evaluate(model: nn.Module, loader: Any, loss_fn: Any, *, keep_probabilities:
     with vinsgrad.no_grad():
         for inputs, targets in loader:
             logits = model(inputs)
-            labels = np.asarray(targets.data if isinstance(targets, vinsgrad.Tensor) else targets, dtype=np.int64)
+            labels = np.asarray(targets._data if isinstance(targets, vinsgrad.Tensor) else targets, dtype=np.int64)
             classes = logits.shape[-1]
             if labels.size and (labels.min() < 0 or labels.max() >= classes):
                 raise UsageError(
                     f"the dataset has labels {labels.min()}..{labels.max()}, the model has {classes} outputs"
                 )
             loss_sum += summed_loss(loss_fn, float(loss_fn(logits, targets).item()), len(labels))
-            pairs = labels * classes + logits.data.argmax(axis=-1)
+            pairs = labels * classes + logits._data.argmax(axis=-1)
             counts = np.bincount(pairs, minlength=classes * classes).reshape(classes, classes)
             confusion = counts if confusion is None else confusion + counts
             if keep_probabilities:
-                probabilities.append(logits.softmax(-1).data)
+                probabilities.append(logits.softmax(-1)._data)
                 kept_labels.append(labels)
     if confusion is None or not confusion.any():
         raise UsageError("the dataset split is empty: nothing to evaluate")

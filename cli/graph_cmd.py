@@ -73,7 +73,7 @@ def render_svg(dot_file: Path) -> str:
 
 
 def count(module: Any) -> int:
-    return sum(p.data.size for p in module.parameters())
+    return sum(p._data.size for p in module.parameters())
 
 
 def describe(name: str, module: Any) -> str:
@@ -96,7 +96,7 @@ def show_parameters(model: Any, title: str) -> None:
     def add(tree: Any, name: str, module: Any) -> None:
         branch = tree.add(describe(name, module), highlight=False)
         for pname, p in module.named_parameters(recurse=False):
-            branch.add(f"[dim]{pname} {tuple(p.shape)}  {p.data.size:,}[/dim]")
+            branch.add(f"[dim]{pname} {tuple(p.shape)}  {p._data.size:,}[/dim]")
         for child_name, child in module.named_children():
             add(branch, child_name, child)
 
@@ -111,6 +111,6 @@ def plain_lines(module: Any, depth: int) -> list[str]:
     for name, child in module.named_children():
         lines.append("  " * depth + describe(name, child))
         for pname, p in child.named_parameters(recurse=False):
-            lines.append("  " * (depth + 1) + f"{pname} {tuple(p.shape)}  {p.data.size:,}")
+            lines.append("  " * (depth + 1) + f"{pname} {tuple(p.shape)}  {p._data.size:,}")
         lines.extend(plain_lines(child, depth + 1))
     return lines

@@ -56,12 +56,12 @@ def count_parameters(model: nn.Module) -> dict[str, Any]:
     """Total and trainable parameter counts, and the count of each top-level layer."""
     params = list(model.parameters())
     layers = [
-        {"name": name, "type": type(child).__name__, "parameters": sum(p.data.size for p in child.parameters())}
+        {"name": name, "type": type(child).__name__, "parameters": sum(p._data.size for p in child.parameters())}
         for name, child in model.named_children()
     ]
     return {
-        "total": sum(p.data.size for p in params),
-        "trainable": sum(p.data.size for p in params if p.requires_grad),
+        "total": sum(p._data.size for p in params),
+        "trainable": sum(p._data.size for p in params if p.requires_grad),
         "layers": layers,
     }
 

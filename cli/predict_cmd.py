@@ -145,7 +145,7 @@ def probabilities(model: Any, config: dict[str, Any], raw_batch: np.ndarray) -> 
     x = apply_batch(transform, raw_batch) if transform is not None else raw_batch
     x = x if isinstance(x, vinsgrad.Tensor) else vinsgrad.tensor(np.asarray(x))
     with vinsgrad.no_grad():
-        return model.eval()(x).softmax(-1).data
+        return model.eval()(x).softmax(-1)._data
 
 
 # **** drawing ****

@@ -256,7 +256,7 @@ class Trainer:
 
 
 def count_correct(logits: Any, y: Any) -> int:
-    return int((logits.data.argmax(axis=1) == y.data).sum())
+    return int((logits._data.argmax(axis=1) == y._data).sum())
 
 
 @contextmanager

@@ -158,4 +158,4 @@ def test_randn_inputs_positive_and_seeded() -> None:
     a = randn_inputs((4, 5), positive=True)(np.random.default_rng(3))
     b = randn_inputs((4, 5), positive=True)(np.random.default_rng(3))
     assert a[0].dtype == vinsgrad.float64 and a[0].requires_grad
-    assert a[0].data.min() >= 0.5 and np.array_equal(a[0].data, b[0].data)
+    assert a[0]._data.min() >= 0.5 and np.array_equal(a[0]._data, b[0]._data)

@@ -257,12 +257,12 @@ def test_adam_resumes_bit_exactly_from_a_saved_state(tmp_path: Path) -> None:
 
     fresh, fresh_opt = setup(1)
     for p, saved in zip(fresh, state["params"]):
-        p.data[...] = saved
+        p._data[...] = saved
     fresh_opt.load_state_dict(state["optimizer"])
     step(params, opt)
     step(fresh, fresh_opt)
     for a, b in zip(params, fresh):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._data, b._data)
 
 
 def test_pytorch_load_arguments(tmp_path: Path) -> None:

@@ -89,7 +89,7 @@ def _atomic_file(path: Path) -> Iterator[IO[bytes]]:
 def _encode(obj: Any, path: tuple[str, ...], arrays: dict[str, np.ndarray]) -> Any:
     """The JSON node for ``obj``; arrays go into ``arrays`` under a key made from ``path``."""
     if isinstance(obj, Tensor):
-        obj = obj.data
+        obj = obj._data
     # NumPy scalars before Python ones: np.float64 is a float subclass but must come back as np.float64.
     if isinstance(obj, (np.ndarray, np.generic)):
         if obj.dtype.hasobject:

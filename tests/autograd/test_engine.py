@@ -23,15 +23,15 @@ def test_gradients_accumulate_across_backward_calls() -> None:
     x = leaf(1.0, 2.0)
     (x * x).sum().backward()
     (3 * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2 + 3, 4 + 3])
+    np.testing.assert_allclose(x.grad._data, [2 + 3, 4 + 3])
 
 
 def test_accumulation_reuses_the_grad_buffer() -> None:
     x = leaf(1.0, 2.0)
     (x * 2).sum().backward()
-    buffer = x.grad.data
+    buffer = x.grad._data
     (x * 2).sum().backward()
-    assert x.grad.data is buffer
+    assert x.grad._data is buffer
     np.testing.assert_allclose(buffer, [4.0, 4.0])
 
 
@@ -41,7 +41,7 @@ def test_leaf_used_many_times_sums_all_paths() -> None:
     t = x * x.exp()
     (t + x + x * x).sum().backward()
     xs = np.array([0.5, -1.0])
-    np.testing.assert_allclose(x.grad.data, np.exp(xs) * (1 + xs) + 1 + 2 * xs)
+    np.testing.assert_allclose(x.grad._data, np.exp(xs) * (1 + xs) + 1 + 2 * xs)
 
 
 def test_leaf_gradient_is_not_modified_through_a_shared_array() -> None:
@@ -51,19 +51,19 @@ def test_leaf_gradient_is_not_modified_through_a_shared_array() -> None:
     t = x + x.exp()
     loss = (t + x).sum()
     loss.backward()
-    np.testing.assert_allclose(x.grad.data, 2 + np.exp([1.0, 2.0]))
+    np.testing.assert_allclose(x.grad._data, 2 + np.exp([1.0, 2.0]))
     y = leaf(1.0, 2.0)
     (y + y + y).sum().backward()
-    np.testing.assert_allclose(y.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(y.grad._data, [3.0, 3.0])
 
 
 def test_two_leaves_never_share_a_grad_buffer() -> None:
     a, b = leaf(1.0, 2.0), leaf(3.0, 4.0)
     (a + b).sum().backward()
-    assert not np.shares_memory(a.grad.data, b.grad.data)
+    assert not np.shares_memory(a.grad._data, b.grad._data)
     (a + b).sum().backward()
-    np.testing.assert_allclose(a.grad.data, [2.0, 2.0])
-    np.testing.assert_allclose(b.grad.data, [2.0, 2.0])
+    np.testing.assert_allclose(a.grad._data, [2.0, 2.0])
+    np.testing.assert_allclose(b.grad._data, [2.0, 2.0])
 
 
 def test_given_gradient_is_copied_not_adopted() -> None:
@@ -72,19 +72,19 @@ def test_given_gradient_is_copied_not_adopted() -> None:
     (x + 0).backward(g)
     (x + 0).backward(g)
     np.testing.assert_allclose(g, [1.0, 1.0])
-    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+    np.testing.assert_allclose(x.grad._data, [2.0, 2.0])
 
 
 def test_backward_gradient_argument_weights_the_output() -> None:
     x = leaf(1.0, 2.0, 3.0)
     (x * x).backward(vg.tensor([1.0, 0.0, -1.0], dtype=vg.float64))
-    np.testing.assert_allclose(x.grad.data, [2.0, 0.0, -6.0])
+    np.testing.assert_allclose(x.grad._data, [2.0, 0.0, -6.0])
 
 
 def test_backward_on_a_leaf_sets_its_gradient() -> None:
     x = leaf(1.0, 2.0)
     x.backward(np.array([3.0, 4.0]))
-    np.testing.assert_allclose(x.grad.data, [3.0, 4.0])
+    np.testing.assert_allclose(x.grad._data, [3.0, 4.0])
 
 
 def test_non_scalar_backward_without_gradient_raises() -> None:
@@ -125,7 +125,7 @@ def test_retain_graph_allows_a_second_backward() -> None:
     y = (x * x * x).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, [2 * 12.0])
+    np.testing.assert_allclose(x.grad._data, [2 * 12.0])
 
 
 def test_intermediate_tensors_get_no_grad() -> None:
@@ -140,7 +140,7 @@ def test_branch_that_does_not_require_grad_is_skipped() -> None:
     c = vg.tensor([5.0, 6.0], dtype=vg.float64)
     (x * c + c.exp()).sum().backward()
     assert c.grad is None
-    np.testing.assert_allclose(x.grad.data, [5.0, 6.0])
+    np.testing.assert_allclose(x.grad._data, [5.0, 6.0])
 
 
 # **** the graph is walked iteratively and freed ****
@@ -220,7 +220,7 @@ def test_hook_can_replace_the_gradient() -> None:
     h.register_hook(lambda g: g * 10)
     x.register_hook(lambda g: g + 1)
     h.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [21.0, 21.0])
+    np.testing.assert_allclose(x.grad._data, [21.0, 21.0])
 
 
 def test_nonleaf_hook_sees_the_total_gradient() -> None:
@@ -318,7 +318,7 @@ def test_detach_and_requires_grad_() -> None:
     d = (x * 2).detach()
     assert not d.requires_grad and d.grad_fn is None
     h = x * 2  # detach shares data with its source, as in PyTorch
-    assert np.shares_memory(h.detach().data, h.data)
+    assert np.shares_memory(h.detach()._data, h._data)
     y = vg.tensor([1.0]).requires_grad_()
     assert y.requires_grad and y.is_leaf
     with pytest.raises(RuntimeError, match="only floating point tensors"):
@@ -334,7 +334,7 @@ def test_in_place_on_a_leaf_that_requires_grad_needs_no_grad() -> None:
     with vg.no_grad():
         x.fill_(3.0)
         x.copy_(np.array([4.0, 5.0]))
-    np.testing.assert_allclose(x.data, [4.0, 5.0])
+    np.testing.assert_allclose(x._data, [4.0, 5.0])
 
 
 # **** user-defined Functions ****
@@ -370,7 +370,7 @@ def test_user_defined_function_forward_backward_and_gradcheck() -> None:
     y = Cube.apply(x)
     assert isinstance(y.grad_fn, Cube) and repr(y.grad_fn) == "<CubeBackward0>"
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 12.0])
+    np.testing.assert_allclose(x.grad._data, [3.0, 12.0])
     assert vg.gradcheck(Cube.apply, (leaf(0.3, 1.7),))
 
 
@@ -422,7 +422,7 @@ def test_gradient_broadcast_to_the_input_is_summed_back_and_cast() -> None:
     x = vg.tensor([1.0, 2.0], requires_grad=True)
     Wide.apply(x).backward()
     assert x.grad.dtype == vg.float32
-    np.testing.assert_allclose(x.grad.data, [6.0, 6.0])
+    np.testing.assert_allclose(x.grad._data, [6.0, 6.0])
 
 
 def test_function_without_forward_says_so() -> None:
@@ -436,6 +436,6 @@ def test_function_without_forward_says_so() -> None:
 def test_clone_copies_memory_and_stays_in_the_graph() -> None:
     x = leaf(1.0, 2.0)
     c = x.clone()
-    assert not np.shares_memory(c.data, x.data) and c.grad_fn is not None
+    assert not np.shares_memory(c._data, x._data) and c.grad_fn is not None
     (c * 3).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(x.grad._data, [3.0, 3.0])

@@ -23,7 +23,7 @@ def grad_of(fn: Callable[[vg.Tensor], vg.Tensor], data) -> np.ndarray:  # type: 
     x = t64(data)
     fn(x).sum().backward()
     assert x.grad is not None
-    return x.grad.data
+    return x.grad._data
 
 
 # **** forward values ****
@@ -31,14 +31,14 @@ def grad_of(fn: Callable[[vg.Tensor], vg.Tensor], data) -> np.ndarray:  # type: 
 
 def test_softmax_and_log_softmax_values() -> None:
     x = vg.tensor([[0.0, np.log(3.0)], [1000.0, 1000.0]], dtype=vg.float64)
-    np.testing.assert_allclose(x.softmax(1).data, [[0.25, 0.75], [0.5, 0.5]])
-    np.testing.assert_allclose(x.log_softmax(-1).data, np.log([[0.25, 0.75], [0.5, 0.5]]))
-    np.testing.assert_allclose(x.softmax(0).data.sum(0), [1.0, 1.0])
+    np.testing.assert_allclose(x.softmax(1)._data, [[0.25, 0.75], [0.5, 0.5]])
+    np.testing.assert_allclose(x.log_softmax(-1)._data, np.log([[0.25, 0.75], [0.5, 0.5]]))
+    np.testing.assert_allclose(x.softmax(0)._data.sum(0), [1.0, 1.0])
 
 
 def test_logsumexp_is_stable() -> None:
     x = vg.tensor([[1000.0, 1000.0], [-1000.0, -np.inf]], dtype=vg.float64)
-    np.testing.assert_allclose(x.logsumexp(1).data, [1000 + np.log(2), -1000.0])
+    np.testing.assert_allclose(x.logsumexp(1)._data, [1000 + np.log(2), -1000.0])
     assert x.logsumexp(dim=(0, 1)).shape == () and x.logsumexp(1, keepdim=True).shape == (2, 1)
     np.testing.assert_allclose(vg.tensor([-np.inf, -np.inf]).logsumexp(0).item(), -np.inf)
 
@@ -46,24 +46,24 @@ def test_logsumexp_is_stable() -> None:
 def test_sigmoid_never_overflows() -> None:
     with np.errstate(over="raise", invalid="raise"):
         y = vg.tensor([-1000.0, 0.0, 1000.0]).sigmoid()
-    np.testing.assert_allclose(y.data, [0.0, 0.5, 1.0])
+    np.testing.assert_allclose(y._data, [0.0, 0.5, 1.0])
     assert y.dtype == vg.float32
 
 
 def test_var_std_values_and_corrections() -> None:
     x = vg.tensor([[1.0, 2.0, 3.0, 4.0], [2.0, 2.0, 2.0, 2.0]], dtype=vg.float64)
-    np.testing.assert_allclose(x.var(1).data, [5 / 3, 0.0])
-    np.testing.assert_allclose(x.var(1, correction=0).data, [1.25, 0.0])
-    np.testing.assert_allclose(x.var(1, unbiased=False).data, [1.25, 0.0])
-    np.testing.assert_allclose(x.std().item(), np.std(x.data, ddof=1))
+    np.testing.assert_allclose(x.var(1)._data, [5 / 3, 0.0])
+    np.testing.assert_allclose(x.var(1, correction=0)._data, [1.25, 0.0])
+    np.testing.assert_allclose(x.var(1, unbiased=False)._data, [1.25, 0.0])
+    np.testing.assert_allclose(x.std().item(), np.std(x._data, ddof=1))
     assert x.var(0, keepdim=True).shape == (1, 4)
     assert np.isnan(vg.tensor([3.0]).var().item())  # one element, correction 1: nan, as in PyTorch
 
 
 def test_mean_sum_over_tuples_and_negative_dims() -> None:
     x = vg.arange(24).reshape(2, 3, 4).double()
-    np.testing.assert_array_equal(x.sum((0, -1)).data, x.data.sum(axis=(0, 2)))
-    np.testing.assert_array_equal(x.mean(-2, keepdim=True).data, x.data.mean(axis=1, keepdims=True))
+    np.testing.assert_array_equal(x.sum((0, -1))._data, x._data.sum(axis=(0, 2)))
+    np.testing.assert_array_equal(x.mean(-2, keepdim=True)._data, x._data.mean(axis=1, keepdims=True))
     assert x.sum().item() == 276 and x.sum(dim=None, keepdim=True).shape == (1, 1, 1)
     assert vg.tensor(3.0).sum(0).item() == 3.0 and vg.tensor(3.0).mean(-1).item() == 3.0
 
@@ -85,7 +85,7 @@ def test_matmul_shapes_follow_numpy() -> None:
         a, b = np.ones(sx), np.ones(sy)
         out = vg.tensor(a) @ vg.tensor(b)
         assert out.shape == so
-        np.testing.assert_array_equal(out.data, a @ b)
+        np.testing.assert_array_equal(out._data, a @ b)
     assert (np.ones((2, 3)) @ vg.ones(3, dtype=vg.float64)).shape == (2,)  # ndarray @ Tensor defers to Tensor
 
 
@@ -127,12 +127,12 @@ def test_indexing_matches_numpy_and_scatter_adds(index) -> None:  # type: ignore
     base = np.arange(12.0).reshape(3, 4)
     x = t64(base)
     y = x[index]
-    np.testing.assert_array_equal(y.data, base[index])
-    w = np.arange(1.0, 1.0 + y.data.size).reshape(y.shape)
+    np.testing.assert_array_equal(y._data, base[index])
+    w = np.arange(1.0, 1.0 + y._data.size).reshape(y.shape)
     (y * vg.tensor(w)).sum().backward()
     expected = np.zeros_like(base)
     np.add.at(expected, index if not isinstance(index, list) else np.array(index), w)
-    np.testing.assert_array_equal(x.grad.data, expected)
+    np.testing.assert_array_equal(x.grad._data, expected)
 
 
 def test_indexing_with_tensors() -> None:
@@ -259,4 +259,4 @@ def test_type_promotion_follows_pytorch() -> None:
     ]
     for i, (result, dtype) in enumerate(cases):
         assert result.dtype == dtype, f"case {i}: {result.dtype} != {dtype}"
-    np.testing.assert_array_equal((i64 / 2).data, [0.5, 1.0])
+    np.testing.assert_array_equal((i64 / 2)._data, [0.5, 1.0])

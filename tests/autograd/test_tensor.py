@@ -25,7 +25,7 @@ def test_numpy_arrays_keep_their_dtype_and_are_copied() -> None:
         a = np.zeros(3, dtype=dtype)
         t = vg.tensor(a)
         assert t.dtype == dtype
-        assert not np.shares_memory(t.data, a)
+        assert not np.shares_memory(t._data, a)
     assert vg.tensor(np.float64(2.0)).dtype == vg.float64
 
 
@@ -38,14 +38,14 @@ def test_from_numpy_shares_memory() -> None:
     a = np.arange(3.0)
     t = vg.from_numpy(a)
     a[0] = 7
-    assert t.data[0] == 7 and t.dtype == vg.float64
+    assert t._data[0] == 7 and t.dtype == vg.float64
     with pytest.raises(TypeError, match=r"expected a numpy.ndarray, got list"):
         vg.from_numpy([1.0])  # type: ignore[arg-type]
 
 
 def test_constant_factories() -> None:
     assert vg.zeros(2, 3).shape == (2, 3) and vg.zeros((2, 3)).dtype == vg.float32
-    assert vg.ones([4]).data.tolist() == [1.0] * 4
+    assert vg.ones([4])._data.tolist() == [1.0] * 4
     assert vg.zeros(2, dtype=vg.int64).dtype == vg.int64
     assert vg.full((2, 2), 7).dtype == vg.int64 and vg.full((2,), 0.5).dtype == vg.float32
     assert vg.full(3, 1.0).shape == (3,)
@@ -59,7 +59,7 @@ def test_arange_and_eye() -> None:
     assert vg.arange(1, 7, 2).tolist() == [1, 3, 5]
     assert vg.arange(0, 1, 0.25).dtype == vg.float32 and vg.arange(0, 1, 0.25).tolist() == [0, 0.25, 0.5, 0.75]
     assert vg.arange(3.0).dtype == vg.float32
-    np.testing.assert_array_equal(vg.eye(3).data, np.eye(3))
+    np.testing.assert_array_equal(vg.eye(3)._data, np.eye(3))
     assert vg.eye(2, 3).shape == (2, 3) and vg.eye(2).dtype == vg.float32
 
 
@@ -72,7 +72,7 @@ def test_manual_seed_makes_draws_reproducible() -> None:
     vg.manual_seed(123)
     b = (vg.randn(4), vg.rand(2, 2), vg.randint(0, 10, (5,)), vg.randperm(6))
     for x, y in zip(a, b):
-        np.testing.assert_array_equal(x.data, y.data)
+        np.testing.assert_array_equal(x._data, y._data)
     assert a[0].dtype == vg.float32 and a[1].dtype == vg.float32 and a[2].dtype == vg.int64
 
 
@@ -80,7 +80,7 @@ def test_generators_are_independent_of_the_default() -> None:
     g1, g2 = vg.Generator().manual_seed(5), vg.Generator().manual_seed(5)
     x = vg.randn(3, generator=g1)
     vg.randn(100)  # draws from the default generator must not disturb g2
-    np.testing.assert_array_equal(x.data, vg.randn(3, generator=g2).data)
+    np.testing.assert_array_equal(x._data, vg.randn(3, generator=g2)._data)
     assert g1.initial_seed() == 5
 
 
@@ -90,14 +90,14 @@ def test_generator_state_round_trips_through_json() -> None:
     state = json.loads(json.dumps(g.get_state()))
     expected = vg.rand(4, generator=g)
     g.set_state(state)
-    np.testing.assert_array_equal(vg.rand(4, generator=g).data, expected.data)
+    np.testing.assert_array_equal(vg.rand(4, generator=g)._data, expected._data)
 
 
 def test_default_rng_state_round_trip() -> None:
     state = vg.get_rng_state()
     a = vg.randn(3)
     vg.set_rng_state(state)
-    np.testing.assert_array_equal(vg.randn(3).data, a.data)
+    np.testing.assert_array_equal(vg.randn(3)._data, a._data)
 
 
 def test_randint_ranges_and_pytorch_overloads() -> None:
@@ -105,14 +105,14 @@ def test_randint_ranges_and_pytorch_overloads() -> None:
     x = vg.randint(3, 5, (200,))
     assert set(x.tolist()) == {3, 4}
     y = vg.randint(4, (3, 2))  # randint(high, size)
-    assert y.shape == (3, 2) and y.data.min() >= 0 and y.data.max() < 4
+    assert y.shape == (3, 2) and y._data.min() >= 0 and y._data.max() < 4
     assert vg.randint(2, size=(7,)).shape == (7,)
 
 
 def test_random_values_have_the_right_distribution() -> None:
     g = vg.Generator().manual_seed(1)
-    u = vg.rand(20000, generator=g).data
-    n = vg.randn(20000, generator=g).data
+    u = vg.rand(20000, generator=g)._data
+    n = vg.randn(20000, generator=g)._data
     assert u.min() >= 0 and u.max() < 1 and abs(u.mean() - 0.5) < 0.01
     assert abs(n.mean()) < 0.03 and abs(n.std() - 1) < 0.03
     assert sorted(vg.randperm(10, generator=g).tolist()) == list(range(10))
@@ -137,7 +137,7 @@ def test_attributes() -> None:
     assert x.is_leaf and not x.requires_grad and x.grad is None
     assert x[1, 2].item() == 6.0 and isinstance(x[0, 0].item(), float)
     assert x.tolist() == [[1, 2, 3], [4, 5, 6]]
-    assert isinstance(x.numpy(), np.ndarray) and x.numpy() is x.data
+    assert isinstance(x.numpy(), np.ndarray) and x.numpy() is x._data
 
 
 def test_item_and_numpy_errors() -> None:
@@ -164,7 +164,7 @@ def test_cast_is_differentiable_and_grad_keeps_the_leaf_dtype() -> None:
     assert y.dtype == vg.float64 and y.requires_grad
     (y * y).sum().backward()
     assert x.grad.dtype == vg.float32
-    np.testing.assert_allclose(x.grad.data, [2.0, 4.0])
+    np.testing.assert_allclose(x.grad._data, [2.0, 4.0])
     assert not x.long().requires_grad
 
 

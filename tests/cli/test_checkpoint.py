@@ -55,7 +55,7 @@ def test_round_trip(tmp_path: Path) -> None:
     save_checkpoint(path, model=model, optimizer=FakeOptimizer(), scheduler=FakeScheduler(), meta=info)
     ckpt = load_checkpoint(path)
     assert sorted(ckpt.model_state) == ["running_mean", "weight"]
-    np.testing.assert_array_equal(ckpt.model_state["weight"], model.weight.data)
+    np.testing.assert_array_equal(ckpt.model_state["weight"], model.weight._data)
     assert ckpt.model_state["weight"].dtype == np.float32
     assert ckpt.optimizer_state is not None and ckpt.optimizer_state["param_groups"][0]["betas"] == (0.9, 0.999)
     np.testing.assert_array_equal(ckpt.optimizer_state["state"][0]["exp_avg"], np.full((3, 2), 0.5))

@@ -62,7 +62,7 @@ def test_every_shipped_config_validates(path: Path) -> None:
     config = load_config(path)
     assert config["data"]["root"] == "./data"
     model = build_model(config)
-    assert sum(p.data.size for p in model.parameters()) > 0
+    assert sum(p._data.size for p in model.parameters()) > 0
 
 
 def test_the_seed_config_is_the_seed_example() -> None:

@@ -83,7 +83,7 @@ def test_unseeded_initialisation_is_caught_before_any_step(moons: Path, tmp_path
 
     def jittered(self: nn.Linear) -> None:
         reset(self)
-        self.weight.data += unseeded.normal(0, 1e-3, self.weight.shape).astype(np.float32)
+        self.weight._data += unseeded.normal(0, 1e-3, self.weight.shape).astype(np.float32)
 
     monkeypatch.setattr(nn.Linear, "reset_parameters", jittered)
     result = runner.invoke(app, ["train", str(moons), "--out", str(tmp_path / "r"), "--check-determinism"])
@@ -102,6 +102,6 @@ def test_step_count_option(moons: Path, tmp_path: Path) -> None:
 def test_parameter_hash_sees_one_bit() -> None:
     layer = nn.Linear(3, 2)
     before = parameter_hashes(layer)
-    layer.weight.data.view(np.uint32)[0, 0] ^= 1  # flip the lowest mantissa bit
+    layer.weight._data.view(np.uint32)[0, 0] ^= 1  # flip the lowest mantissa bit
     after = parameter_hashes(layer)
     assert before["weight"] != after["weight"] and before["bias"] == after["bias"]

@@ -64,13 +64,13 @@ def test_softmax_and_log_softmax() -> None:
     x = vinsgrad.tensor([[1.0, 2.0, 3.0], [1000.0, 0.0, -1000.0]])
     p = nn.Softmax(dim=1)(x)
     e = np.exp([1.0, 2.0, 3.0])
-    assert np.allclose(p.data[0], e / e.sum()) and p.data[1].tolist() == [1.0, 0.0, 0.0]
+    assert np.allclose(p._data[0], e / e.sum()) and p._data[1].tolist() == [1.0, 0.0, 0.0]
     logp = nn.LogSoftmax(dim=1)(x)
-    assert np.isfinite(logp.data).all() and logp.data[1].tolist() == [0.0, -1000.0, -2000.0]
+    assert np.isfinite(logp._data).all() and logp._data[1].tolist() == [0.0, -1000.0, -2000.0]
     assert logp.dtype == vinsgrad.float32
     # PyTorch's legacy rule without dim: 0 for 1-D and 3-D input, 1 otherwise
-    assert np.allclose(nn.Softmax()(x).data.sum(axis=1), 1.0)
-    assert np.allclose(F.softmax(vinsgrad.randn(2, 3, 4)).data.sum(axis=0), 1.0)
+    assert np.allclose(nn.Softmax()(x)._data.sum(axis=1), 1.0)
+    assert np.allclose(F.softmax(vinsgrad.randn(2, 3, 4))._data.sum(axis=0), 1.0)
     assert F.log_softmax(x, dim=0, dtype=vinsgrad.float64).dtype == vinsgrad.float64
 
 

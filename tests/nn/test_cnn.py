@@ -56,7 +56,7 @@ def test_small_cnn_learns_bars_and_round_trips_its_state() -> None:
     model.eval()
     with vg.no_grad():
         logits = model(x_test)
-    assert (logits.argmax(dim=1).data == y_test.data).mean() >= 0.95
+    assert (logits.argmax(dim=1)._data == y_test._data).mean() >= 0.95
 
     state = model.state_dict()
     assert list(state) == [
@@ -70,4 +70,4 @@ def test_small_cnn_learns_bars_and_round_trips_its_state() -> None:
     clone.load_state_dict(state)
     clone.eval()
     with vg.no_grad():
-        np.testing.assert_array_equal(clone(x_test).data, logits.data)
+        np.testing.assert_array_equal(clone(x_test)._data, logits._data)

@@ -80,14 +80,14 @@ def test_conv2d_matches_the_naive_loop(xs, ws, kwargs, pads) -> None:  # type: i
     tx, tw, tb = (vg.tensor(a, requires_grad=True) for a in (x, w, b))
     out = F.conv2d(tx, tw, tb, **kwargs)
     expected = naive_conv(x, w, b, stride, pads, dilation, groups)
-    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out._data, expected, rtol=1e-12, atol=1e-12)
 
     g = rng.standard_normal(expected.shape)
     out.backward(g)
     gx, gw = naive_conv_grads(x, w, g, stride, pads, dilation, groups)
-    np.testing.assert_allclose(tx.grad.data, gx, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(tw.grad.data, gw, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(tb.grad.data, g.sum(axis=(0, 2, 3)), rtol=1e-12)
+    np.testing.assert_allclose(tx.grad._data, gx, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(tw.grad._data, gw, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(tb.grad._data, g.sum(axis=(0, 2, 3)), rtol=1e-12)
 
 
 def test_conv2d_by_hand() -> None:
@@ -95,7 +95,7 @@ def test_conv2d_by_hand() -> None:
     x = vg.tensor(np.arange(9.0).reshape(1, 1, 3, 3))
     out = F.conv2d(x, vg.ones(1, 1, 2, 2, dtype=vg.float64), vg.tensor([10.0], dtype=vg.float64))
     np.testing.assert_array_equal(
-        out.data[0, 0], np.array([[0 + 1 + 3 + 4, 1 + 2 + 4 + 5], [3 + 4 + 6 + 7, 4 + 5 + 7 + 8]]) + 10
+        out._data[0, 0], np.array([[0 + 1 + 3 + 4, 1 + 2 + 4 + 5], [3 + 4 + 6 + 7, 4 + 5 + 7 + 8]]) + 10
     )
 
 
@@ -103,7 +103,7 @@ def test_conv2d_unbatched_input_gives_unbatched_output() -> None:
     x, w = vg.randn(2, 5, 5), vg.randn(3, 2, 3, 3)
     out = F.conv2d(x, w, padding=1)
     assert out.shape == (3, 5, 5)
-    np.testing.assert_allclose(out.data, F.conv2d(x.unsqueeze(0), w, padding=1).data[0], rtol=1e-6)
+    np.testing.assert_allclose(out._data, F.conv2d(x.unsqueeze(0), w, padding=1)._data[0], rtol=1e-6)
 
 
 def test_float32_stays_float32_forward_and_backward() -> None:
@@ -113,7 +113,7 @@ def test_float32_stays_float32_forward_and_backward() -> None:
     out.sum().backward()
     assert out.dtype == vg.float32 and x.grad.dtype == vg.float32
     assert conv.weight.grad.dtype == vg.float32 and conv.bias.grad.dtype == vg.float32
-    assert out.data.flags.c_contiguous and x.grad.data.flags.c_contiguous
+    assert out._data.flags.c_contiguous and x.grad._data.flags.c_contiguous
 
 
 def test_no_input_gradient_when_the_input_needs_none() -> None:
@@ -140,17 +140,17 @@ def test_conv2d_init_is_pytorch_default_and_seeded() -> None:
     vg.manual_seed(0)
     conv = nn.Conv2d(8, 64, 5)
     bound = 1 / math.sqrt(8 * 5 * 5)  # kaiming_uniform_(a=sqrt(5)) on fan_in = in_channels * kh * kw
-    for p in (conv.weight.data, conv.bias.data):
+    for p in (conv.weight._data, conv.bias._data):
         assert np.abs(p).max() <= bound and np.abs(p).max() > 0.9 * bound
-    assert abs(conv.weight.data.std() - bound / math.sqrt(3)) < 0.05 * bound  # the std of U(-b, b)
+    assert abs(conv.weight._data.std() - bound / math.sqrt(3)) < 0.05 * bound  # the std of U(-b, b)
     vg.manual_seed(0)
-    np.testing.assert_array_equal(nn.Conv2d(8, 64, 5).weight.data, conv.weight.data)
+    np.testing.assert_array_equal(nn.Conv2d(8, 64, 5).weight._data, conv.weight._data)
 
 
 def test_conv2d_layer_forward_is_functional_conv2d() -> None:
     conv = nn.Conv2d(2, 3, 3, stride=(1, 2), dilation=2)
     x = vg.randn(2, 2, 7, 8)
-    np.testing.assert_array_equal(conv(x).data, F.conv2d(x, conv.weight, conv.bias, (1, 2), 0, 2).data)
+    np.testing.assert_array_equal(conv(x)._data, F.conv2d(x, conv.weight, conv.bias, (1, 2), 0, 2)._data)
 
 
 @pytest.mark.parametrize(

@@ -14,13 +14,13 @@ def test_training_zeroes_about_p_and_scales_the_rest() -> None:
     vg.manual_seed(0)
     x = vg.ones(200, 500, requires_grad=True)
     out = F.dropout(x, p=0.3)
-    kept = out.data != 0
+    kept = out._data != 0
     assert out.dtype == vg.float32
-    np.testing.assert_allclose(out.data[kept], 1 / 0.7, rtol=1e-6)
+    np.testing.assert_allclose(out._data[kept], 1 / 0.7, rtol=1e-6)
     # 100000 Bernoulli(0.7) draws: the kept fraction is within 5 standard deviations (0.0072) of 0.7.
     assert abs(kept.mean() - 0.7) < 5 * np.sqrt(0.7 * 0.3 / kept.size)
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, kept / np.float32(0.7))
+    np.testing.assert_array_equal(x.grad._data, kept / np.float32(0.7))
 
 
 def test_eval_mode_and_p_zero_are_the_identity() -> None:
@@ -34,16 +34,16 @@ def test_p_one_zeroes_everything() -> None:
     x = vg.randn(3, 4, requires_grad=True)
     out = F.dropout(x, 1.0)
     out.sum().backward()
-    assert (out.data == 0).all() and (x.grad.data == 0).all()
+    assert (out._data == 0).all() and (x.grad._data == 0).all()
 
 
 def test_mask_comes_from_the_default_generator() -> None:
     drop = nn.Dropout(0.5)
     vg.manual_seed(7)
-    a = drop(vg.ones(50)).data
+    a = drop(vg.ones(50))._data
     vg.manual_seed(7)
-    b = drop(vg.ones(50)).data
-    c = drop(vg.ones(50)).data
+    b = drop(vg.ones(50))._data
+    c = drop(vg.ones(50))._data
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(b, c)
 

@@ -30,7 +30,7 @@ def test_relu_accepts_inplace_and_returns_the_result() -> None:
 
 def test_fused_linear_matches_matmul_plus_bias_on_batched_input() -> None:
     x, w, b = vinsgrad.randn(2, 3, 4), vinsgrad.randn(5, 4), vinsgrad.randn(5)
-    assert np.allclose(F.linear(x, w, b).data, x.data @ w.data.T + b.data, atol=1e-6)
+    assert np.allclose(F.linear(x, w, b)._data, x._data @ w._data.T + b._data, atol=1e-6)
 
 
 def test_cross_entropy_matches_log_softmax_then_nll_in_every_mode() -> None:
@@ -41,7 +41,7 @@ def test_cross_entropy_matches_log_softmax_then_nll_in_every_mode() -> None:
     for reduction in ("mean", "sum", "none"):
         fused = F.cross_entropy(x, y, weight=w, reduction=reduction)
         composed = F.nll_loss(F.log_softmax(x, dim=1), y, weight=w, reduction=reduction)
-        assert np.allclose(fused.data, composed.data, atol=1e-6)
+        assert np.allclose(fused._data, composed._data, atol=1e-6)
 
 
 def test_binary_cross_entropy_functions_reject_bad_reduction() -> None:

@@ -51,9 +51,9 @@ def test_distributions_have_the_expected_bounds_and_std(fill, bound, std) -> Non
     t = vinsgrad.zeros(200, 300)
     out = fill(t)
     assert out is t and t.dtype == vinsgrad.float32
-    assert t.data.std() == pytest.approx(std, rel=0.02)
+    assert t._data.std() == pytest.approx(std, rel=0.02)
     if bound is not None:
-        assert np.abs(t.data).max() <= bound and np.abs(t.data).max() > 0.99 * bound
+        assert np.abs(t._data).max() <= bound and np.abs(t._data).max() > 0.99 * bound
 
 
 def test_constants() -> None:
@@ -67,12 +67,12 @@ def test_generator_and_manual_seed_make_draws_reproducible() -> None:
     a, b = vinsgrad.zeros(4, 5), vinsgrad.zeros(4, 5)
     init.kaiming_normal_(a, generator=vinsgrad.Generator(3))
     init.kaiming_normal_(b, generator=vinsgrad.Generator(3))
-    assert np.array_equal(a.data, b.data)
+    assert np.array_equal(a._data, b._data)
     vinsgrad.manual_seed(1)
     init.uniform_(a)
     vinsgrad.manual_seed(1)
     init.uniform_(b)
-    assert np.array_equal(a.data, b.data)
+    assert np.array_equal(a._data, b._data)
 
 
 def test_parameters_are_filled_in_place_without_a_graph() -> None:

@@ -29,7 +29,7 @@ def test_default_init_is_uniform_within_one_over_sqrt_fan_in() -> None:
     vinsgrad.manual_seed(0)
     layer = nn.Linear(400, 300)
     bound = 1 / math.sqrt(400)
-    w, b = layer.weight.data, layer.bias.data
+    w, b = layer.weight._data, layer.bias._data
     assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
     # U(-a, a) has std a/sqrt(3) and fills the whole interval
     assert w.std() == pytest.approx(bound / math.sqrt(3), rel=0.02)
@@ -42,8 +42,8 @@ def test_init_draws_from_the_seeded_default_generator() -> None:
     vinsgrad.manual_seed(7)
     b = nn.Linear(4, 3)
     c = nn.Linear(4, 3)
-    assert np.array_equal(a.weight.data, b.weight.data) and np.array_equal(a.bias.data, b.bias.data)
-    assert not np.array_equal(b.weight.data, c.weight.data)
+    assert np.array_equal(a.weight._data, b.weight._data) and np.array_equal(a.bias._data, b.bias._data)
+    assert not np.array_equal(b.weight._data, c.weight._data)
 
 
 def test_hand_derived_forward_and_backward() -> None:
@@ -99,4 +99,4 @@ def test_errors_name_the_problem() -> None:
 
 def test_functional_linear_without_bias_matches_matmul() -> None:
     x, w = vinsgrad.randn(3, 4), vinsgrad.randn(2, 4)
-    assert np.allclose(F.linear(x, w).data, x.data @ w.data.T)
+    assert np.allclose(F.linear(x, w)._data, x._data @ w._data.T)

@@ -63,7 +63,7 @@ def test_cross_entropy_probability_targets() -> None:
     loss = nn.CrossEntropyLoss()(x, p)
     assert loss.item() == pytest.approx((LN2 + math.log(4)) / 2)  # mean over rows
     loss.backward()
-    assert np.allclose(x.grad.data, [[0.125, -0.125], [-0.375, 0.375]])
+    assert np.allclose(x.grad._data, [[0.125, -0.125], [-0.375, 0.375]])
 
 
 def test_cross_entropy_spatial_input_has_class_dim_one() -> None:
@@ -81,8 +81,8 @@ def test_cross_entropy_is_finite_on_extreme_logits() -> None:
     loss.backward()
     assert loss.dtype == vinsgrad.float32 and x.grad.dtype == vinsgrad.float32
     assert loss.item() == pytest.approx(1000.0)  # (2000 + 0) / 2
-    assert np.isfinite(x.grad.data).all()
-    assert np.allclose(x.grad.data, [[0.5, -0.5, 0.0], [0.0, 0.0, 0.0]])
+    assert np.isfinite(x.grad._data).all()
+    assert np.allclose(x.grad._data, [[0.5, -0.5, 0.0], [0.0, 0.0, 0.0]])
     smooth = nn.CrossEntropyLoss(label_smoothing=0.1)(x, _classes(1, 2))
     assert np.isfinite(smooth.item())
 
@@ -135,7 +135,7 @@ def test_nll_of_log_softmax_equals_cross_entropy() -> None:
     for reduction in ("mean", "sum", "none"):
         nll = nn.NLLLoss(w, reduction=reduction)(nn.LogSoftmax(dim=1)(x), y)
         ce = nn.CrossEntropyLoss(w, reduction=reduction)(x, y)
-        assert np.allclose(nll.data, ce.data)
+        assert np.allclose(nll._data, ce._data)
     logp = _f64([[-1.0, -2.0], [-3.0, -4.0]])
     nll = nn.NLLLoss()(logp, _classes(1, 0))
     nll.backward()
@@ -180,7 +180,7 @@ def test_bce_with_logits_values_pos_weight_and_extremes() -> None:
     x = _f64([0.3, -1.2, 2.0])
     t = _f64([1.0, 0.0, 0.4], requires_grad=False)
     with_logits = nn.BCEWithLogitsLoss(reduction="none")(x, t)
-    assert np.allclose(with_logits.data, nn.BCELoss(reduction="none")(x.sigmoid(), t).data)
+    assert np.allclose(with_logits._data, nn.BCELoss(reduction="none")(x.sigmoid(), t)._data)
     # pos_weight multiplies the positive term: x = 0, t = 1, pw = 3 -> 3 ln 2
     pw = nn.BCEWithLogitsLoss(pos_weight=vinsgrad.tensor([3.0]))(_f64([0.0]), _f64([1.0], requires_grad=False))
     assert pw.item() == pytest.approx(3 * LN2)

@@ -139,7 +139,7 @@ def test_zero_grad_apply_and_requires_grad() -> None:
     net(vinsgrad.randn(2, 3)).sum().backward()
     assert all(p.grad is not None for p in net.parameters())
     net.zero_grad(set_to_none=False)
-    assert all(p.grad is not None and not p.grad.data.any() for p in net.parameters())
+    assert all(p.grad is not None and not p.grad._data.any() for p in net.parameters())
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
 
@@ -157,7 +157,7 @@ def test_state_dict_has_dotted_keys_shares_memory_and_skips_non_persistent_buffe
     expected = ["fc.weight", "fc.bias", "block.scale", "block.running", "head.1.weight", "head.1.bias"]
     assert list(sd) == expected
     assert not sd["fc.weight"].requires_grad and type(sd["fc.weight"]) is vinsgrad.Tensor
-    assert np.shares_memory(sd["fc.weight"].data, net.fc.weight.data)
+    assert np.shares_memory(sd["fc.weight"]._data, net.fc.weight._data)
     assert net.state_dict(keep_vars=True)["fc.weight"] is net.fc.weight
 
 
@@ -165,14 +165,14 @@ def test_load_state_dict_round_trip_with_tensors_and_numpy_arrays() -> None:
     vinsgrad.manual_seed(0)
     a, b = Net(), Net()
     weight_before = b.fc.weight
-    sd = {k: v.data.copy() for k, v in a.state_dict().items()}  # plain NumPy arrays
+    sd = {k: v._data.copy() for k, v in a.state_dict().items()}  # plain NumPy arrays
     result = b.load_state_dict(sd)
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert b.fc.weight is weight_before  # copied in place: optimizers keep pointing at the same Parameter
     for (name, x), (_, y) in zip(a.state_dict().items(), b.state_dict().items()):
-        assert np.array_equal(x.data, y.data), name
+        assert np.array_equal(x._data, y._data), name
     b.load_state_dict({k: v * 2 for k, v in a.state_dict().items()})  # Tensors
-    assert np.allclose(b.fc.bias.data, 2 * a.fc.bias.data)
+    assert np.allclose(b.fc.bias._data, 2 * a.fc.bias._data)
     assert b.fc.weight.dtype == vinsgrad.float32
 
 
@@ -182,7 +182,7 @@ def test_load_state_dict_names_every_problem_in_one_error() -> None:
     del sd["fc.bias"], sd["block.running"]
     sd["fc.weight"] = vinsgrad.zeros(2, 3)
     sd["extra.weight"] = vinsgrad.zeros(1)
-    before = net.head[1].weight.data.copy()
+    before = net.head[1].weight._data.copy()
     sd["head.1.weight"] = vinsgrad.zeros(2, 3)
     with pytest.raises(RuntimeError) as err:
         net.load_state_dict(sd)
@@ -193,7 +193,7 @@ def test_load_state_dict_names_every_problem_in_one_error() -> None:
     assert (
         "size mismatch for fc.weight: copying a param with shape (2, 3) from checkpoint, the shape in current " in msg
     )
-    assert np.array_equal(net.head[1].weight.data, before)  # nothing is loaded when anything is wrong
+    assert np.array_equal(net.head[1].weight._data, before)  # nothing is loaded when anything is wrong
 
 
 def test_load_state_dict_non_strict_reports_keys_but_still_rejects_shapes() -> None:
@@ -254,7 +254,7 @@ def test_repr_prints_the_tree_like_pytorch() -> None:
 def test_parameter_wraps_data_without_copying() -> None:
     t = vinsgrad.ones(2)
     p = nn.Parameter(t)
-    assert p.requires_grad and p.is_leaf and np.shares_memory(p.data, t.data)
+    assert p.requires_grad and p.is_leaf and np.shares_memory(p._data, t._data)
     assert not nn.Parameter(t, requires_grad=False).requires_grad
     assert repr(p) == "Parameter containing:\ntensor([1., 1.], requires_grad=True)"
     assert nn.Parameter().shape == (0,)
@@ -266,7 +266,7 @@ def test_deepcopy_and_pickle_give_independent_modules() -> None:
     net = Net()
     for clone in (copy.deepcopy(net), pickle.loads(pickle.dumps(net))):
         assert type(clone.fc.weight) is nn.Parameter
-        assert not np.shares_memory(clone.fc.weight.data, net.fc.weight.data)
+        assert not np.shares_memory(clone.fc.weight._data, net.fc.weight._data)
         assert list(clone.state_dict()) == list(net.state_dict())
         x = vinsgrad.randn(2, 3)
-        assert np.array_equal(clone(x).data, net(x).data)
+        assert np.array_equal(clone(x)._data, net(x)._data)

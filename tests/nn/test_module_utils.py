@@ -47,11 +47,11 @@ def test_clip_grad_norm_edge_cases() -> None:
     model = nn.Linear(3, 2)
     model(vinsgrad.randn(4, 3) * 100).sum().backward()
     nn.utils.clip_grad_norm_(model.parameters(), 0.5)
-    after = math.sqrt(sum(float((q.grad.data**2).sum()) for q in model.parameters()))
+    after = math.sqrt(sum(float((q.grad._data**2).sum()) for q in model.parameters()))
     assert after == pytest.approx(0.5, rel=1e-5)
 
 
 def test_clip_grad_value_clamps_each_element() -> None:
     params = _params_with_grads([3.0, -4.0, 0.5])
     nn.utils.clip_grad_value_(params, 1.0)
-    assert np.array_equal(params[0].grad.data, [1.0, -1.0, 0.5])
+    assert np.array_equal(params[0].grad._data, [1.0, -1.0, 0.5])

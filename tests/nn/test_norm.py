@@ -20,31 +20,31 @@ def normalise(x: np.ndarray, axes: tuple[int, ...], eps: float = 1e-5) -> np.nda
 def test_batchnorm2d_training_output_and_running_stats_after_two_steps() -> None:
     rng = np.random.default_rng(0)
     bn = nn.BatchNorm2d(3, momentum=0.2).double()
-    bn.weight.data[:] = [1.0, 2.0, -1.0]
-    bn.bias.data[:] = [0.0, 0.5, 3.0]
+    bn.weight._data[:] = [1.0, 2.0, -1.0]
+    bn.bias._data[:] = [0.0, 0.5, 3.0]
     x1, x2 = rng.normal(2.0, 3.0, (4, 3, 2, 5)), rng.normal(-1.0, 0.5, (6, 3, 3, 3))
     out = bn(vg.tensor(x1))
-    expected = normalise(x1, (0, 2, 3)) * bn.weight.data[:, None, None] + bn.bias.data[:, None, None]
-    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
+    expected = normalise(x1, (0, 2, 3)) * bn.weight._data[:, None, None] + bn.bias._data[:, None, None]
+    np.testing.assert_allclose(out._data, expected, rtol=1e-12, atol=1e-12)
     bn(vg.tensor(x2))
     m1, m2 = x1.mean(axis=(0, 2, 3)), x2.mean(axis=(0, 2, 3))
     v1, v2 = x1.var(axis=(0, 2, 3), ddof=1), x2.var(axis=(0, 2, 3), ddof=1)  # unbiased, as PyTorch
-    np.testing.assert_allclose(bn.running_mean.data, 0.8 * (0.8 * 0 + 0.2 * m1) + 0.2 * m2, rtol=1e-12)
-    np.testing.assert_allclose(bn.running_var.data, 0.8 * (0.8 * 1 + 0.2 * v1) + 0.2 * v2, rtol=1e-12)
+    np.testing.assert_allclose(bn.running_mean._data, 0.8 * (0.8 * 0 + 0.2 * m1) + 0.2 * m2, rtol=1e-12)
+    np.testing.assert_allclose(bn.running_var._data, 0.8 * (0.8 * 1 + 0.2 * v1) + 0.2 * v2, rtol=1e-12)
     assert bn.num_batches_tracked.item() == 2 and bn.num_batches_tracked.dtype == vg.int64
 
 
 def test_batchnorm_eval_uses_running_stats_and_leaves_them_alone() -> None:
     bn = nn.BatchNorm1d(2).double()
-    bn.running_mean.data[:] = [1.0, -2.0]
-    bn.running_var.data[:] = [4.0, 0.25]
-    bn.weight.data[:] = [3.0, 1.0]
+    bn.running_mean._data[:] = [1.0, -2.0]
+    bn.running_var._data[:] = [4.0, 0.25]
+    bn.weight._data[:] = [3.0, 1.0]
     bn.eval()
     x = np.array([[1.0, 0.0], [3.0, -2.0], [5.0, 1.0]])
     out = bn(vg.tensor(x))
     expected = (x - [1.0, -2.0]) / np.sqrt(np.array([4.0, 0.25]) + 1e-5) * [3.0, 1.0]
-    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
-    np.testing.assert_array_equal(bn.running_mean.data, [1.0, -2.0])
+    np.testing.assert_allclose(out._data, expected, rtol=1e-12)
+    np.testing.assert_array_equal(bn.running_mean._data, [1.0, -2.0])
     assert bn.num_batches_tracked.item() == 0
 
 
@@ -53,23 +53,23 @@ def test_batchnorm_gradient_of_the_sum_is_zero_in_training() -> None:
     bn = nn.BatchNorm2d(2).double()
     x = vg.tensor(np.random.default_rng(1).standard_normal((3, 2, 2, 2)), requires_grad=True)
     bn(x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 0, atol=1e-12)
-    np.testing.assert_allclose(bn.weight.grad.data, 0, atol=1e-12)
-    np.testing.assert_array_equal(bn.bias.grad.data, [12.0, 12.0])
+    np.testing.assert_allclose(x.grad._data, 0, atol=1e-12)
+    np.testing.assert_allclose(bn.weight.grad._data, 0, atol=1e-12)
+    np.testing.assert_array_equal(bn.bias.grad._data, [12.0, 12.0])
 
 
 def test_batchnorm_momentum_none_is_a_cumulative_average() -> None:
     bn = nn.BatchNorm1d(1, momentum=None).double()
     for batch in ([[1.0], [3.0]], [[5.0], [9.0]], [[0.0], [0.0]]):
         bn(vg.tensor(batch))
-    np.testing.assert_allclose(bn.running_mean.data, [(2.0 + 7.0 + 0.0) / 3])
-    np.testing.assert_allclose(bn.running_var.data, [(2.0 + 8.0 + 0.0) / 3])
+    np.testing.assert_allclose(bn.running_mean._data, [(2.0 + 7.0 + 0.0) / 3])
+    np.testing.assert_allclose(bn.running_var._data, [(2.0 + 8.0 + 0.0) / 3])
 
 
 def test_batchnorm1d_accepts_3d_input_and_batchnorm2d_rejects_it() -> None:
     x = np.random.default_rng(2).standard_normal((4, 3, 5))
     out = nn.BatchNorm1d(3).double()(vg.tensor(x))
-    np.testing.assert_allclose(out.data, normalise(x, (0, 2)), rtol=1e-10)
+    np.testing.assert_allclose(out._data, normalise(x, (0, 2)), rtol=1e-10)
     with pytest.raises(ValueError, match=r"expected 4D input \(got 3D input\)"):
         nn.BatchNorm2d(3)(vg.tensor(x))
     with pytest.raises(ValueError, match=r"expected 2D or 3D input \(got 4D input\)"):
@@ -80,7 +80,7 @@ def test_batchnorm_state_dict_keys_buffers_and_repr() -> None:
     bn = nn.BatchNorm2d(4)
     assert list(bn.state_dict()) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
     assert [n for n, _ in bn.named_parameters()] == ["weight", "bias"]
-    assert bn.running_mean.dtype == vg.float32 and bn.running_var.data.tolist() == [1.0] * 4
+    assert bn.running_mean.dtype == vg.float32 and bn.running_var._data.tolist() == [1.0] * 4
     assert repr(bn) == "BatchNorm2d(4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
     bare = nn.BatchNorm1d(4, affine=False, track_running_stats=False)
     assert bare.state_dict() == {} and bare.weight is None and bare.running_mean is None
@@ -89,7 +89,7 @@ def test_batchnorm_state_dict_keys_buffers_and_repr() -> None:
 def test_batchnorm_without_running_stats_uses_batch_stats_in_eval_too() -> None:
     bn = nn.BatchNorm1d(2, track_running_stats=False).double().eval()
     x = np.random.default_rng(3).standard_normal((5, 2))
-    np.testing.assert_allclose(bn(vg.tensor(x)).data, normalise(x, (0,)), rtol=1e-10)
+    np.testing.assert_allclose(bn(vg.tensor(x))._data, normalise(x, (0,)), rtol=1e-10)
 
 
 def test_batchnorm_keeps_float32() -> None:
@@ -115,7 +115,7 @@ def test_batchnorm_reset_running_stats() -> None:
     bn = nn.BatchNorm1d(2)
     bn(vg.randn(4, 2) * 3 + 1)
     bn.reset_running_stats()
-    assert bn.running_mean.data.tolist() == [0, 0] and bn.running_var.data.tolist() == [1, 1]
+    assert bn.running_mean._data.tolist() == [0, 0] and bn.running_var._data.tolist() == [1, 1]
     assert bn.num_batches_tracked.item() == 0
 
 
@@ -125,17 +125,17 @@ def test_batchnorm_reset_running_stats() -> None:
 def test_layernorm_by_formula() -> None:
     rng = np.random.default_rng(4)
     ln = nn.LayerNorm((3, 4)).double()
-    ln.weight.data[...] = rng.standard_normal((3, 4))
-    ln.bias.data[...] = rng.standard_normal((3, 4))
+    ln.weight._data[...] = rng.standard_normal((3, 4))
+    ln.bias._data[...] = rng.standard_normal((3, 4))
     x = rng.normal(5.0, 2.0, (2, 5, 3, 4))
-    expected = normalise(x, (2, 3)) * ln.weight.data + ln.bias.data
-    np.testing.assert_allclose(ln(vg.tensor(x)).data, expected, rtol=1e-12, atol=1e-12)
+    expected = normalise(x, (2, 3)) * ln.weight._data + ln.bias._data
+    np.testing.assert_allclose(ln(vg.tensor(x))._data, expected, rtol=1e-12, atol=1e-12)
 
 
 def test_layernorm_gradient_of_the_sum_is_zero() -> None:
     x = vg.tensor(np.random.default_rng(5).standard_normal((3, 6)), requires_grad=True)
     F.layer_norm(x, 6).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 0, atol=1e-12)
+    np.testing.assert_allclose(x.grad._data, 0, atol=1e-12)
 
 
 def test_layernorm_parameters_state_dict_and_repr() -> None:

@@ -69,7 +69,7 @@ def test_max_pool2d_matches_explicit_windows(kwargs) -> None:  # type: ignore[no
     p = pair(kwargs.get("padding", 0), "p", minimum=0)
     d = pair(kwargs.get("dilation", 1), "d", minimum=1)
     out = F.max_pool2d(vg.tensor(x), **kwargs)
-    np.testing.assert_array_equal(out.data, explicit_pool(x, k, s, p, d, kwargs.get("ceil_mode", False)))
+    np.testing.assert_array_equal(out._data, explicit_pool(x, k, s, p, d, kwargs.get("ceil_mode", False)))
 
 
 def test_max_pool2d_gradient_goes_to_the_first_maximum() -> None:
@@ -77,10 +77,10 @@ def test_max_pool2d_gradient_goes_to_the_first_maximum() -> None:
     x = vg.tensor([[[[1.0, 3.0, 0.0, 0.0], [3.0, 2.0, 0.0, 0.0], [5.0, 1.0, -1.0, 7.0], [2.0, 5.0, 7.0, 7.0]]]])
     x.requires_grad_()
     out = F.max_pool2d(x, 2)
-    np.testing.assert_array_equal(out.data[0, 0], [[3.0, 0.0], [5.0, 7.0]])
+    np.testing.assert_array_equal(out._data[0, 0], [[3.0, 0.0], [5.0, 7.0]])
     out.backward(vg.tensor([[[[10.0, 20.0], [30.0, 40.0]]]]))
     expected = [[0, 10, 20, 0], [0, 0, 0, 0], [30, 0, 0, 40], [0, 0, 0, 0]]
-    np.testing.assert_array_equal(x.grad.data[0, 0], expected)
+    np.testing.assert_array_equal(x.grad._data[0, 0], expected)
 
 
 def test_max_pool2d_return_indices_are_flat_positions_of_the_first_maximum() -> None:
@@ -89,32 +89,32 @@ def test_max_pool2d_return_indices_are_flat_positions_of_the_first_maximum() -> 
     out, idx = nn.MaxPool2d(2, stride=2, padding=1, return_indices=True)(x)
     assert idx.dtype == vg.int64 and idx.shape == out.shape == (1, 1, 2, 3)
     # windows start at rows -1, 1 and columns -1, 1, 3 of the 3x5 plane (W = 5); ties go to the first.
-    np.testing.assert_array_equal(idx.data[0, 0], [[0, 1, 4], [10, 6, 9]])  # (1, 1) ties 2 with (1, 2)
-    np.testing.assert_array_equal(out.data.reshape(-1), x.data.reshape(-1)[idx.data.reshape(-1)])
+    np.testing.assert_array_equal(idx._data[0, 0], [[0, 1, 4], [10, 6, 9]])  # (1, 1) ties 2 with (1, 2)
+    np.testing.assert_array_equal(out._data.reshape(-1), x._data.reshape(-1)[idx._data.reshape(-1)])
     with vg.no_grad():
         _, idx = F.max_pool2d(x, 3, 1, return_indices=True)
-    np.testing.assert_array_equal(idx.data[0, 0], [[10, 13, 9]])
+    np.testing.assert_array_equal(idx._data[0, 0], [[10, 13, 9]])
 
 
 def test_max_pool2d_overlapping_windows_accumulate_gradient() -> None:
     x = vg.tensor([[[[0.0, 0.0, 0.0], [0.0, 9.0, 0.0], [0.0, 0.0, 0.0]]]], requires_grad=True)
     F.max_pool2d(x, 2, stride=1).sum().backward()  # the centre wins all four windows
-    np.testing.assert_array_equal(x.grad.data[0, 0], [[0, 0, 0], [0, 4, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(x.grad._data[0, 0], [[0, 0, 0], [0, 4, 0], [0, 0, 0]])
 
 
 def test_max_pool2d_padding_never_wins_and_nan_propagates() -> None:
     x = -vg.ones(1, 1, 2, 2) - 5
     out = F.max_pool2d(x, 2, stride=1, padding=1)
-    assert (out.data == -6).all()  # padding is -inf, not 0
+    assert (out._data == -6).all()  # padding is -inf, not 0
     y = vg.tensor([[[[1.0, float("nan")], [3.0, 2.0]]]])
     assert np.isnan(F.max_pool2d(y, 2).item())
 
 
 def test_avg_pool2d_by_hand() -> None:
     x = vg.tensor(np.arange(16.0).reshape(1, 1, 4, 4))
-    np.testing.assert_array_equal(F.avg_pool2d(x, 2).data[0, 0], [[2.5, 4.5], [10.5, 12.5]])
+    np.testing.assert_array_equal(F.avg_pool2d(x, 2)._data[0, 0], [[2.5, 4.5], [10.5, 12.5]])
     # padding=1 with count_include_pad: the corner window sees x[0,0] = 0 and three zeros of padding.
-    padded = F.avg_pool2d(x, 2, padding=1).data[0, 0]
+    padded = F.avg_pool2d(x, 2, padding=1)._data[0, 0]
     assert padded[0, 0] == 0.0 and padded[0, 1] == (1 + 2) / 4 and padded[2, 2] == 15 / 4
 
 
@@ -144,14 +144,14 @@ def test_avg_pool2d_matches_explicit_windows_and_spreads_gradient(kwargs) -> Non
     )
     tx = vg.tensor(x, requires_grad=True)
     out = F.avg_pool2d(tx, **kwargs)
-    np.testing.assert_allclose(out.data, explicit_pool(x, k, s, p, (1, 1), *args), rtol=1e-12)
+    np.testing.assert_allclose(out._data, explicit_pool(x, k, s, p, (1, 1), *args), rtol=1e-12)
     # avg_pool is linear: its gradient is the transpose of the map, i.e. <g, pool(e_i)> for each unit input e_i.
     g = rng.standard_normal(out.shape)
     out.backward(g)
     basis = np.eye(x[0, 0].size).reshape(-1, 1, *x.shape[2:])
     columns = explicit_pool(basis, k, s, p, (1, 1), *args)[:, 0]  # (H*W, out_h, out_w)
     expected = np.einsum("ncij,pij->ncp", g, columns).reshape(x.shape)
-    np.testing.assert_allclose(tx.grad.data, expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(tx.grad._data, expected, rtol=1e-12, atol=1e-14)
 
 
 def test_pools_keep_float32_and_accept_unbatched_input() -> None:
@@ -177,8 +177,8 @@ def test_pool_errors(pool) -> None:  # type: ignore[no-untyped-def]
 def test_pool_layers() -> None:
     mp, ap = nn.MaxPool2d(2), nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False)
     x = vg.randn(2, 3, 8, 8)
-    np.testing.assert_array_equal(mp(x).data, F.max_pool2d(x, 2, 2).data)
-    np.testing.assert_array_equal(ap(x).data, F.avg_pool2d(x, 3, 2, 1, count_include_pad=False).data)
+    np.testing.assert_array_equal(mp(x)._data, F.max_pool2d(x, 2, 2)._data)
+    np.testing.assert_array_equal(ap(x)._data, F.avg_pool2d(x, 3, 2, 1, count_include_pad=False)._data)
     assert mp.stride == 2 and list(mp.parameters()) == [] and mp.state_dict() == {}
     assert repr(mp) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
     assert repr(ap) == "AvgPool2d(kernel_size=3, stride=2, padding=1)"

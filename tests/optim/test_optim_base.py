@@ -151,6 +151,6 @@ def test_zero_grad_in_place():
     grad = p.grad
     optim.SGD([p], lr=0.1).zero_grad(set_to_none=False)
     assert p.grad is grad
-    np.testing.assert_array_equal(p.grad.data, np.zeros(3, dtype=np.float32))
+    np.testing.assert_array_equal(p.grad._data, np.zeros(3, dtype=np.float32))
     (p * 3).sum().backward()  # accumulates into the zeroed buffer
-    np.testing.assert_array_equal(p.grad.data, np.full(3, 3.0, dtype=np.float32))
+    np.testing.assert_array_equal(p.grad._data, np.full(3, 3.0, dtype=np.float32))

@@ -126,10 +126,10 @@ def run(cls, kwargs, dtype=np.float64):
     out = []
     for _ in range(STEPS):
         opt.zero_grad()
-        gw, gb = gradients(w.data.astype(np.float64), b.data.astype(np.float64))
+        gw, gb = gradients(w._data.astype(np.float64), b._data.astype(np.float64))
         w.grad, b.grad = vinsgrad.tensor(gw.astype(dtype)), vinsgrad.tensor(gb.astype(dtype))
         opt.step()
-        out.append((w.data.copy(), b.data.copy()))
+        out.append((w._data.copy(), b._data.copy()))
     return out, opt
 
 
@@ -168,13 +168,13 @@ def test_param_groups_each_follow_their_own_hyperparameters():
     opt = optim.SGD([{"params": [w]}, {"params": b, "lr": 0.01, "momentum": 0.5}], lr=0.1, momentum=0.9)
     rw, rb, sw, sb = W0, B0, {}, {}
     for _ in range(STEPS):
-        gw, gb = gradients(w.data, b.data)
+        gw, gb = gradients(w._data, b._data)
         w.grad, b.grad = vinsgrad.tensor(gw), vinsgrad.tensor(gb)
         opt.step()
         rgw, rgb = gradients(rw, rb)
         rw, rb = ref_sgd(rw, rgw, sw, lr=0.1, momentum=0.9), ref_sgd(rb, rgb, sb, lr=0.01, momentum=0.5)
-    np.testing.assert_allclose(w.data, rw, rtol=1e-12)
-    np.testing.assert_allclose(b.data, rb, rtol=1e-12)
+    np.testing.assert_allclose(w._data, rw, rtol=1e-12)
+    np.testing.assert_allclose(b._data, rb, rtol=1e-12)
     assert [g["lr"] for g in opt.param_groups] == [0.1, 0.01]
 
 
@@ -187,18 +187,18 @@ def test_params_without_grad_are_skipped(cls):
     used.grad = vinsgrad.tensor(np.ones_like(W0))
     opt.step()
     opt.step()
-    np.testing.assert_array_equal(unused.data, B0)
+    np.testing.assert_array_equal(unused._data, B0)
     assert unused not in opt.state
-    assert not np.array_equal(used.data, W0)
+    assert not np.array_equal(used._data, W0)
 
 
 def test_update_is_in_place_on_the_parameter_array():
     for cls in (optim.SGD, optim.Adam, optim.RMSprop):
         w = vinsgrad.tensor(W0.copy(), requires_grad=True)
-        data = w.data
+        data = w._data
         w.grad = vinsgrad.tensor(np.ones_like(W0))
         cls([w], lr=0.1).step()
-        assert w.data is data and not np.array_equal(data, W0)
+        assert w._data is data and not np.array_equal(data, W0)
 
 
 def test_step_does_not_modify_the_gradient():
@@ -208,8 +208,8 @@ def test_step_does_not_modify_the_gradient():
     opt = optim.SGD([w], lr=0.1, momentum=0.9, weight_decay=0.1, nesterov=True, maximize=True)
     for _ in range(3):
         opt.step()
-    np.testing.assert_array_equal(w.grad.data, g)
-    assert opt.state[w]["momentum_buffer"] is not w.grad.data
+    np.testing.assert_array_equal(w.grad._data, g)
+    assert opt.state[w]["momentum_buffer"] is not w.grad._data
 
 
 def test_end_to_end_with_backward():
@@ -224,8 +224,8 @@ def test_end_to_end_with_backward():
         loss.backward()
         opt.step()
     rw, rb = reference_trajectory(optim.Adam, kwargs)[-1]
-    np.testing.assert_allclose(w.data, rw, rtol=1e-10)
-    np.testing.assert_allclose(b.data, rb, rtol=1e-10)
+    np.testing.assert_allclose(w._data, rw, rtol=1e-10)
+    np.testing.assert_allclose(b._data, rb, rtol=1e-10)
 
 
 def test_closure_is_evaluated_with_grad_enabled_and_its_loss_returned():
@@ -241,4 +241,4 @@ def test_closure_is_evaluated_with_grad_enabled_and_its_loss_returned():
     with vinsgrad.no_grad():
         loss = opt.step(closure)
     assert loss.item() == pytest.approx((W0 * W0).sum())
-    np.testing.assert_allclose(w.data, W0 - 0.1 * 2 * W0)
+    np.testing.assert_allclose(w._data, W0 - 0.1 * 2 * W0)

@@ -42,7 +42,7 @@ def train(params, opt, steps, start=0):
 
 
 def snapshot(params):
-    return [p.data.copy() for p in params]
+    return [p._data.copy() for p in params]
 
 
 def to_json_and_back(state_dict):
@@ -141,7 +141,7 @@ def test_load_casts_arrays_to_the_parameter_dtype():
     opt32.load_state_dict(opt.state_dict())
     assert all(v.dtype == np.float32 for s in opt32.state.values() for v in s.values() if isinstance(v, np.ndarray))
     train(params32, opt32, 1)
-    assert params32[0].data.dtype == np.float32
+    assert params32[0]._data.dtype == np.float32
 
 
 def test_load_rejects_mismatches_naming_them():

@@ -28,7 +28,7 @@ def test_loads_both_splits_from_the_torchvision_layout(tmp_path: Path, small: An
     np.testing.assert_array_equal(image, small.train_images[3])
     assert type(label) is int and label == small.train_labels[3]
     assert train.data.dtype == np.uint8 and train.targets.dtype == vinsgrad.int64
-    np.testing.assert_array_equal(test.targets.data, small.test_labels)
+    np.testing.assert_array_equal(test.targets._data, small.test_labels)
     assert len(train.classes) == 10 and "Split: Train" in repr(train)
 
 
@@ -47,7 +47,7 @@ def test_getitems_equals_the_collated_per_sample_path(tmp_path: Path, small: Any
     indices = [5, 0, 11, 5]
     images, labels = data.__getitems__(indices)
     per_sample = [data[i] for i in indices]
-    np.testing.assert_array_equal(images.data, np.stack([img.data for img, _ in per_sample]))
+    np.testing.assert_array_equal(images._data, np.stack([img._data for img, _ in per_sample]))
     assert images.dtype == vinsgrad.float32 and images.shape == (4, 30)
     assert labels.tolist() == [y for _, y in per_sample] and labels.dtype == vinsgrad.int64
 
@@ -68,7 +68,7 @@ def test_the_seed_example_shape_of_a_loader_epoch(tmp_path: Path, small: Any) ->
     assert len(loader) == 3 and [len(b[1]) for b in batches] == [5, 5, 2]
     images, labels = batches[0]
     assert images.shape == (5, 30) and images.dtype == vinsgrad.float32 and labels.dtype == vinsgrad.int64
-    assert images.data.min() >= 0.0 and images.data.max() <= 1.0
+    assert images._data.min() >= 0.0 and images._data.max() <= 1.0
     assert sorted(i for _, y in batches for i in y.tolist()) == sorted(small.train_labels.tolist())
 
 

@@ -16,22 +16,22 @@ def images(n: int = 4, h: int = 6, w: int = 5, seed: int = 0) -> np.ndarray:
 
 
 def as_array(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, vinsgrad.Tensor) else x
+    return x._data if isinstance(x, vinsgrad.Tensor) else x
 
 
 def test_to_tensor_scales_uint8_to_float32_chw() -> None:
     img = np.array([[0, 255], [51, 102]], dtype=np.uint8)
     out = T.ToTensor()(img)
     assert isinstance(out, vinsgrad.Tensor) and out.shape == (1, 2, 2) and out.dtype == vinsgrad.float32
-    np.testing.assert_array_equal(out.data, np.array([[[0.0, 1.0], [0.2, 0.4]]], dtype=np.float32))
+    np.testing.assert_array_equal(out._data, np.array([[[0.0, 1.0], [0.2, 0.4]]], dtype=np.float32))
     hwc = np.arange(24, dtype=np.uint8).reshape(2, 4, 3)
     chw = T.ToTensor()(hwc)
-    assert chw.shape == (3, 2, 4) and chw.data[2, 1, 0] == np.float32(hwc[1, 0, 2]) / np.float32(255)
+    assert chw.shape == (3, 2, 4) and chw._data[2, 1, 0] == np.float32(hwc[1, 0, 2]) / np.float32(255)
 
 
 def test_to_tensor_keeps_other_dtypes_and_rejects_bad_input() -> None:
     out = T.ToTensor()(np.full((2, 2), 3.5))
-    assert out.dtype == vinsgrad.float64 and out.data.max() == 3.5  # only uint8 is scaled, as in torchvision
+    assert out.dtype == vinsgrad.float64 and out._data.max() == 3.5  # only uint8 is scaled, as in torchvision
     with pytest.raises(TypeError, match="ToTensor expected an image as a numpy array or Tensor, got list"):
         T.ToTensor()([[0, 1]])
     with pytest.raises(TypeError, match="numpy array image, got Tensor"):
@@ -110,7 +110,7 @@ def test_random_crop_on_tensors_with_channels_and_padding_forms() -> None:
     out = T.RandomCrop((2, 3), padding=(1, 0, 0, 0), generator=vinsgrad.Generator()).batch(x)
     assert isinstance(out, vinsgrad.Tensor) and out.shape == (2, 3, 2, 3)
     # the same window for every channel of a sample: channel c is channel 0 shifted by c * 16
-    np.testing.assert_array_equal(out.data[:, 2] - out.data[:, 0], np.full((2, 2, 3), 32.0))
+    np.testing.assert_array_equal(out._data[:, 2] - out._data[:, 0], np.full((2, 2, 3), 32.0))
     edge = T.RandomCrop(6, padding=1, padding_mode="edge", generator=vinsgrad.Generator())(np.eye(4, dtype=np.uint8))
     np.testing.assert_array_equal(edge, np.pad(np.eye(4, dtype=np.uint8), 1, mode="edge"))
 

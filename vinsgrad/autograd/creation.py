@@ -49,17 +49,17 @@ def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = 
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros with the shape (and, unless given, the dtype) of ``t``."""
-    return _make(xp.zeros_like(t.data, dtype=dtype), requires_grad)
+    return _make(xp.zeros_like(t._data, dtype=dtype), requires_grad)
 
 
 def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones with the shape (and, unless given, the dtype) of ``t``."""
-    return _make(xp.ones_like(t.data, dtype=dtype), requires_grad)
+    return _make(xp.ones_like(t._data, dtype=dtype), requires_grad)
 
 
 def full_like(t: Tensor, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """``fill_value`` with the shape (and, unless given, the dtype) of ``t``."""
-    return _make(xp.full_like(t.data, fill_value, dtype=dtype), requires_grad)
+    return _make(xp.full_like(t._data, fill_value, dtype=dtype), requires_grad)
 
 
 def arange(

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from vinsgrad.autograd import grad_mode
+from vinsgrad.autograd import grad_mode, versions
 from vinsgrad.autograd.backend import ndarray, xp
 from vinsgrad.autograd.tensor import Tensor
 
@@ -38,12 +38,27 @@ class Function:
     inputs: tuple[Any, ...]  # the positional arguments of forward, Tensors among them
     needs_input_grad: tuple[bool, ...]
     saved_tensors: tuple[Any, ...] = ()
+    saved_versions: tuple[int, ...] | None = None  # None: every saved array was at version 0
     hooks: list[Callable[[Tensor], Tensor | None]] | None = None  # the output tensor's hooks
     freed = False
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep what backward needs (and only that: saved arrays stay alive until backward frees them)."""
         self.saved_tensors = arrays
+        if versions.any_modified():  # NOTE: skipped until the first in-place op ever, so the hot path pays nothing
+            self.saved_versions = tuple(versions.version(a) for a in arrays if isinstance(a, ndarray))
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """The nodes that made this node's inputs, as PyTorch's ``(node, output index)`` pairs: an input's
+        ``grad_fn``, an ``AccumulateGrad`` for a leaf that requires grad, else None."""
+        nodes: list[tuple[Any, int]] = []
+        for inp in self.inputs if hasattr(self, "inputs") else ():
+            if not isinstance(inp, Tensor) or not inp.requires_grad:
+                nodes.append((None, 0))
+            else:
+                nodes.append((inp.grad_fn if inp.grad_fn is not None else AccumulateGrad(inp), 0))
+        return tuple(nodes)
 
     @staticmethod
     def forward(ctx: Any, *args: Any, **kwargs: Any) -> ndarray:
@@ -62,7 +77,7 @@ class Function:
         needs_list: list[bool] = []
         for a in args:
             if isinstance(a, Tensor):
-                raw.append(a.data)
+                raw.append(a._data)
                 needs_list.append(a.requires_grad)
             else:
                 raw.append(a)
@@ -181,6 +196,8 @@ def _backward_node(
     """Run one node's backward and add each input's gradient to what that input has received so far."""
     if node.hooks:
         grad = _run_hooks(node.hooks, grad)
+    if versions.any_modified():
+        _check_saved_versions(node)
     grads = type(node).backward(node, grad)
     if not isinstance(grads, tuple):
         grads = (grads,)
@@ -192,7 +209,7 @@ def _backward_node(
     for i, (inp, need, gi) in enumerate(zip(node.inputs, node.needs_input_grad, grads)):
         if gi is None or not need:
             continue
-        data = inp.data
+        data = inp._data
         # NOTE: `is not` on dtypes is the cheap test; a false alarm only costs a call to _conform
         if type(gi) is not ndarray or gi.shape != data.shape or gi.dtype is not data.dtype:
             gi = _conform(node, i, inp, gi)
@@ -207,11 +224,25 @@ def _backward_node(
             pending[key] = gi if prev is None else prev + gi
 
 
+def _check_saved_versions(node: Function) -> None:
+    """Raise PyTorch's error if an array ``node`` saved for backward was modified in place since."""
+    saved = [a for a in node.saved_tensors if isinstance(a, ndarray)]
+    expected = node.saved_versions or (0,) * len(saved)
+    for i, (a, then) in enumerate(zip(saved, expected)):
+        now = versions.version(a)
+        if now != then:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an inplace operation: "
+                f"saved array {i} of {node!r}, shape {tuple(a.shape)} {a.dtype}, is at version {now}; expected "
+                f"version {then} instead. Compute it out of place (x = x + 1, not x += 1), or clone() it first"
+            )
+
+
 def _conform(node: Function, i: int, inp: Tensor, g: Any) -> ndarray:
     """``g`` as a gradient for input ``i`` of ``node``: summed over broadcast dims and cast to the input's dtype
     (as PyTorch's engine does), or a clear error when no such reading exists."""
     g = xp.asarray(g)
-    shape = inp.data.shape
+    shape = inp._data.shape
     if g.shape != shape:
         try:
             expandable = xp.broadcast_shapes(shape, g.shape) == g.shape
@@ -223,14 +254,14 @@ def _conform(node: Function, i: int, inp: Tensor, g: Any) -> ndarray:
                 f"expected the input's shape {tuple(shape)}"
             )
         g = unbroadcast(g, shape)
-    return g if g.dtype == inp.data.dtype else g.astype(inp.data.dtype)
+    return g if g.dtype == inp._data.dtype else g.astype(inp._data.dtype)
 
 
 def _run_hooks(hooks: list[Callable[[Tensor], Tensor | None]], g: ndarray) -> ndarray:
     for hook in hooks:
         new = hook(Tensor(g))
         if new is not None:
-            g = new.data if isinstance(new, Tensor) else xp.asarray(new)
+            g = new._data if isinstance(new, Tensor) else xp.asarray(new)
     return g
 
 
@@ -243,15 +274,15 @@ def _raise_freed() -> None:
 
 def _initial_gradient(tensor: Tensor, gradient: Tensor | ndarray | float | None) -> ndarray:
     if gradient is None:
-        if tensor.data.size != 1:
+        if tensor._data.size != 1:
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs, but this tensor has shape "
                 f"{tuple(tensor.shape)}: pass backward(gradient=...) of that shape, or reduce it first "
                 f"(e.g. .sum())"
             )
-        return xp.ones(tensor.data.shape, tensor.data.dtype)  # NOTE: not ones_like, a Python-level wrapper
-    g = xp.asarray(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=tensor.data.dtype)
-    if g.shape != tensor.data.shape:
+        return xp.ones(tensor._data.shape, tensor._data.dtype)  # NOTE: not ones_like, a Python-level wrapper
+    g = xp.asarray(gradient._data if isinstance(gradient, Tensor) else gradient, dtype=tensor._data.dtype)
+    if g.shape != tensor._data.shape:
         raise RuntimeError(
             f"backward: gradient has shape {tuple(g.shape)}, expected the output's shape {tuple(tensor.shape)}"
         )
@@ -270,24 +301,29 @@ class LeafGradients:
     """
 
     def __init__(self, caller_arrays: tuple[ndarray, ...]) -> None:
-        self.adopted = {id(_owner(a)) for a in caller_arrays}
+        self.adopted = {id(versions.owner(a)) for a in caller_arrays}
 
     def accumulate(self, t: Tensor, g: ndarray) -> None:
         if t._hooks:
             g = _run_hooks(t._hooks, g)
         if t.grad is not None:
-            t.grad.data += g  # NOTE: in place, so a buffer kept across steps is reused, never reallocated
+            t.grad._data += g  # NOTE: in place, so a buffer kept across steps is reused, never reallocated
             return
-        owner = id(g if g.base is None else _owner(g))
-        if owner in self.adopted or not g.flags.writeable or g.dtype is not t.data.dtype or g.shape != t.data.shape:
-            g = xp.array(xp.broadcast_to(g, t.data.shape), dtype=t.data.dtype)
+        owner = id(g if g.base is None else versions.owner(g))
+        if owner in self.adopted or not g.flags.writeable or g.dtype is not t._data.dtype or g.shape != t._data.shape:
+            g = xp.array(xp.broadcast_to(g, t._data.shape), dtype=t._data.dtype)
         else:
             self.adopted.add(owner)
         t.grad = Tensor(g)
 
 
-def _owner(a: ndarray) -> ndarray:
-    """The array that owns ``a``'s memory (``a`` itself unless it is a view)."""
-    while a.base is not None and isinstance(a.base, ndarray):
-        a = a.base
-    return a
+class AccumulateGrad:
+    """The node ``next_functions`` shows for a leaf: where its gradient is accumulated into ``.grad``."""
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    next_functions: tuple[tuple[Any, int], ...] = ()
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"

@@ -18,7 +18,7 @@ class GradcheckError(RuntimeError):
 def _outputs(fn: Callable[..., Any], inputs: Sequence[Any]) -> list[Tensor]:
     out = fn(*inputs)
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
-    return [o for o in outs if isinstance(o, Tensor) and o.data.dtype.kind == "f"]
+    return [o for o in outs if isinstance(o, Tensor) and o._data.dtype.kind == "f"]
 
 
 def _checked(inputs: Sequence[Any]) -> list[Tensor]:
@@ -28,21 +28,21 @@ def _checked(inputs: Sequence[Any]) -> list[Tensor]:
 def numerical_jacobians(fn: Callable[..., Any], inputs: Sequence[Any], eps: float) -> list[list[Any]]:
     """``jac[i][j]``: d(output j)/d(input i) by central differences, shape (input.numel(), output.numel())."""
     with no_grad():
-        n_out = [o.data.size for o in _outputs(fn, inputs)]
+        n_out = [o._data.size for o in _outputs(fn, inputs)]
         jacobians: list[list[Any]] = []
         for t in inputs:
             if not (isinstance(t, Tensor) and t.requires_grad):
                 jacobians.append([])
                 continue
-            jac = [xp.zeros((t.data.size, n)) for n in n_out]
-            for k in range(t.data.size):
-                idx = xp.unravel_index(k, t.data.shape)  # NOTE: indexes any strides; a reshape(-1) might copy
-                orig = t.data[idx]
-                t.data[idx] = orig + eps
-                plus = [o.data.reshape(-1).copy() for o in _outputs(fn, inputs)]
-                t.data[idx] = orig - eps
-                minus = [o.data.reshape(-1).copy() for o in _outputs(fn, inputs)]
-                t.data[idx] = orig
+            jac = [xp.zeros((t._data.size, n)) for n in n_out]
+            for k in range(t._data.size):
+                idx = xp.unravel_index(k, t._data.shape)  # NOTE: indexes any strides; a reshape(-1) might copy
+                orig = t._data[idx]
+                t._data[idx] = orig + eps
+                plus = [o._data.reshape(-1).copy() for o in _outputs(fn, inputs)]
+                t._data[idx] = orig - eps
+                minus = [o._data.reshape(-1).copy() for o in _outputs(fn, inputs)]
+                t._data[idx] = orig
                 for j, (p, m) in enumerate(zip(plus, minus)):
                     jac[j][k] = (p - m) / (2 * eps)
             jacobians.append(jac)
@@ -57,19 +57,19 @@ def analytical_jacobians(fn: Callable[..., Any], inputs: Sequence[Any]) -> list[
     kept = [t.grad for t in grads_of]
     with enable_grad():
         outs = _outputs(fn, inputs)
-    jac = {id(t): [xp.zeros((t.data.size, o.data.size)) for o in outs] for t in grads_of}
+    jac = {id(t): [xp.zeros((t._data.size, o._data.size)) for o in outs] for t in grads_of}
     try:
         for j, out in enumerate(outs):
-            for k in range(out.data.size):
+            for k in range(out._data.size):
                 for t in grads_of:
                     t.grad = None
-                onehot = xp.zeros(out.data.size, dtype=out.data.dtype)
+                onehot = xp.zeros(out._data.size, dtype=out._data.dtype)
                 onehot[k] = 1
                 if out.requires_grad:
                     out.backward(onehot.reshape(out.shape), retain_graph=True)
                 for t in grads_of:
                     if t.grad is not None:
-                        jac[id(t)][j][:, k] = t.grad.data.reshape(-1)
+                        jac[id(t)][j][:, k] = t.grad._data.reshape(-1)
     finally:
         for t, g in zip(grads_of, kept):
             t.grad = g
@@ -121,9 +121,9 @@ def compare_jacobians(
 def check_inputs(fn: Callable[..., Any], inputs: Sequence[Any]) -> None:
     """Raise ``ValueError`` unless there is something to check, in float64."""
     for i, t in enumerate(inputs):
-        if isinstance(t, Tensor) and t.requires_grad and t.data.dtype != float64:
+        if isinstance(t, Tensor) and t.requires_grad and t._data.dtype != float64:
             raise ValueError(
-                f"gradcheck: input {i} is {t.data.dtype}; finite differences need float64 "
+                f"gradcheck: input {i} is {t._data.dtype}; finite differences need float64 "
                 "(create it with dtype=vinsgrad.float64)"
             )
     if not _checked(inputs):

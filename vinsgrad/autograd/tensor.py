@@ -1,19 +1,22 @@
-"""``Tensor``: an array (``.data``), its gradient (``.grad``) and the op that made it (``.grad_fn``).
+"""``Tensor``: an array (``._data``), its gradient (``.grad``) and the op that made it (``.grad_fn``).
 
-Every differentiable method here is one line that calls a ``Function`` from ``ops.py``, where the op's
-forward and backward live together.
+Every differentiable method here is one line that calls a ``Function`` from ``autograd/ops/``, where the op's
+forward and backward live together. Inside the library the raw NumPy array is ``t._data``; ``t.data`` is what it
+is in PyTorch, a Tensor sharing that memory outside the graph.
 """
 
 from __future__ import annotations
 
+import weakref
 from builtins import bool as _bool
 from builtins import float as _float
 from builtins import int as _int
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from vinsgrad.autograd import grad_mode
+from vinsgrad.autograd import grad_mode, versions
 from vinsgrad.autograd.backend import float32, float64, int64, ndarray, xp
+from vinsgrad.random import rng
 
 Dim = int | tuple[int, ...] | None
 
@@ -22,7 +25,7 @@ def as_array(data: Any, dtype: Any = None) -> ndarray:
     """``data`` as an array with PyTorch's dtype rules: Python floats become float32, ints int64;
     arrays keep their dtype unless ``dtype`` says otherwise."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if isinstance(data, ndarray):
         return data if dtype is None else data.astype(dtype, copy=False)
     if dtype is not None:
@@ -52,11 +55,12 @@ class Tensor:
         x.grad  # tensor([2., 4.])
     """
 
-    __slots__ = ("__weakref__", "_hooks", "data", "grad", "grad_fn", "requires_grad")
+    __slots__ = ("__weakref__", "_data", "_hooks", "grad", "grad_fn", "requires_grad")
     __array_priority__ = 1000  # so `ndarray + Tensor` defers to Tensor.__radd__
+    _counts_writes = True  # in-place writes bump the memory's version (not through .data, as in PyTorch)
 
     def __init__(self, data: Any, requires_grad: _bool = False) -> None:
-        self.data: ndarray = data if type(data) is ndarray else as_array(data)
+        self._data: ndarray = data if type(data) is ndarray else as_array(data)
         self.grad: Tensor | None = None
         self.grad_fn: Any = None
         self.requires_grad = False
@@ -67,16 +71,26 @@ class Tensor:
     # **** attributes and conversions ****
 
     @property
+    def data(self) -> Tensor:
+        """This tensor's memory as a Tensor outside the graph (``requires_grad=False``), as in PyTorch: changes
+        through it (``p.data.normal_()``, ``p.data.copy_(w)``) write this tensor and are not tracked by autograd."""
+        return _DataView(self._data)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value._data if isinstance(value, Tensor) else as_array(value)
+
+    @property
     def shape(self) -> tuple[_int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> _int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> Any:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def is_leaf(self) -> _bool:
@@ -87,29 +101,29 @@ class Tensor:
         return self.permute(*reversed(range(self.ndim)))
 
     def size(self, dim: _int | None = None) -> Any:
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self._data.shape if dim is None else self._data.shape[dim]
 
     def dim(self) -> _int:
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self) -> _int:
-        return int(self.data.size)
+        return int(self._data.size)
 
     def item(self) -> Any:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item(): only a one-element tensor can be converted, this one has shape {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
 
     def numpy(self) -> ndarray:
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on a Tensor that requires grad. Use tensor.detach().numpy().")
-        return self.data
+        return self._data
 
     def __array__(self, dtype: Any = None, copy: _bool | None = None) -> ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._data if dtype is None else self._data.astype(dtype)
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """``to(dtype)`` or ``to(other)`` casts (differentiably); device ``"cpu"`` is accepted and changes nothing."""
@@ -126,10 +140,10 @@ class Tensor:
 
     def type(self, dtype: Any) -> Tensor:
         dtype = xp.dtype(dtype)
-        if dtype == self.data.dtype:
+        if dtype == self._data.dtype:
             return self
         if dtype.kind != "f":
-            return Tensor(self.data.astype(dtype))
+            return Tensor(self._data.astype(dtype))
         return _ops.CastFn.apply(self, dtype=dtype)
 
     def float(self) -> Tensor:
@@ -153,7 +167,7 @@ class Tensor:
     def __len__(self) -> _int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
         return (self[i] for i in range(len(self)))
@@ -173,10 +187,10 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        body = xp.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        body = xp.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
         extra = ""
-        if self.data.dtype not in (float32, int64, xp.bool_):
-            extra += f", dtype=vinsgrad.{self.data.dtype}"
+        if self._data.dtype not in (float32, int64, xp.bool_):
+            extra += f", dtype=vinsgrad.{self._data.dtype}"
         if self.grad_fn is not None:
             extra += f", grad_fn={self.grad_fn!r}"
         elif self.requires_grad:
@@ -195,9 +209,9 @@ class Tensor:
         _run_backward(self, gradient, retain_graph)
 
     def requires_grad_(self, requires_grad: _bool = True) -> Tensor:
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fc":
             raise RuntimeError(
-                f"only floating point tensors can require gradients, this one is {self.data.dtype} "
+                f"only floating point tensors can require gradients, this one is {self._data.dtype} "
                 "(create it with a float dtype, e.g. vinsgrad.tensor(..., dtype=vinsgrad.float32))"
             )
         if not requires_grad and self.grad_fn is not None:
@@ -211,7 +225,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data, cut off from the graph."""
-        return Tensor(self.data)
+        return Tensor(self._data)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it.
@@ -230,29 +244,143 @@ class Tensor:
         hooks.append(hook)
         return lambda: hooks.remove(hook)
 
-    # **** in-place (no graph; for initialisation and updates) ****
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward (leaves keep theirs anyway)."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self.retains_grad:
+            return
+        ref = weakref.ref(self)
 
-    def _check_inplace(self) -> None:
-        if self.requires_grad and self.grad_fn is None and grad_mode._enabled:
+        def retain(grad: Tensor) -> None:
+            t = ref()
+            if t is not None:
+                t.grad = Tensor(grad._data.copy()) if t.grad is None else Tensor(t.grad._data + grad._data)
+
+        retain.retains_grad = True  # type: ignore[attr-defined]
+        self.register_hook(retain)
+
+    @property
+    def retains_grad(self) -> _bool:
+        hooks = self.grad_fn.hooks if self.grad_fn is not None else None
+        return any(getattr(h, "retains_grad", False) for h in hooks or ())
+
+    # **** in-place ops: write into this tensor's memory (PyTorch's semantics) ****
+
+    def _inplace(self, compute: Callable[[Tensor], Tensor], *others: Any) -> Tensor:
+        """Write ``compute(self)`` into this tensor's memory and, when recording, make this tensor its output.
+
+        The op itself runs out of place on a copy of the old value, so what it saves for backward stays valid;
+        the old history becomes the input of the new node, as PyTorch rebases it. A leaf that requires grad
+        cannot be changed in place while recording (its gradient would be wrong); wrap updates in no_grad().
+        """
+        recording = grad_mode._enabled and (
+            self.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others)
+        )
+        if recording and self.requires_grad and self.grad_fn is None:
             raise RuntimeError(
-                "a leaf tensor that requires grad is being used in an in-place operation; "
-                "wrap it in `with vinsgrad.no_grad():`"
+                "a leaf Variable that requires grad is being used in an in-place operation. Wrap parameter "
+                "updates in `with vinsgrad.no_grad():`"
             )
-
-    def zero_(self) -> Tensor:
-        self._check_inplace()
-        self.data.fill(0)
+        if recording:
+            if self.grad_fn is not None and isinstance(self._data.base, ndarray):
+                raise RuntimeError(
+                    f"an in-place operation on a view ({self.grad_fn.op_name()} of another tensor) that is part of "
+                    "the graph is not supported by vinsgrad; clone() the view first or compute out of place"
+                )
+            old = Tensor(self._data.copy())
+            old.requires_grad, old.grad_fn = self.requires_grad, self.grad_fn
+            result = compute(old)
+        else:
+            with grad_mode.no_grad():
+                result = compute(self)
+        _write(self._data, result._data, count=self._counts_writes)
+        if recording:
+            self.requires_grad, self.grad_fn = result.requires_grad, result.grad_fn
         return self
 
-    def fill_(self, value: _float) -> Tensor:
-        self._check_inplace()
-        self.data.fill(value)
-        return self
+    def add_(self, other: Any, *, alpha: _float = 1) -> Tensor:
+        return self._inplace(lambda t: t + (other if alpha == 1 else other * alpha), other)
+
+    def sub_(self, other: Any, *, alpha: _float = 1) -> Tensor:
+        return self._inplace(lambda t: t - (other if alpha == 1 else other * alpha), other)
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t * other, other)
+
+    def div_(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t / other, other)
+
+    def clamp_(self, min: _float | None = None, max: _float | None = None) -> Tensor:
+        return self._inplace(lambda t: t.clamp(min, max))
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
 
     def copy_(self, src: Any) -> Tensor:
-        self._check_inplace()
-        xp.copyto(self.data, as_array(src), casting="same_kind")
-        return self
+        return self._inplace(lambda t: _ops.IndexPutFn.apply(t, src, index=...), src)
+
+    def fill_(self, value: Any) -> Tensor:
+        return self._inplace(lambda t: _ops.IndexPutFn.apply(t, value, index=...), value)
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def normal_(self, mean: _float = 0.0, std: _float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples from N(mean, std^2), drawn from ``generator`` (default: vinsgrad's)."""
+        return self.copy_(rng(generator).normal(mean, std, self.shape))
+
+    def uniform_(self, a: _float = 0.0, b: _float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples from U[a, b), drawn from ``generator`` (default: vinsgrad's)."""
+        return self.copy_(rng(generator).uniform(a, b, self.shape))
+
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        """``value`` where ``mask`` is True (broadcast), else this tensor's elements."""
+        condition = as_array(mask)
+        if condition.dtype != xp.bool_:
+            raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype {condition.dtype}")
+        fill = value if isinstance(value, Tensor) else as_array(value).astype(self._data.dtype)
+        return _ops.WhereFn.apply(condition, fill, self)
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        return self._inplace(lambda t: t.masked_fill(mask, value), value)
+
+    def index_fill_(self, dim: _int, index: Any, value: Any) -> Tensor:
+        """Fill the slices at ``index`` along ``dim`` with ``value``."""
+        position: list[Any] = [slice(None)] * self.ndim
+        position[dim] = as_array(index)
+        return self._inplace(lambda t: _ops.IndexPutFn.apply(t, value, index=tuple(position)), value)
+
+    def index_fill(self, dim: _int, index: Any, value: Any) -> Tensor:
+        return self.clone().index_fill_(dim, index, value)
+
+    def scatter(self, dim: _int, index: Tensor, src: Any = None, *, value: Any = None) -> Tensor:
+        """``out[i][index[i][j]] = src[i][j]`` (for dim=1), a copy; ``value=`` scatters one number."""
+        return _ops.ScatterFn.apply(self, value if src is None else src, index=as_array(index), dim=dim)
+
+    def scatter_add(self, dim: _int, index: Tensor, src: Tensor) -> Tensor:
+        """``out[i][index[i][j]] += src[i][j]`` (for dim=1), a copy; repeated indices add up."""
+        return _ops.ScatterFn.apply(self, src, index=as_array(index), dim=dim, add=True)
+
+    def scatter_(self, dim: _int, index: Tensor, src: Any = None, *, value: Any = None) -> Tensor:
+        return self._inplace(lambda t: t.scatter(dim, index, src, value=value), src)
+
+    def scatter_add_(self, dim: _int, index: Tensor, src: Tensor) -> Tensor:
+        return self._inplace(lambda t: t.scatter_add(dim, index, src), src)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """``t[index] = value`` for ints, slices, boolean masks and index tensors; differentiable like PyTorch's
+        (the gradient flows to ``value`` and to the part of ``t`` that was not overwritten)."""
+        self._inplace(lambda t: _ops.IndexPutFn.apply(t, value, index=_index_arg(index)), value)
 
     # **** arithmetic ****
 
@@ -310,39 +438,39 @@ class Tensor:
     # **** comparisons (no gradient) ****
 
     def __lt__(self, other: Any) -> Tensor:
-        return Tensor(self.data < as_array(other))
+        return Tensor(self._data < as_array(other))
 
     def __le__(self, other: Any) -> Tensor:
-        return Tensor(self.data <= as_array(other))
+        return Tensor(self._data <= as_array(other))
 
     def __gt__(self, other: Any) -> Tensor:
-        return Tensor(self.data > as_array(other))
+        return Tensor(self._data > as_array(other))
 
     def __ge__(self, other: Any) -> Tensor:
-        return Tensor(self.data >= as_array(other))
+        return Tensor(self._data >= as_array(other))
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor(self.data == as_array(other))
+        return Tensor(self._data == as_array(other))
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor(self.data != as_array(other))
+        return Tensor(self._data != as_array(other))
 
     def __invert__(self) -> Tensor:
-        return Tensor(~self.data)
+        return Tensor(~self._data)
 
     def __and__(self, other: Any) -> Tensor:
-        return Tensor(self.data & as_array(other))
+        return Tensor(self._data & as_array(other))
 
     def __or__(self, other: Any) -> Tensor:
-        return Tensor(self.data | as_array(other))
+        return Tensor(self._data | as_array(other))
 
     lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
 
     def equal(self, other: Tensor) -> _bool:
-        return self.shape == other.shape and bool((self.data == other.data).all())
+        return self.shape == other.shape and bool((self._data == other._data).all())
 
     def allclose(self, other: Tensor, rtol: _float = 1e-5, atol: _float = 1e-8) -> _bool:
-        return bool(xp.allclose(self.data, as_array(other), rtol=rtol, atol=atol))
+        return bool(xp.allclose(self._data, as_array(other), rtol=rtol, atol=atol))
 
     # **** elementwise ****
 
@@ -387,7 +515,7 @@ class Tensor:
         return _ops.WhereFn.apply(as_array(condition), self, other)
 
     def sign(self) -> Tensor:
-        return Tensor(xp.sign(self.data))
+        return Tensor(xp.sign(self._data))
 
     # **** reductions ****
 
@@ -441,10 +569,10 @@ class Tensor:
         return ValuesIndices(values, indices)
 
     def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
-        return Tensor(xp.argmax(self.data, axis=dim, keepdims=keepdim).astype(int64, copy=False))
+        return Tensor(xp.argmax(self._data, axis=dim, keepdims=keepdim).astype(int64, copy=False))
 
     def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
-        return Tensor(xp.argmin(self.data, axis=dim, keepdims=keepdim).astype(int64, copy=False))
+        return Tensor(xp.argmin(self._data, axis=dim, keepdims=keepdim).astype(int64, copy=False))
 
     def logsumexp(self, dim: Dim, keepdim: _bool = False) -> Tensor:
         return _ops.LogSumExpFn.apply(self, dim=dim, keepdim=keepdim)
@@ -504,7 +632,25 @@ class Tensor:
         return _ops.IndexFn.apply(self, index=_index_arg(index))
 
     def gather(self, dim: _int, index: Tensor) -> Tensor:
-        return _ops.GatherFn.apply(self, index.data, dim=dim)
+        return _ops.GatherFn.apply(self, index._data, dim=dim)
+
+
+class _DataView(Tensor):
+    """What ``Tensor.data`` returns: the same memory outside the graph. Writes through it are not counted as
+    in-place modifications (as in PyTorch), so they never make a saved array look stale."""
+
+    __slots__ = ()
+    _counts_writes = False
+
+
+def _write(target: ndarray, result: ndarray, *, count: bool) -> None:
+    """Copy ``result`` into ``target`` with PyTorch's in-place casting rule, and (if ``count``) count the write."""
+    if result.dtype != target.dtype and not xp.can_cast(result.dtype, target.dtype, casting="same_kind"):
+        raise RuntimeError(f"result type {result.dtype} can't be cast to the desired output type {target.dtype}")
+    if result is not target:
+        xp.copyto(target, result, casting="unsafe")
+    if count:
+        versions.bump(target)
 
 
 def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
@@ -516,9 +662,9 @@ def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
 
 def _index_arg(index: Any) -> Any:
     if isinstance(index, Tensor):
-        return index.data
+        return index._data
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
     if isinstance(index, list):
         return xp.asarray(index)
     return index

@@ -66,7 +66,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 def _fill(tensor: Tensor, values: ndarray | float) -> Tensor:
     """Write ``values`` into the tensor's array in place (cast to its dtype): no graph, same object."""
-    tensor.data[...] = values
+    tensor._data[...] = values
     return tensor
 
 

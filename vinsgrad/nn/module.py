@@ -273,7 +273,7 @@ class Module:
             if set_to_none:
                 param.grad = None
             elif param.grad is not None:
-                param.grad.data.fill(0)
+                param.grad._data.fill(0)
 
     def apply(self: M, fn: Callable[[Module], Any]) -> M:
         """Call ``fn`` on every submodule (children first) and then on this module, e.g. to initialise weights."""
@@ -291,10 +291,10 @@ class Module:
             raise TypeError(f"Module.to only accepts floating point dtypes, got {dtype}")
         for module in self.modules():
             for t in (*module._parameters.values(), *module._buffers.values()):
-                if t is not None and t.data.dtype.kind == "f":
-                    t.data = t.data.astype(dtype, copy=False)
+                if t is not None and t._data.dtype.kind == "f":
+                    t._data = t._data.astype(dtype, copy=False)
                     if t.grad is not None:
-                        t.grad.data = t.grad.data.astype(dtype, copy=False)
+                        t.grad._data = t.grad._data.astype(dtype, copy=False)
 
     def to(self: M, *args: Any, **kwargs: Any) -> M:
         """``to(dtype)`` casts floating-point parameters and buffers in place; ``"cpu"`` is accepted and a no-op."""
@@ -358,7 +358,7 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = value.data if isinstance(value, Tensor) else xp.asarray(value)
+            array = value._data if isinstance(value, Tensor) else xp.asarray(value)
             if array.dtype.kind not in "biuf":
                 errors.append(f"value for {key} is {type(value).__name__} of dtype {array.dtype}, expected a tensor")
             elif array.shape != target.shape:
@@ -376,7 +376,7 @@ class Module:
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
         for target, array in updates:
-            target.data[...] = array  # NOTE: in place, so optimizers holding these Parameters see the new values
+            target._data[...] = array  # NOTE: in place, so optimizers holding these Parameters see the new values
         return IncompatibleKeys(missing, unexpected)
 
     # **** printing ****

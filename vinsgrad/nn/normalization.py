@@ -49,24 +49,24 @@ class _BatchNorm(Module):
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
-            self.running_mean.data.fill(0)
-            self.running_var.data.fill(1)
-            self.num_batches_tracked.data.fill(0)
+            self.running_mean._data.fill(0)
+            self.running_var._data.fill(1)
+            self.num_batches_tracked._data.fill(0)
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
         if self.affine:
-            self.weight.data.fill(1)
-            self.bias.data.fill(0)
+            self.weight._data.fill(1)
+            self.bias._data.fill(0)
 
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim not in self._accepted_dims:
             raise ValueError(f"{type(self).__name__}: expected {self._dims_text} input (got {input.ndim}D input)")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked._data += 1
             if self.momentum is None:  # a cumulative moving average: every batch weighs the same
-                factor = 1.0 / int(self.num_batches_tracked.data)
+                factor = 1.0 / int(self.num_batches_tracked._data)
         use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
         # In training without tracking, the buffers (if any) are left alone; in eval they are what we normalise by.
         keep = not self.training or self.track_running_stats
@@ -153,9 +153,9 @@ class LayerNorm(Module):
 
     def reset_parameters(self) -> None:
         if self.weight is not None:
-            self.weight.data.fill(1)
+            self.weight._data.fill(1)
         if self.bias is not None:
-            self.bias.data.fill(0)
+            self.bias._data.fill(0)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)

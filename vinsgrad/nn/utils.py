@@ -32,12 +32,12 @@ def clip_grad_norm_(
     norm_type = float(norm_type)
     if not grads:
         return Tensor(xp.zeros((), dtype=xp.float32))
-    dtype = grads[0].data.dtype
+    dtype = grads[0]._data.dtype
     if norm_type == math.inf:
-        norms = [xp.abs(g.data).max() if g.data.size else dtype.type(0) for g in grads]
+        norms = [xp.abs(g._data).max() if g._data.size else dtype.type(0) for g in grads]
         total = xp.max(norms).astype(dtype)
     else:
-        norms = [xp.linalg.norm(g.data.reshape(-1), norm_type) for g in grads]
+        norms = [xp.linalg.norm(g._data.reshape(-1), norm_type) for g in grads]
         total = xp.linalg.norm(xp.asarray(norms, dtype=dtype), norm_type)
     if error_if_nonfinite and not xp.isfinite(total):
         raise RuntimeError(
@@ -47,11 +47,11 @@ def clip_grad_norm_(
         )
     coef = min(max_norm / (float(total) + 1e-6), 1.0)
     for g in grads:
-        g.data *= coef  # NOTE: in place, so optimizers see the clipped gradient
+        g._data *= coef  # NOTE: in place, so optimizers see the clipped gradient
     return Tensor(xp.asarray(total, dtype=dtype))
 
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
     """Clamp every gradient element to ``[-clip_value, clip_value]`` in place."""
     for g in _grads(parameters):
-        xp.clip(g.data, -clip_value, clip_value, out=g.data)
+        xp.clip(g._data, -clip_value, clip_value, out=g._data)

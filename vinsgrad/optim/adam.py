@@ -62,15 +62,15 @@ class Adam(Optimizer):
         for p, state in zip(params, states):
             if not state:  # lazy initialisation, on the first step a parameter has a gradient
                 state["step"] = 0
-                state["exp_avg"] = xp.zeros_like(p.data)
-                state["exp_avg_sq"] = xp.zeros_like(p.data)
+                state["exp_avg"] = xp.zeros_like(p._data)
+                state["exp_avg_sq"] = xp.zeros_like(p._data)
                 if group["amsgrad"]:
-                    state["max_exp_avg_sq"] = xp.zeros_like(p.data)
+                    state["max_exp_avg_sq"] = xp.zeros_like(p._data)
             state["step"] += 1
         beta1, beta2 = group["betas"]
         adam(
-            [p.data for p in params],
-            [p.grad.data for p in params],
+            [p._data for p in params],
+            [p.grad._data for p in params],
             [s["exp_avg"] for s in states],
             [s["exp_avg_sq"] for s in states],
             [s["max_exp_avg_sq"] for s in states] if group["amsgrad"] else [],

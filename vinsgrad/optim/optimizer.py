@@ -2,7 +2,7 @@
 
 A subclass validates its hyper-parameters in ``_validate_group`` and updates one group in ``_step_group``,
 which gathers the arrays and calls a pure function (``sgd``, ``adam``, ...) that does the arithmetic in place
-on ``p.data``. ``state_dict()`` holds only NumPy arrays and plain Python values, so it saves without pickle.
+on ``p._data``. ``state_dict()`` holds only NumPy arrays and plain Python values, so it saves without pickle.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ class Optimizer:
                 else:
                     if p.grad.grad_fn is not None or p.grad.requires_grad:
                         p.grad = p.grad.detach()
-                    p.grad.data.fill(0)
+                    p.grad._data.fill(0)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; parameters whose ``.grad`` is None are skipped.
@@ -195,11 +195,11 @@ def _cast_state(p: Tensor, index: int, name: str, value: Any) -> Any:
         return int(value)
     if not isinstance(value, ndarray | list):
         return value
-    arr = xp.array(value, dtype=p.data.dtype if p.data.dtype.kind == "f" else None)
-    if arr.shape != p.data.shape:
+    arr = xp.array(value, dtype=p._data.dtype if p._data.dtype.kind == "f" else None)
+    if arr.shape != p._data.shape:
         raise ValueError(
             f"loaded state for parameter {index} ({name!r}) has shape {arr.shape}, but the parameter has shape "
-            f"{p.data.shape}: was the state dict saved from a different model?"
+            f"{p._data.shape}: was the state dict saved from a different model?"
         )
     return arr
 

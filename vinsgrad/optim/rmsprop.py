@@ -60,15 +60,15 @@ class RMSprop(Optimizer):
         for p, state in zip(params, states):
             if not state:  # lazy initialisation, on the first step a parameter has a gradient
                 state["step"] = 0
-                state["square_avg"] = xp.zeros_like(p.data)
+                state["square_avg"] = xp.zeros_like(p._data)
                 if group["momentum"] > 0:
-                    state["momentum_buffer"] = xp.zeros_like(p.data)
+                    state["momentum_buffer"] = xp.zeros_like(p._data)
                 if group["centered"]:
-                    state["grad_avg"] = xp.zeros_like(p.data)
+                    state["grad_avg"] = xp.zeros_like(p._data)
             state["step"] += 1
         rmsprop(
-            [p.data for p in params],
-            [p.grad.data for p in params],
+            [p._data for p in params],
+            [p.grad._data for p in params],
             [s["square_avg"] for s in states],
             [s["grad_avg"] for s in states] if group["centered"] else [],
             [s["momentum_buffer"] for s in states] if group["momentum"] > 0 else [],

@@ -58,8 +58,8 @@ class SGD(Optimizer):
         momentum = group["momentum"]
         buffers = [self.state[p].get("momentum_buffer") for p in params] if momentum != 0 else []
         sgd(
-            [p.data for p in params],
-            [p.grad.data for p in params],
+            [p._data for p in params],
+            [p.grad._data for p in params],
             buffers,
             lr=group["lr"],
             momentum=momentum,

@@ -145,7 +145,7 @@ def module_inputs(make: Callable[[], Any], *makers: Callable[[np.random.Generato
     def make_inputs(rng: np.random.Generator) -> tuple:
         module = make().double()
         for p in module.parameters():
-            p.data[...] = rng.standard_normal(p.shape)
+            p._data[...] = rng.standard_normal(p.shape)
         return (module, *(m(rng) for m in makers), *module.parameters())
 
     return make_inputs
@@ -184,10 +184,10 @@ def layer_inputs(make: Callable[[], Any], *shape: int) -> MakeInputs:
     def make_inputs(rng: np.random.Generator) -> tuple:
         layer = make().double()
         for p in layer.parameters():
-            p.data[...] = rng.standard_normal(p.shape)
+            p._data[...] = rng.standard_normal(p.shape)
         for b in layer.buffers():
-            if b.data.dtype.kind == "f":
-                b.data[...] = rng.uniform(0.5, 2.0, b.shape)
+            if b._data.dtype.kind == "f":
+                b._data[...] = rng.uniform(0.5, 2.0, b.shape)
         x = vinsgrad.tensor(rng.standard_normal(shape), dtype=vinsgrad.float64, requires_grad=True)
         return (layer, x, *layer.parameters())
 

@@ -123,8 +123,8 @@ class Normalize(Transform):
         mean, std = (v.astype(x.dtype).reshape(-1, 1, 1) for v in (self.mean, self.std))
         if not self.inplace:
             return (x - Tensor(mean)) / Tensor(std)
-        x.data -= mean
-        x.data /= std
+        x._data -= mean
+        x._data /= std
         return x
 
 
@@ -133,7 +133,7 @@ class Flatten(Transform):
 
     def batch(self, x: Any) -> Any:
         if isinstance(x, Tensor) and not x.requires_grad:
-            return Tensor(x.data.reshape(x.shape[0], -1))  # data needs no graph: skip the autograd reshape
+            return Tensor(x._data.reshape(x.shape[0], -1))  # data needs no graph: skip the autograd reshape
         return x.reshape(x.shape[0], -1)
 
 
@@ -288,7 +288,7 @@ class RandomAffine(Transform):
 
 
 def _array(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _like(x: Any, out: np.ndarray) -> Any:

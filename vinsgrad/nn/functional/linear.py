@@ -31,7 +31,7 @@ class LinearFn(Function):
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``, one fused op. Shape: input (*, in), weight (out, in), bias (out,) -> (*, out)."""
-    x, w = input.data, weight.data
+    x, w = input._data, weight._data
     if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1] or x.dtype != w.dtype:
         _raise_linear_mismatch(x, w)
     return LinearFn.apply(input, weight) if bias is None else LinearFn.apply(input, weight, bias)

@@ -149,7 +149,7 @@ def _class_weight(weight: Tensor | None, input: Tensor, name: str) -> ndarray | 
     n_classes = input.shape[1] if input.ndim > 1 else input.shape[0]
     if weight.shape != (n_classes,):
         raise ValueError(f"{name}: weight has shape {tuple(weight.shape)}, expected ({n_classes},), one per class")
-    return weight.data.astype(input.dtype, copy=False)
+    return weight._data.astype(input.dtype, copy=False)
 
 
 def _check_class_target(x: ndarray, target: ndarray, name: str) -> None:
@@ -180,9 +180,9 @@ def cross_entropy(
     check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    kind = target.data.dtype.kind
+    kind = target._data.dtype.kind
     if kind in "iu":
-        _check_class_target(input.data, target.data, "cross_entropy")
+        _check_class_target(input._data, target._data, "cross_entropy")
     elif kind == "f":
         if target.shape != input.shape:
             raise ValueError(
@@ -230,7 +230,7 @@ def nll_loss(
     check_reduction(reduction)
     if target.dtype.kind not in "iu":
         raise TypeError(f"nll_loss: target must hold integer class indices, got dtype {target.dtype}")
-    _check_class_target(input.data, target.data, "nll_loss")
+    _check_class_target(input._data, target._data, "nll_loss")
     w = _class_weight(weight, input, "nll_loss")
     return NLLLossFn.apply(input, target, w, ignore_index=ignore_index, reduction=reduction)
 
@@ -300,12 +300,12 @@ def binary_cross_entropy(
     """``-weight * (target * log(input) + (1 - target) * log(1 - input))`` for probabilities, reduced."""
     check_reduction(reduction)
     _check_binary_target(input, target, "binary_cross_entropy")
-    if input.numel() and (input.data.min() < 0 or input.data.max() > 1):
+    if input.numel() and (input._data.min() < 0 or input._data.max() > 1):
         raise ValueError(
             "binary_cross_entropy: all elements of input should be between 0 and 1; for raw scores use "
             "binary_cross_entropy_with_logits"
         )
-    w = None if weight is None else weight.data.astype(input.dtype, copy=False)
+    w = None if weight is None else weight._data.astype(input.dtype, copy=False)
     return _reduce_tensor(BinaryCrossEntropyFn.apply(input, target, w), reduction)
 
 
@@ -340,6 +340,6 @@ def binary_cross_entropy_with_logits(
     """Sigmoid and binary cross entropy in one stable op; ``pos_weight`` scales the positive term (per class)."""
     check_reduction(reduction)
     _check_binary_target(input, target, "binary_cross_entropy_with_logits")
-    w = None if weight is None else weight.data.astype(input.dtype, copy=False)
-    pw = None if pos_weight is None else pos_weight.data.astype(input.dtype, copy=False)
+    w = None if weight is None else weight._data.astype(input.dtype, copy=False)
+    pw = None if pos_weight is None else pos_weight._data.astype(input.dtype, copy=False)
     return _reduce_tensor(BCEWithLogitsFn.apply(input, target, w, pw), reduction)

@@ -100,13 +100,13 @@ def batch_norm(
     if not training:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
-        mean, var = running_mean.data.reshape(param_shape), running_var.data.reshape(param_shape)
+        mean, var = running_mean._data.reshape(param_shape), running_var._data.reshape(param_shape)
         return NormalizeFn.apply(input, weight, bias, axes=axes, param_shape=param_shape, eps=eps, mean=mean, var=var)
     if input.numel() // max(c, 1) < 2:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {tuple(input.shape)}")
     running = None
     if running_mean is not None or running_var is not None:
-        running = tuple(None if t is None else t.data for t in (running_mean, running_var))
+        running = tuple(None if t is None else t._data for t in (running_mean, running_var))
     return NormalizeFn.apply(
         input, weight, bias, axes=axes, param_shape=param_shape, eps=eps, running=running, momentum=momentum
     )

@@ -105,7 +105,7 @@ def max_pool2d(
     if not return_indices:
         return out
     # Found again rather than fished out of the autograd node, which does not exist under no_grad.
-    arg = _window_max(input.data, kernel, strides, dil, out_hw, pads)[1].astype(int64)
+    arg = _window_max(input._data, kernel, strides, dil, out_hw, pads)[1].astype(int64)
     rows = xp.arange(out_hw[0])[:, None] * strides[0] - pads[0][0] + (arg // kernel[1]) * dil[0]
     cols = xp.arange(out_hw[1]) * strides[1] - pads[1][0] + (arg % kernel[1]) * dil[1]
     return out, Tensor(rows * input.shape[-1] + cols)

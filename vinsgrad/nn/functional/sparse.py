@@ -32,7 +32,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
     """
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got {tuple(weight.shape)}")
-    indices = input.data if isinstance(input, Tensor) else xp.asarray(input)
+    indices = input._data if isinstance(input, Tensor) else xp.asarray(input)
     num = weight.shape[0]
     if indices.dtype.kind not in "iu":
         raise TypeError(f"embedding: input must hold integer indices, got dtype {indices.dtype}")

@@ -223,7 +223,7 @@ for _name, (_make, _s) in LAYERS.items():
 
 def _embedding_layer(rng: np.random.Generator) -> tuple:
     layer = nn.Embedding(6, 2, padding_idx=0).double()
-    layer.weight.data[1:] = rng.standard_normal((5, 2))
+    layer.weight._data[1:] = rng.standard_normal((5, 2))
     return (layer, vinsgrad.tensor([[2, 3, 3], [5, 1, 4]]), layer.weight)
 
 

@@ -83,7 +83,7 @@ class Subset(Dataset[T_co]):
     def __init__(self, dataset: Dataset[T_co], indices: Sequence[int]) -> None:
         self.dataset = dataset
         self.indices = indices
-        self._index = np.asarray(indices.data if isinstance(indices, Tensor) else indices, dtype=np.int64)
+        self._index = np.asarray(indices._data if isinstance(indices, Tensor) else indices, dtype=np.int64)
 
     def __getitem__(self, index: Any) -> T_co:
         if isinstance(index, list):

@@ -126,7 +126,7 @@ class MNIST(Dataset[tuple[Any, Any]]):
         return array
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        image, target = self.data.data[index], int(self.targets.data[index])
+        image, target = self.data._data[index], int(self.targets._data[index])
         if self.transform is not None:
             image = self.transform(image)
         if self.target_transform is not None:
@@ -136,10 +136,10 @@ class MNIST(Dataset[tuple[Any, Any]]):
     def __getitems__(self, indices: Sequence[int]) -> list[Any]:
         """The collated batch ``[images, targets]`` at ``indices``, by one fancy-index and batch transforms."""
         index = np.asarray(indices, dtype=np.int64)
-        images = self.data.data[index]
+        images = self.data._data[index]
         if self.transform is not None:
             images = apply_batch(self.transform, images)
-        targets = self.targets.data[index]
+        targets = self.targets._data[index]
         if self.target_transform is not None:
             if hasattr(self.target_transform, "batch"):
                 targets = self.target_transform.batch(targets)
