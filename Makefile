@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 CONFIG ?= configs/mlp.yaml
 BENCH_ARGS ?=
 
-.PHONY: install test lint train bench clean
+.PHONY: install test lint train bench clean conformance
 
 install: $(STAMP)
 
@@ -32,3 +32,11 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+# The differential harness against real PyTorch (issue 13), in its own venv so torch never touches `make test`.
+CONF_VENV := .venv-conformance
+conformance:
+	test -x $(CONF_VENV)/bin/python || $(PYTHON) -m venv $(CONF_VENV)
+	$(CONF_VENV)/bin/pip install --quiet torch==2.13.0 pytest pytest-xdist
+	$(CONF_VENV)/bin/pip install --quiet -e .
+	-$(CONF_VENV)/bin/python -m pytest tests/conformance -n 2 -q -rN --tb=no -p no:cacheprovider
