@@ -34,6 +34,7 @@ class RMSprop(Optimizer):
         momentum: float = 0,
         centered: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
     ) -> None:
         defaults = {
@@ -44,6 +45,7 @@ class RMSprop(Optimizer):
             "centered": centered,
             "weight_decay": weight_decay,
             "maximize": maximize,
+            "foreach": foreach,
         }
         super().__init__(params, defaults)
 
