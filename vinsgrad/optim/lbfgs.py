@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -105,7 +106,7 @@ class LBFGS(Optimizer):
 
     # **** step ****
 
-    def step(self, closure: Closure | None = None) -> Any:  # type: ignore[override]
+    def step(self, closure: Closure | None = None) -> Any:
         """Run up to ``max_iter`` L-BFGS iterations; returns the loss of the first closure evaluation.
 
         Args:
@@ -131,9 +132,15 @@ class LBFGS(Optimizer):
         if float(xp.abs(flat_grad).max()) <= tolerance_grad:
             return orig_loss  # already at a stationary point
 
-        d, t = state.get("d"), state.get("t")
-        old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
-        H_diag, prev_flat_grad, prev_loss = state.get("H_diag"), state.get("prev_flat_grad"), state.get("prev_loss")
+        # what the previous call left: direction, step, curvature pairs (y in old_dirs, s in old_stps), ...
+        d: Any = state.get("d")
+        t: Any = state.get("t")
+        old_dirs: Any = state.get("old_dirs")
+        old_stps: Any = state.get("old_stps")
+        ro: Any = state.get("ro")
+        H_diag: Any = state.get("H_diag")
+        prev_flat_grad: Any = state.get("prev_flat_grad")
+        prev_loss: Any = state.get("prev_loss")
         al: list[float | None] = state.get("al", [])
 
         n_iter = 0
@@ -166,9 +173,8 @@ class LBFGS(Optimizer):
 
             ls_func_evals = 0
             if group["line_search_fn"] == "strong_wolfe":
-                loss, flat_grad, t, ls_func_evals = _strong_wolfe(
-                    lambda step: self._directional_evaluate(closure, step, d), t, d, loss, flat_grad, gtd
-                )
+                along_d = functools.partial(self._directional_evaluate, closure, d=d)
+                loss, flat_grad, t, ls_func_evals = _strong_wolfe(along_d, t, d, loss, flat_grad, gtd)
                 self._add_grad(t, d)
                 opt_cond = float(xp.abs(flat_grad).max()) <= tolerance_grad
             else:

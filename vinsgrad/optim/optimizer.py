@@ -235,9 +235,15 @@ def check_betas(betas: Any) -> None:
 
 def check_common(group: dict[str, Any], *names: str) -> None:
     """Check the usual non-negative hyper-parameters a group has, among lr, eps and weight_decay."""
-    messages = {"lr": "Invalid learning rate", "eps": "Invalid epsilon value", "weight_decay": "Invalid weight_decay value"}
     for name in names:
-        check_hyperparameter(messages[name], group[name], lambda v: v >= 0, f"{name} >= 0")
+        check_hyperparameter(_MESSAGES[name], group[name], lambda v: v >= 0, f"{name} >= 0")
+
+
+_MESSAGES = {
+    "lr": "Invalid learning rate",
+    "eps": "Invalid epsilon value",
+    "weight_decay": "Invalid weight_decay value",
+}
 
 
 def grad_for_update(param: ndarray, grad: ndarray, weight_decay: float, maximize: bool) -> ndarray:
