@@ -66,15 +66,19 @@ class LRScheduler:
 
     def step(self) -> None:
         """Advance the schedule by one epoch (or iteration) and set the optimizer's learning rates."""
+        self._count_step()
+        self._update_lr()
+
+    def _count_step(self) -> None:
+        """Count a step, warning if the first scheduled one comes before any ``optimizer.step()``."""
         if self._step_count == 1 and not self.optimizer._opt_called:
             warnings.warn(
                 "Detected call of `lr_scheduler.step()` before `optimizer.step()`: call them in the opposite order, "
                 "or the first value of the learning rate schedule is skipped.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
         self._step_count += 1
-        self._update_lr()
 
     def _update_lr(self, epoch: int | None = None) -> None:
         """Move to the next epoch (or jump to ``epoch``, using the closed form where there is one, as
@@ -457,14 +461,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         else:
             self.T_i = self.T_0
             self.T_cur = epoch
-        if self._step_count == 1 and not self.optimizer._opt_called:
-            warnings.warn(
-                "Detected call of `lr_scheduler.step()` before `optimizer.step()`: call them in the opposite order, "
-                "or the first value of the learning rate schedule is skipped.",
-                UserWarning,
-                stacklevel=2,
-            )
-        self._step_count += 1
+        self._count_step()
         self.last_epoch = math.floor(epoch)
         for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
             group["lr"] = lr
