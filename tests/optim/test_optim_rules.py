@@ -447,3 +447,15 @@ def test_rprop_reference_sees_sign_flips_and_the_step_bounds():
     assert states[0]["bounds_hit"] == {0.02, 0.1}  # both clamps and (0.05 * 0.3 < 0.02) a sign flip happened
     _, opt = run(optim.Rprop, {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (0.02, 0.1)})
     np.testing.assert_allclose(opt.state[opt.param_groups[0]["params"][0]]["step_size"], states[0]["eta"])
+
+
+@pytest.mark.parametrize("cls", ALL_OPTIMIZERS, ids=lambda c: c.__name__)
+def test_foreach_is_accepted_and_changes_nothing(cls):
+    kwargs = {"lr": 0.05} if cls is not optim.Adadelta else {}
+    results = []
+    for foreach in (None, True, False):
+        got, opt = run(cls, {**kwargs, "foreach": foreach})
+        assert opt.defaults["foreach"] is foreach
+        results.append(got[-1][0])
+    np.testing.assert_array_equal(results[0], results[1])
+    np.testing.assert_array_equal(results[0], results[2])

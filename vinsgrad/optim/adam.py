@@ -17,6 +17,8 @@ class Adam(Optimizer):
         m = beta1 * m + (1 - beta1) * g;  v = beta2 * v + (1 - beta2) * g * g
         param -= lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
 
+    ``foreach`` is accepted for PyTorch compatibility and changes nothing.
+
     Example::
 
         opt = optim.Adam(model.parameters(), lr=1e-3)

@@ -13,7 +13,8 @@ class SGD(Optimizer):
 
     With ``g = grad + weight_decay * param`` (negated first if ``maximize``), the momentum buffer is ``b = g`` on
     the first step and ``b = momentum * b + (1 - dampening) * g`` after; the step is ``param -= lr * d`` with
-    ``d = g + momentum * b`` (Nesterov), ``d = b`` (momentum) or ``d = g``.
+    ``d = g + momentum * b`` (Nesterov), ``d = b`` (momentum) or ``d = g``. ``foreach`` is accepted for PyTorch
+    compatibility and changes nothing.
 
     Example::
 
