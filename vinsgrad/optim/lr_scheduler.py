@@ -928,6 +928,11 @@ class ChainedScheduler(_Nested, LRScheduler):
     """
 
     def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None) -> None:
+        if not isinstance(schedulers, Sequence):
+            raise TypeError(
+                f"ChainedScheduler takes a list of schedulers first, then optionally the optimizer, but got "
+                f"{type(schedulers).__name__} (use ChainedScheduler([scheduler1, scheduler2], optimizer=opt))"
+            )
         if len(schedulers) < 1:
             raise ValueError(
                 f"{type(self).__name__} expects at least one scheduler to be chained, but got no scheduler."
