@@ -529,7 +529,7 @@ def test_nested_schedulers_validate_their_parts():
         lr_scheduler.SequentialLR(opt, [a, b], milestones=[2])
     with pytest.raises(ValueError, match="does not support `ReduceLROnPlateau`"):
         lr_scheduler.ChainedScheduler([a, lr_scheduler.ReduceLROnPlateau(opt)])
-    with pytest.raises(TypeError, match="ChainedScheduler takes a list of schedulers first.*got SGD"):
+    with pytest.raises(TypeError, match=r"ChainedScheduler takes a list of schedulers first.*got SGD"):
         lr_scheduler.ChainedScheduler(opt)
     with pytest.raises(ValueError, match="at least one scheduler to be chained"):
         lr_scheduler.ChainedScheduler([])
