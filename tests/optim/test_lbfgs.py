@@ -188,3 +188,18 @@ def test_lbfgs_arguments():
         optim.LBFGS([p], lr=-1)
     with pytest.raises(RuntimeError, match="LBFGS requires a closure"):
         optim.LBFGS([p]).step()
+
+
+def test_float32_stays_float32():
+    p = vinsgrad.tensor(np.array([-1.2, 1.0], dtype=np.float32), requires_grad=True)
+    opt = optim.LBFGS([p], max_iter=50, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = (1 - p[0]) ** 2 + 100 * (p[1] - p[0] * p[0]) ** 2
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    assert p.data.dtype == np.float32 and opt.state[p]["d"].dtype == np.float32
+    np.testing.assert_allclose(p.data, [1.0, 1.0], atol=1e-4)
