@@ -206,6 +206,12 @@ SCHEDULERS = [
     (optim.SGD, lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=5, eta_min=0.001)),
     (optim.SGD, lambda o: lr_scheduler.LinearLR(o, start_factor=0.25, total_iters=4)),
     (optim.Adam, lambda o: lr_scheduler.OneCycleLR(o, max_lr=1.0, total_steps=12, three_phase=True)),
+    (optim.SGD, lambda o: lr_scheduler.LambdaLR(o, lambda t: 1 / (t + 1))),
+    (optim.SGD, lambda o: lr_scheduler.MultiplicativeLR(o, lambda t: 0.8)),
+    (optim.SGD, lambda o: lr_scheduler.ConstantLR(o, factor=0.5, total_iters=5)),
+    (optim.SGD, lambda o: lr_scheduler.PolynomialLR(o, total_iters=8, power=2.0)),
+    (optim.SGD, lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=2, eta_min=0.001)),
+    (optim.Adam, lambda o: lr_scheduler.CyclicLR(o, 0.01, 0.1, step_size_up=3, mode="triangular2")),
 ]
 
 
@@ -285,3 +291,264 @@ def test_one_cycle_needs_momentum_to_cycle():
 
     with pytest.raises(ValueError, match="optimizer must support momentum or beta1"):
         lr_scheduler.OneCycleLR(Plain([vinsgrad.zeros(1).requires_grad_()]), max_lr=1.0, total_steps=5)
+
+
+# **** LambdaLR, MultiplicativeLR, ConstantLR, PolynomialLR ****
+
+
+def test_lambda_lr_one_function_or_one_per_group():
+    s = lr_scheduler.LambdaLR(make_optimizer(), lr_lambda=lambda t: 0.95**t)
+    assert_sequence(sequence(s, 12), lambda base, t: base * 0.95**t)
+    s = lr_scheduler.LambdaLR(make_optimizer(), lr_lambda=[lambda t: t // 3 + 1, lambda t: 0.5**t])
+    got = sequence(s, 7)
+    assert [lr for lrs in got[:5] for lr in lrs] == pytest.approx(
+        [0.1, 0.02, 0.1, 0.01, 0.1, 0.005, 0.2, 0.0025, 0.2, 0.00125]
+    )
+    assert got[6] == pytest.approx([0.3, 0.02 / 64])
+
+
+class Warmup:
+    """A callable object: its attributes are scheduler state, unlike a lambda's closure."""
+
+    def __init__(self, epochs):
+        self.epochs = epochs
+
+    def __call__(self, t):
+        return min(1.0, (t + 1) / self.epochs)
+
+
+def test_lambda_lr_state_dict_leaves_functions_out_and_keeps_callable_objects():
+    s = lr_scheduler.LambdaLR(make_optimizer(), lr_lambda=[lambda t: 1.0, Warmup(4)])
+    sequence(s, 2)
+    sd = s.state_dict()
+    assert sd["lr_lambdas"] == [None, {"epochs": 4}] and sd["last_epoch"] == 2 and "optimizer" not in sd
+    other = lr_scheduler.LambdaLR(make_optimizer(), lr_lambda=[lambda t: 1.0, Warmup(10)])
+    other.load_state_dict(sd)
+    assert other.lr_lambdas[1].epochs == 4 and other.last_epoch == 2
+    assert sd["lr_lambdas"] == [None, {"epochs": 4}]  # loading does not consume the dict
+    sequence(other, 1)
+    assert other.get_last_lr() == pytest.approx([0.1, 0.02])  # epoch 3: min(1, 4/4)
+
+
+def test_multiplicative_lr():
+    s = lr_scheduler.MultiplicativeLR(make_optimizer(), lr_lambda=lambda t: 0.9)
+    assert_sequence(sequence(s, 10), lambda base, t: base * 0.9**t)
+    s = lr_scheduler.MultiplicativeLR(make_optimizer(), lr_lambda=lambda t: 1 / (t + 1))
+    assert_sequence(sequence(s, 6), lambda base, t: base / math.factorial(t + 1))  # base / (2 * 3 * ... * (t+1))
+    with pytest.raises(TypeError, match="lr_lambda should be a function, but got float"):
+        lr_scheduler.MultiplicativeLR(make_optimizer(), lr_lambda=0.9)
+
+
+def test_constant_lr():
+    s = lr_scheduler.ConstantLR(make_optimizer(), factor=0.5, total_iters=3)
+    assert_sequence(sequence(s, 8), lambda base, t: base * (0.5 if t < 3 else 1.0))
+    s = lr_scheduler.ConstantLR(make_optimizer())  # defaults: factor 1/3 for 5 epochs
+    got = sequence(s, 6)
+    assert got[4] == pytest.approx([0.1 / 3, 0.02 / 3]) and got[5] == pytest.approx(BASE_LRS)
+
+
+@pytest.mark.parametrize("total, power", [(4, 2.0), (6, 0.5), (5, 1.0)])
+def test_polynomial_lr(total, power):
+    s = lr_scheduler.PolynomialLR(make_optimizer(), total_iters=total, power=power)
+    assert_sequence(sequence(s, 2 * total), lambda base, t: base * (1 - min(t, total) / total) ** power)
+
+
+def test_polynomial_lr_hand_values():
+    s = lr_scheduler.PolynomialLR(make_optimizer(), total_iters=4, power=2.0)
+    assert [lrs[0] for lrs in sequence(s, 5)] == pytest.approx([0.1, 0.05625, 0.025, 0.00625, 0.0, 0.0])
+
+
+# **** CosineAnnealingWarmRestarts ****
+
+
+def sgdr(base, t, periods, eta_min):
+    """Walk the periods (lengths T_0, T_0*T_mult, ...) to find where epoch t falls."""
+    start = 0
+    for length in periods:
+        if t < start + length:
+            return eta_min + (base - eta_min) * (1 + math.cos(math.pi * (t - start) / length)) / 2
+        start += length
+    raise AssertionError("t beyond the listed periods")
+
+
+@pytest.mark.parametrize("t_0, t_mult, eta_min", [(3, 2, 0.001), (4, 1, 0.0), (2, 3, 0.0)])
+def test_cosine_annealing_warm_restarts(t_0, t_mult, eta_min):
+    periods = [t_0 * t_mult**k for k in range(12)]
+    s = lr_scheduler.CosineAnnealingWarmRestarts(make_optimizer(), T_0=t_0, T_mult=t_mult, eta_min=eta_min)
+    assert_sequence(sequence(s, 30), lambda base, t: sgdr(base, t, periods, eta_min))
+
+
+def test_cosine_annealing_warm_restarts_fractional_epochs():
+    opt = make_optimizer()
+    s = lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2)
+    opt.step()
+    s.step(4.5)  # the second period (epochs 3..9, length 6), 1.5 epochs in
+    assert (s.T_cur, s.T_i, s.last_epoch) == (1.5, 6, 4)
+    assert s.get_last_lr() == pytest.approx([base * (1 + math.cos(math.pi * 1.5 / 6)) / 2 for base in BASE_LRS])
+    s.step(1.25)
+    assert (s.T_cur, s.T_i) == (1.25, 3)
+    opt = make_optimizer()
+    s = lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=4)
+    opt.step()
+    s.step(10.0)  # T_mult 1: 10 % 4
+    assert s.T_cur == 2 and s.get_last_lr() == pytest.approx([base / 2 for base in BASE_LRS])
+    with pytest.raises(ValueError, match="Expected non-negative epoch, but got -1"):
+        s.step(-1)
+
+
+# **** CyclicLR ****
+
+
+def cyclic_reference(t, base, top, up, down, mode="triangular", gamma=1.0):
+    """The triangle wave: up from base to top in `up` steps, down in `down` steps, amplitude scaled by mode."""
+    position = t % (up + down)
+    height = position / up if position <= up else 1 - (position - up) / down
+    cycle = t // (up + down) + 1
+    scale = {"triangular": 1.0, "triangular2": 0.5 ** (cycle - 1), "exp_range": gamma**t}[mode]
+    return base + (top - base) * height * scale
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"step_size_up": 4},
+        {"step_size_up": 3, "step_size_down": 5, "mode": "triangular2"},
+        {"step_size_up": 2, "step_size_down": 4, "mode": "exp_range", "gamma": 0.9},
+    ],
+)
+def test_cyclic_lr_and_momentum(kwargs):
+    opt = make_optimizer(optim.SGD, momentum=0.5)
+    s = lr_scheduler.CyclicLR(opt, base_lr=[0.01, 0.002], max_lr=[0.1, 0.02], **kwargs)
+    up = kwargs["step_size_up"]
+    down = kwargs.get("step_size_down", up)
+    args = (kwargs.get("mode", "triangular"), kwargs.get("gamma", 1.0))
+    for t in range(3 * (up + down)):
+        for group, base, top in zip(opt.param_groups, [0.01, 0.002], [0.1, 0.02]):
+            assert group["lr"] == pytest.approx(cyclic_reference(t, base, top, up, down, *args), rel=1e-12), t
+            # momentum runs the other way, from max_momentum 0.9 down toward base_momentum 0.8
+            expected_momentum = 0.9 - (cyclic_reference(t, 0.0, 1.0, up, down, *args)) * 0.1
+            assert group["momentum"] == pytest.approx(expected_momentum, rel=1e-12), t
+        opt.step()
+        s.step()
+
+
+def test_cyclic_lr_hand_values_and_beta1():
+    opt = make_optimizer(optim.Adam)
+    s = lr_scheduler.CyclicLR(opt, base_lr=0.1, max_lr=0.5, step_size_up=2, base_momentum=0.85, max_momentum=0.95)
+    got = []
+    for _ in range(6):
+        got += [s.get_last_lr()[0], opt.param_groups[0]["betas"][0]]
+        opt.step()
+        s.step()
+    assert got == pytest.approx([0.1, 0.95, 0.3, 0.9, 0.5, 0.85, 0.3, 0.9, 0.1, 0.95, 0.3, 0.9])
+    assert opt.param_groups[0]["betas"][1] == 0.999
+
+
+def test_cyclic_lr_custom_scale_fn_and_its_state_dict():
+    opt = make_optimizer()
+    s = lr_scheduler.CyclicLR(
+        opt, 0.0, 1.0, step_size_up=2, scale_fn=lambda x: 1 / (x + 1), scale_mode="iterations", cycle_momentum=False
+    )
+    got = [lrs[0] for lrs in sequence(s, 4)]
+    assert got == pytest.approx([0.0, 0.5 / 2, 1.0 / 3, 0.5 / 4, 0.0])
+    sd = s.state_dict()
+    assert sd["_scale_fn_custom"] is None and "optimizer" not in sd
+    with pytest.raises(ValueError, match="mode is invalid and scale_fn is None"):
+        lr_scheduler.CyclicLR(make_optimizer(), 0.0, 1.0, mode="sine")
+    with pytest.raises(ValueError, match="optimizer must support momentum or beta1"):
+        plain = optim.Adagrad([vinsgrad.zeros(1).requires_grad_()])
+        lr_scheduler.CyclicLR(plain, 0.0, 1.0)
+
+
+# **** SequentialLR and ChainedScheduler ****
+
+
+def test_sequential_lr_constant_then_exponential():
+    opt = make_optimizer()
+    first = lr_scheduler.ConstantLR(opt, factor=0.1, total_iters=2)
+    second = lr_scheduler.ExponentialLR(opt, gamma=0.9)
+    s = lr_scheduler.SequentialLR(opt, schedulers=[first, second], milestones=[3])
+    # ConstantLR gives 0.1x for epochs 0-1 and restores the rate at its epoch 2; ExponentialLR starts at epoch 3
+    # from the base rate (its closed form at its own epoch 0).
+    factors = [0.1, 0.1, 1.0, 1.0, 0.9, 0.81, 0.729]
+    assert_sequence(sequence(s, 6), lambda base, t: base * factors[t])
+
+
+def test_sequential_lr_linear_warmup_then_cosine():
+    opt = make_optimizer()
+    warmup = lr_scheduler.LinearLR(opt, start_factor=0.25, total_iters=4)
+    cosine = lr_scheduler.CosineAnnealingLR(opt, T_max=6)
+    s = lr_scheduler.SequentialLR(opt, schedulers=[warmup, cosine], milestones=[4])
+
+    def expected(base, t):
+        if t < 4:
+            return base * (0.25 + 0.75 * t / 4)
+        return base * (1 + math.cos(math.pi * (t - 4) / 6)) / 2
+
+    assert_sequence(sequence(s, 10), expected)
+
+
+def test_chained_scheduler_multiplies_the_effects():
+    opt = make_optimizer()
+    s = lr_scheduler.ChainedScheduler(
+        [lr_scheduler.ConstantLR(opt, factor=0.1, total_iters=2), lr_scheduler.ExponentialLR(opt, gamma=0.9)],
+        optimizer=opt,
+    )
+    assert_sequence(sequence(s, 8), lambda base, t: base * 0.9**t * (0.1 if t < 2 else 1.0))
+    assert [lrs[0] for lrs in sequence(s, 0)] == pytest.approx([0.1 * 0.9**8])
+
+
+@pytest.mark.parametrize("kind", ["sequential", "chained"])
+def test_nested_schedulers_save_load_continue(kind):
+    def build(opt):
+        inner = [lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=3), lr_scheduler.StepLR(opt, 2, 0.5)]
+        if kind == "sequential":
+            return lr_scheduler.SequentialLR(opt, inner, milestones=[3])
+        return lr_scheduler.ChainedScheduler(inner)
+
+    uninterrupted = sequence(build(make_optimizer()), 9)
+    opt = make_optimizer()
+    s = build(opt)
+    first = sequence(s, 4)
+    opt_state, state = opt.state_dict(), s.state_dict()
+    assert len(state["_schedulers"]) == 2 and "optimizer" not in state["_schedulers"][0]
+    fresh_opt = make_optimizer()
+    fresh = build(fresh_opt)
+    fresh_opt.load_state_dict(opt_state)
+    fresh.load_state_dict(state)
+    resumed = first[:-1] + sequence(fresh, 5)
+    assert resumed == [pytest.approx(lrs, rel=1e-15) for lrs in uninterrupted]
+
+
+def test_nested_schedulers_validate_their_parts():
+    opt, other = make_optimizer(), make_optimizer()
+    a, b = lr_scheduler.StepLR(opt, 2), lr_scheduler.StepLR(other, 2)
+    with pytest.raises(ValueError, match="expects number of schedulers provided to be one more"):
+        lr_scheduler.SequentialLR(opt, [a], milestones=[2])
+    with pytest.raises(ValueError, match="expects all schedulers to belong to the same optimizer"):
+        lr_scheduler.SequentialLR(opt, [a, b], milestones=[2])
+    with pytest.raises(ValueError, match="does not support `ReduceLROnPlateau`"):
+        lr_scheduler.ChainedScheduler([a, lr_scheduler.ReduceLROnPlateau(opt)])
+    with pytest.raises(TypeError, match=r"ChainedScheduler takes a list of schedulers first.*got SGD"):
+        lr_scheduler.ChainedScheduler(opt)
+    with pytest.raises(ValueError, match="at least one scheduler to be chained"):
+        lr_scheduler.ChainedScheduler([])
+    with pytest.raises(ValueError, match="expects at least one scheduler"):
+        lr_scheduler.SequentialLR(opt, [], milestones=[])
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda o: lr_scheduler.LambdaLR(o, [lambda t: 1.0]), "Expected 2 lr_lambdas, but got 1"),
+        (lambda o: lr_scheduler.ConstantLR(o, factor=1.5), "Constant multiplicative factor expected to be between"),
+        (lambda o: lr_scheduler.PolynomialLR(o, total_iters=0), "total_iters must be a positive number"),
+        (lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=0), "Expected positive integer T_0, but got 0"),
+        (lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, 2, T_mult=1.5), "Expected integer T_mult >= 1"),
+        (lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, 2, eta_min="0"), "Expected float or int eta_min"),
+        (lambda o: lr_scheduler.CyclicLR(o, [0.1], 1.0), "base_lr has 1 values, param_groups has 2"),
+    ],
+)
+def test_new_scheduler_arguments(build, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        build(make_optimizer())

@@ -33,6 +33,24 @@ def param(*shape: int) -> vinsgrad.Tensor:
         (optim.RMSprop, {"alpha": -0.9}, "Invalid alpha value: -0.9"),
         (optim.RMSprop, {"momentum": -0.9}, "Invalid momentum value: -0.9"),
         (optim.RMSprop, {"eps": -1.0}, "Invalid epsilon value: -1.0"),
+        (optim.Adadelta, {"lr": -0.1}, "Invalid learning rate: -0.1"),
+        (optim.Adadelta, {"rho": 1.5}, "Invalid rho value: 1.5"),
+        (optim.Adadelta, {"eps": -1e-6}, "Invalid epsilon value: -1e-06"),
+        (optim.Adadelta, {"weight_decay": -1}, "Invalid weight_decay value: -1"),
+        (optim.Adagrad, {"lr_decay": -0.1}, "Invalid lr_decay value: -0.1"),
+        (optim.Adagrad, {"initial_accumulator_value": -1}, "Invalid initial_accumulator_value value: -1"),
+        (optim.Adagrad, {"eps": -1}, "Invalid epsilon value: -1"),
+        (optim.Adamax, {"betas": (0.9, 1.0)}, "Invalid beta parameter at index 1: 1.0"),
+        (optim.Adamax, {"lr": -2}, "Invalid learning rate: -2"),
+        (optim.NAdam, {"momentum_decay": -0.1}, "Invalid momentum_decay value: -0.1"),
+        (optim.NAdam, {"betas": (-0.1, 0.9)}, "Invalid beta parameter at index 0: -0.1"),
+        (optim.RAdam, {"eps": -1.0}, "Invalid epsilon value: -1.0"),
+        (optim.RAdam, {"weight_decay": -0.5}, "Invalid weight_decay value: -0.5"),
+        (optim.ASGD, {"lr": -0.01}, "Invalid learning rate: -0.01"),
+        (optim.ASGD, {"weight_decay": -0.01}, "Invalid weight_decay value: -0.01"),
+        (optim.Rprop, {"etas": (1.5, 1.2)}, "Invalid eta values: 1.5, 1.2"),
+        (optim.Rprop, {"etas": (0.5, 0.9)}, "Invalid eta values: 0.5, 0.9"),
+        (optim.Rprop, {"lr": -1.0}, "Invalid learning rate: -1.0"),
     ],
 )
 def test_invalid_hyperparameters_are_rejected_up_front(cls, kwargs, message):
@@ -66,6 +84,7 @@ def test_defaults_match_pytorch():
         "weight_decay": 0,
         "nesterov": False,
         "maximize": False,
+        "foreach": None,
     }
     adam = optim.Adam([param(1)]).defaults
     assert (adam["lr"], adam["betas"], adam["eps"], adam["weight_decay"], adam["amsgrad"]) == (
@@ -86,6 +105,48 @@ def test_defaults_match_pytorch():
         0,
         False,
     )
+
+
+@pytest.mark.parametrize(
+    "cls, expected",
+    [
+        (optim.Adadelta, {"lr": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0}),
+        (optim.Adagrad, {"lr": 1e-2, "lr_decay": 0, "weight_decay": 0, "initial_accumulator_value": 0, "eps": 1e-10}),
+        (optim.Adamax, {"lr": 2e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0}),
+        (
+            optim.NAdam,
+            {"lr": 2e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0, "momentum_decay": 4e-3},
+        ),
+        (optim.RAdam, {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0}),
+        (optim.ASGD, {"lr": 1e-2, "lambd": 1e-4, "alpha": 0.75, "t0": 1e6, "weight_decay": 0}),
+        (optim.Rprop, {"lr": 1e-2, "etas": (0.5, 1.2), "step_sizes": (1e-6, 50)}),
+        (optim.LBFGS, {"lr": 1, "max_iter": 20, "max_eval": 25, "tolerance_grad": 1e-7, "tolerance_change": 1e-9}),
+    ],
+)
+def test_new_optimizer_defaults_match_pytorch(cls, expected):
+    defaults = cls([param(1)]).defaults
+    assert {k: defaults[k] for k in expected} == expected
+    if cls is not optim.LBFGS:
+        assert defaults["maximize"] is False and defaults["foreach"] is None
+
+
+def test_positional_order_matches_pytorch():
+    # foreach is the last positional argument of these, as in PyTorch; maximize stays keyword-only
+    assert optim.Adadelta([param(1)], 0.5, 0.8, 1e-5, 0.1, True).defaults["foreach"] is True
+    assert optim.Adagrad([param(1)], 0.1, 0.01, 0, 0.1, 1e-8, True).defaults["foreach"] is True
+    assert optim.Adamax([param(1)], 0.1, (0.8, 0.9), 1e-8, 0, True).defaults["foreach"] is True
+    assert optim.NAdam([param(1)], 0.1, (0.8, 0.9), 1e-8, 0.1, 0.01, True).defaults["decoupled_weight_decay"] is True
+    assert optim.RAdam([param(1)], 0.1, (0.8, 0.9), 1e-8, 0.1, True).defaults["decoupled_weight_decay"] is True
+    assert optim.ASGD([param(1)], 0.1, 1e-3, 0.5, 10, 0, None, True).defaults["maximize"] is True
+    with pytest.raises(TypeError):
+        optim.Adadelta([param(1)], 0.5, 0.8, 1e-5, 0.1, None, True)
+
+
+def test_adagrad_state_exists_from_construction():
+    p = param(3)
+    opt = optim.Adagrad([p], initial_accumulator_value=0.25)
+    assert opt.state[p]["step"] == 0
+    np.testing.assert_array_equal(opt.state[p]["sum"], np.full(3, 0.25, dtype=np.float32))
 
 
 # **** parameters and groups ****

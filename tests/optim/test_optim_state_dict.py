@@ -20,6 +20,13 @@ CONFIGS = [
     (optim.Adam, {"lr": 0.05, "amsgrad": True}),
     (optim.AdamW, {"lr": 0.05}),
     (optim.RMSprop, {"lr": 0.01, "momentum": 0.9, "centered": True}),
+    (optim.Adadelta, {"lr": 1.0, "weight_decay": 0.01}),
+    (optim.Adagrad, {"lr": 0.1, "lr_decay": 0.01}),
+    (optim.Adamax, {"lr": 0.05}),
+    (optim.NAdam, {"lr": 0.05}),
+    (optim.RAdam, {"lr": 0.05}),
+    (optim.ASGD, {"lr": 0.05, "t0": 2}),
+    (optim.Rprop, {"lr": 0.05}),
 ]
 IDS = [f"{cls.__name__}-{i}" for i, (cls, _) in enumerate(CONFIGS)]
 
@@ -104,6 +111,13 @@ def plain(x) -> bool:
             {"lr": 0.1, "momentum": 0.9, "centered": True},
             {"step", "square_avg", "momentum_buffer", "grad_avg"},
         ),
+        (optim.Adadelta, {"lr": 0.1}, {"step", "square_avg", "acc_delta"}),
+        (optim.Adagrad, {"lr": 0.1}, {"step", "sum"}),
+        (optim.Adamax, {"lr": 0.1}, {"step", "exp_avg", "exp_inf"}),
+        (optim.NAdam, {"lr": 0.1}, {"step", "mu_product", "exp_avg", "exp_avg_sq"}),
+        (optim.RAdam, {"lr": 0.1}, {"step", "exp_avg", "exp_avg_sq"}),
+        (optim.ASGD, {"lr": 0.1}, {"step", "eta", "mu", "ax"}),
+        (optim.Rprop, {"lr": 0.1}, {"step", "prev", "step_size"}),
     ],
 )
 def test_layout_is_pytorchs_and_plain(cls, kwargs, keys):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from vinsgrad.autograd.backend import ndarray, xp
-from vinsgrad.optim.optimizer import Optimizer, ParamsT, check_hyperparameter, grad_for_update
+from vinsgrad.optim.optimizer import Optimizer, ParamsT, check_betas, check_hyperparameter, grad_for_update
 
 
 class Adam(Optimizer):
@@ -16,6 +16,8 @@ class Adam(Optimizer):
 
         m = beta1 * m + (1 - beta1) * g;  v = beta2 * v + (1 - beta2) * g * g
         param -= lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
+
+    ``foreach`` is accepted for PyTorch compatibility and changes nothing.
 
     Example::
 
@@ -32,10 +34,12 @@ class Adam(Optimizer):
         weight_decay: float = 0,
         amsgrad: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
         decoupled_weight_decay: bool = False,
     ) -> None:
         defaults = {
+            "foreach": foreach,
             "lr": lr,
             "betas": betas,
             "eps": eps,
@@ -49,11 +53,7 @@ class Adam(Optimizer):
     def _validate_group(self, group: dict[str, Any]) -> None:
         check_hyperparameter("Invalid learning rate", group["lr"], lambda v: v >= 0, "lr >= 0")
         check_hyperparameter("Invalid epsilon value", group["eps"], lambda v: v >= 0, "eps >= 0")
-        betas = group["betas"]
-        if not isinstance(betas, tuple | list) or len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        for i, beta in enumerate(betas):
-            check_hyperparameter(f"Invalid beta parameter at index {i}", beta, lambda v: 0 <= v < 1, "0 <= beta < 1")
+        check_betas(group["betas"])
         check_hyperparameter("Invalid weight_decay value", group["weight_decay"], lambda v: v >= 0, "weight_decay >= 0")
 
     def _step_group(self, group: dict[str, Any]) -> None:
@@ -104,9 +104,20 @@ class AdamW(Adam):
         weight_decay: float = 1e-2,
         amsgrad: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize, decoupled_weight_decay=True)
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            foreach=foreach,
+            maximize=maximize,
+            decoupled_weight_decay=True,
+        )
 
 
 def adam(

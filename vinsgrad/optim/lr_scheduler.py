@@ -10,8 +10,10 @@ from __future__ import annotations
 import copy
 import math
 import numbers
+import types
 import warnings
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from vinsgrad.optim.optimizer import Optimizer
@@ -42,8 +44,13 @@ class LRScheduler:
                     )
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """The step that sets the starting rates: it counts as epoch ``last_epoch + 1`` but is not a scheduled
+        step (``_is_initial`` tells ``get_lr``)."""
         self._step_count = 0
-        self._is_initial = True  # the step below sets the starting rates, it is not a scheduled step
+        self._is_initial = True
         try:
             self.step()
         finally:
@@ -59,16 +66,31 @@ class LRScheduler:
 
     def step(self) -> None:
         """Advance the schedule by one epoch (or iteration) and set the optimizer's learning rates."""
+        self._count_step()
+        self._update_lr()
+
+    def _count_step(self) -> None:
+        """Count a step, warning if the first scheduled one comes before any ``optimizer.step()``."""
         if self._step_count == 1 and not self.optimizer._opt_called:
             warnings.warn(
                 "Detected call of `lr_scheduler.step()` before `optimizer.step()`: call them in the opposite order, "
                 "or the first value of the learning rate schedule is skipped.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
         self._step_count += 1
-        self.last_epoch += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """Move to the next epoch (or jump to ``epoch``, using the closed form where there is one, as
+        SequentialLR does at a milestone) and write the rates into the optimizer."""
+        if epoch is None:
+            self.last_epoch += 1
+            values = self.get_lr()
+        else:
+            self.last_epoch = epoch
+            closed_form = getattr(self, "_get_closed_form_lr", None)
+            values = closed_form() if closed_form is not None else self.get_lr()
+        for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
@@ -87,6 +109,90 @@ class LRScheduler:
 def _check_positive(scheduler: str, name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or float(value) <= 0:
         raise ValueError(f"{scheduler}: {name} must be a positive number of epochs, got {value!r}")
+
+
+def _lambdas(optimizer: Optimizer, lr_lambda: Any) -> list[Callable[[int], float]]:
+    """One function per parameter group: a list/tuple is checked for length, a single function is repeated."""
+    if not isinstance(lr_lambda, list | tuple):
+        lambdas = [lr_lambda] * len(optimizer.param_groups)
+    elif len(lr_lambda) != len(optimizer.param_groups):
+        raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}")
+    else:
+        lambdas = list(lr_lambda)
+    for fn in lambdas:
+        if not callable(fn):
+            raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
+    return lambdas
+
+
+class _LambdaState:
+    """state_dict as PyTorch writes it for schedulers holding functions: a plain function or lambda is not saved
+    (``None`` in its place; rebuild the scheduler with it), a callable object's attributes are."""
+
+    lr_lambdas: list[Callable[[int], float]]
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else dict(vars(fn)) for fn in self.lr_lambdas]
+        return copy.deepcopy(state)
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = copy.deepcopy(state_dict)
+        saved = state.pop("lr_lambdas")
+        self.__dict__.update(state)
+        for fn, attributes in zip(self.lr_lambdas, saved):
+            if attributes is not None:
+                vars(fn).update(attributes)
+
+
+class LambdaLR(_LambdaState, LRScheduler):
+    """Set each rate to ``base_lr * lr_lambda(epoch)`` (one function, or one per parameter group).
+
+    ``state_dict()`` leaves plain functions and lambdas out, as PyTorch does: rebuild the scheduler with them
+    before loading. Callable objects have their attributes saved.
+
+    Example::
+
+        scheduler = optim.lr_scheduler.LambdaLR(opt, lr_lambda=lambda epoch: 0.95**epoch)
+        for epoch in range(100): train(...); scheduler.step()
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+        last_epoch: int = -1,
+    ) -> None:
+        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
+
+
+class MultiplicativeLR(_LambdaState, LRScheduler):
+    """Multiply each rate by ``lr_lambda(epoch)`` at every step after the first (so the rates are
+    ``base_lr * f(1) * ... * f(epoch)``).
+
+    Example::
+
+        scheduler = optim.lr_scheduler.MultiplicativeLR(opt, lr_lambda=lambda epoch: 0.95)
+        for epoch in range(100): train(...); scheduler.step()
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+        last_epoch: int = -1,
+    ) -> None:
+        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self._is_initial:
+            return self._current_lrs()
+        return [lr * fn(self.last_epoch) for fn, lr in zip(self.lr_lambdas, self._current_lrs())]
 
 
 class StepLR(LRScheduler):
@@ -108,6 +214,9 @@ class StepLR(LRScheduler):
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
 
 
 class MultiStepLR(LRScheduler):
@@ -132,6 +241,10 @@ class MultiStepLR(LRScheduler):
             return self._current_lrs()
         return [lr * self.gamma**hits for lr in self._current_lrs()]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        passed = sum(1 for m in self.milestones if m <= self.last_epoch)
+        return [base * self.gamma**passed for base in self.base_lrs]
+
 
 class ExponentialLR(LRScheduler):
     """Multiply each group's rate by ``gamma`` every epoch: ``base_lr * gamma ** epoch``.
@@ -150,6 +263,9 @@ class ExponentialLR(LRScheduler):
         if self._is_initial:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base * self.gamma**self.last_epoch for base in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -178,6 +294,10 @@ class CosineAnnealingLR(LRScheduler):
             return [lr + (base - eta_min) * (1 - math.cos(math.pi / T_max)) / 2 for lr, base in zip(lrs, self.base_lrs)]
         ratio = (1 + math.cos(math.pi * epoch / T_max)) / (1 + math.cos(math.pi * (epoch - 1) / T_max))
         return [ratio * (lr - eta_min) + eta_min for lr in lrs]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        cosine = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+        return [self.eta_min + (base - self.eta_min) * cosine for base in self.base_lrs]
 
 
 class LinearLR(LRScheduler):
@@ -220,6 +340,241 @@ class LinearLR(LRScheduler):
         delta = self.end_factor - self.start_factor
         factor = 1.0 + delta / (self.total_iters * self.start_factor + (self.last_epoch - 1) * delta)
         return [lr * factor for lr in lrs]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        progress = min(self.total_iters, self.last_epoch) / self.total_iters
+        factor = self.start_factor + (self.end_factor - self.start_factor) * progress
+        return [base * factor for base in self.base_lrs]
+
+
+class ConstantLR(LRScheduler):
+    """Multiply each rate by ``factor`` until epoch ``total_iters``, then restore it:
+    ``base_lr * (factor if epoch < total_iters else 1)``.
+
+    Example::
+
+        scheduler = optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=4)  # a flat warm-up
+        for epoch in range(100): train(...); scheduler.step()
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5, last_epoch: int = -1
+    ) -> None:
+        if factor > 1.0 or factor < 0:
+            raise ValueError(f"Constant multiplicative factor expected to be between 0 and 1, got {factor}")
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        lrs = self._current_lrs()
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in lrs]
+        if self.last_epoch != self.total_iters:
+            return lrs
+        return [lr * (1.0 / self.factor) for lr in lrs]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        factor = self.factor if self.last_epoch < self.total_iters else 1.0
+        return [base * factor for base in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """Decay each rate polynomially to zero over ``total_iters`` epochs:
+    ``base_lr * (1 - min(epoch, total_iters) / total_iters) ** power``.
+
+    Example::
+
+        scheduler = optim.lr_scheduler.PolynomialLR(opt, total_iters=50, power=0.9)
+        for epoch in range(100): train(...); scheduler.step()
+    """
+
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1) -> None:
+        _check_positive("PolynomialLR", "total_iters", total_iters)
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        lrs = self._current_lrs()
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return lrs
+        t, n = self.last_epoch, self.total_iters
+        decay = ((1.0 - t / n) / (1.0 - (t - 1) / n)) ** self.power
+        return [lr * decay for lr in lrs]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        decay = (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
+        return [base * decay for base in self.base_lrs]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """SGDR: a cosine from ``base_lr`` down to ``eta_min`` over ``T_0`` epochs, then a restart at ``base_lr``;
+    each period is ``T_mult`` times the previous one. ``step(epoch)`` also takes a fractional epoch, to anneal
+    within an epoch (``scheduler.step(epoch + i / iters)``).
+
+    Example::
+
+        scheduler = optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=10, T_mult=2)
+        for epoch in range(70): train(...); scheduler.step()
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1
+    ) -> None:
+        if isinstance(T_0, bool) or not isinstance(T_0, int) or T_0 <= 0:
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if isinstance(T_mult, bool) or not isinstance(T_mult, int) or T_mult < 1:
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if isinstance(eta_min, bool) or not isinstance(eta_min, float | int):
+            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min).__name__}")
+        self.T_0 = T_0
+        self.T_i = T_0
+        self.T_mult = T_mult
+        self.eta_min = eta_min
+        self.T_cur: float = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        cosine = (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+        return [self.eta_min + (base - self.eta_min) * cosine for base in self.base_lrs]
+
+    def step(self, epoch: float | None = None) -> None:
+        """Advance by one epoch, or go to ``epoch`` (which may be fractional)."""
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur = self.T_cur + 1
+            if self.T_cur >= self.T_i:
+                self.T_cur = self.T_cur - self.T_i
+                self.T_i = self.T_i * self.T_mult
+        elif epoch < 0:
+            raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+        elif epoch >= self.T_0:
+            if self.T_mult == 1:
+                self.T_cur = epoch % self.T_0
+            else:  # find the period n that epoch falls in: T_0 * (1 + T_mult + ... + T_mult**(n-1)) <= epoch
+                n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+                self.T_cur = epoch - self.T_0 * (self.T_mult**n - 1) / (self.T_mult - 1)
+                self.T_i = self.T_0 * self.T_mult**n
+        else:
+            self.T_i = self.T_0
+            self.T_cur = epoch
+        self._count_step()
+        self.last_epoch = math.floor(epoch)
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = lr
+        self._last_lr = self._current_lrs()
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical learning rates: each rate goes from ``base_lr`` up to ``max_lr`` over ``step_size_up`` steps and
+    back down over ``step_size_down`` (default: the same), with the amplitude scaled per cycle
+    (``triangular``: 1, ``triangular2``: halved each cycle) or per step (``exp_range``: ``gamma**step``), or by
+    ``scale_fn``. Momentum (or Adam's beta1) cycles the opposite way. Step it after every batch.
+
+    Example::
+
+        scheduler = optim.lr_scheduler.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=200)
+        for batch in loader: train_step(batch); scheduler.step()
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        base_lr: float | list[float],
+        max_lr: float | list[float],
+        step_size_up: int = 2000,
+        step_size_down: int | None = None,
+        mode: str = "triangular",
+        gamma: float = 1.0,
+        scale_fn: Callable[[float], float] | None = None,
+        scale_mode: str = "cycle",
+        cycle_momentum: bool = True,
+        base_momentum: float | list[float] = 0.8,
+        max_momentum: float | list[float] = 0.9,
+        last_epoch: int = -1,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group["lr"] = lr
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        if up <= 0 or down <= 0:
+            raise ValueError(f"step_size_up and step_size_down must be positive, got {step_size_up}, {step_size_down}")
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError(f"mode is invalid and scale_fn is None: got mode {mode!r}")
+        if scale_mode not in ("cycle", "iterations"):
+            raise ValueError(f"scale_mode must be 'cycle' or 'iterations', got {scale_mode!r}")
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode if scale_fn is not None else ("iterations" if mode == "exp_range" else "cycle")
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError(
+                    "optimizer must support momentum or beta1 with `cycle_momentum` option enabled; "
+                    f"{type(optimizer).__name__} has neither (pass cycle_momentum=False)"
+                )
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
+            if last_epoch == -1:
+                for top, bottom, group in zip(self.max_momentums, self.base_momentums, optimizer.param_groups):
+                    self._set_momentum(group, top)
+                    group["max_momentum"] = top
+                    group["base_momentum"] = bottom
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def scale_fn(self, x: float) -> float:
+        """The amplitude scale at cycle (or step) ``x``: ``scale_fn`` if given, else the mode's rule."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / (2.0 ** (x - 1))
+        return self.gamma**x
+
+    def get_lr(self) -> list[float]:
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle  # position within the cycle, in [0, 1)
+        height = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [base + (top - base) * height * scale for base, top in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, bottom, top in zip(self.optimizer.param_groups, self.base_momentums, self.max_momentums):
+                self._set_momentum(group, top - (top - bottom) * height * scale)
+        return lrs
+
+    def _set_momentum(self, group: dict[str, Any], momentum: float) -> None:
+        if self.use_beta1:
+            group["betas"] = (momentum, *group["betas"][1:])
+        else:
+            group["momentum"] = momentum
+
+    def state_dict(self) -> dict[str, Any]:
+        """As the base, but a ``scale_fn`` is saved only as a callable object's attributes (never a function)."""
+        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "_scale_fn_custom")}
+        fn = self._scale_fn_custom
+        state["_scale_fn_custom"] = None if fn is None or isinstance(fn, types.FunctionType) else dict(vars(fn))
+        return copy.deepcopy(state)
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = copy.deepcopy(state_dict)
+        attributes = state.pop("_scale_fn_custom", None)
+        self.__dict__.update(state)
+        if attributes is not None and self._scale_fn_custom is not None:
+            vars(self._scale_fn_custom).update(attributes)
 
 
 class OneCycleLR(LRScheduler):
@@ -471,13 +826,145 @@ class ReduceLROnPlateau(LRScheduler):
         self.threshold_mode = threshold_mode
 
 
+def _check_schedulers(owner: str, optimizer: Optimizer, schedulers: Sequence[LRScheduler]) -> None:
+    for i, scheduler in enumerate(schedulers):
+        if not hasattr(scheduler, "optimizer"):
+            raise TypeError(f"{owner} at index {i} should have `optimizer` as its attribute.")
+        if isinstance(scheduler, ReduceLROnPlateau):
+            raise ValueError(
+                f"{owner} does not support `ReduceLROnPlateau` scheduler as it requires additional kwargs to be "
+                f"specified when calling `step`, but got one at index {i} in the given schedulers sequence."
+            )
+        if scheduler.optimizer is not optimizer:
+            raise ValueError(
+                f"{owner} expects all schedulers to belong to the same optimizer, but got scheduler "
+                f"{type(scheduler).__name__} at index {i} has {type(scheduler.optimizer).__name__} "
+                f"{id(scheduler.optimizer):#x}, which is different from {type(optimizer).__name__} {id(optimizer):#x}."
+            )
+
+
+class _Nested:
+    """state_dict for schedulers that drive others: their own attributes plus each inner scheduler's state_dict."""
+
+    _schedulers: Sequence[LRScheduler]
+
+    def state_dict(self) -> dict[str, Any]:
+        skip = ("optimizer", "_schedulers")
+        state = copy.deepcopy({key: value for key, value in self.__dict__.items() if key not in skip})
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = copy.deepcopy(state_dict)
+        inner = state.pop("_schedulers")
+        self.__dict__.update(state)
+        for scheduler, saved in zip(self._schedulers, inner):
+            scheduler.load_state_dict(saved)
+
+
+class SequentialLR(_Nested, LRScheduler):
+    """Run ``schedulers`` one after another: ``schedulers[i]`` is in charge from epoch ``milestones[i - 1]``, and
+    starts there from its own epoch 0 (its closed form, from the base rates).
+
+    Example::
+
+        warmup = optim.lr_scheduler.LinearLR(opt, start_factor=0.1, total_iters=5)
+        decay = optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)
+        scheduler = optim.lr_scheduler.SequentialLR(opt, schedulers=[warmup, decay], milestones=[5])
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, schedulers: list[LRScheduler], milestones: list[int], last_epoch: int = -1
+    ) -> None:
+        if len(schedulers) < 1:
+            raise ValueError(f"{type(self).__name__} expects at least one scheduler, but got no scheduler.")
+        _check_schedulers(type(self).__name__, optimizer, schedulers)
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(
+                "Sequential Schedulers expects number of schedulers provided to be one more than the number of "
+                f"milestone points, but got number of schedulers {len(schedulers)} and the number of milestones to "
+                f"be equal to {len(milestones)}"
+            )
+        self._schedulers = schedulers
+        self._milestones = list(milestones)
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        # Building the schedulers stepped each once: go back to the initial rates and undo those steps, then
+        # start only the first one.
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"]
+        self._undo_initial_steps(self)
+        schedulers[0]._initial_step()
+        self._last_lr = schedulers[0].get_last_lr()
+
+    def _undo_initial_steps(self, scheduler: Any) -> None:
+        if hasattr(scheduler, "_schedulers"):
+            for inner in scheduler._schedulers:
+                self._undo_initial_steps(inner)
+        elif hasattr(scheduler, "last_epoch"):
+            scheduler.last_epoch -= 1
+
+    def step(self) -> None:
+        """Advance one epoch; at a milestone the next scheduler takes over from its epoch 0."""
+        self.last_epoch += 1
+        idx = bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[idx]
+        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
+            scheduler._update_lr(0)
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+
+class ChainedScheduler(_Nested, LRScheduler):
+    """Step several schedulers together, each applying its change to the rates in turn (their effects multiply
+    for the multiplicative ones).
+
+    Example::
+
+        warmup = optim.lr_scheduler.ConstantLR(opt, factor=0.1, total_iters=2)
+        decay = optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)
+        scheduler = optim.lr_scheduler.ChainedScheduler([warmup, decay], optimizer=opt)
+    """
+
+    def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None) -> None:
+        if not isinstance(schedulers, Sequence):
+            raise TypeError(
+                f"ChainedScheduler takes a list of schedulers first, then optionally the optimizer, but got "
+                f"{type(schedulers).__name__} (use ChainedScheduler([scheduler1, scheduler2], optimizer=opt))"
+            )
+        if len(schedulers) < 1:
+            raise ValueError(
+                f"{type(self).__name__} expects at least one scheduler to be chained, but got no scheduler."
+            )
+        optimizer = optimizer or schedulers[0].optimizer
+        _check_schedulers(type(self).__name__, optimizer, schedulers)
+        self._schedulers = schedulers
+        self.optimizer = optimizer
+        self._last_lr = self._current_lrs()
+
+    def step(self) -> None:
+        """Step every scheduler, in order."""
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._last_lr = self._current_lrs()
+
+
 __all__ = [
+    "ChainedScheduler",
+    "ConstantLR",
     "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
     "ExponentialLR",
     "LRScheduler",
+    "LambdaLR",
     "LinearLR",
     "MultiStepLR",
+    "MultiplicativeLR",
     "OneCycleLR",
+    "PolynomialLR",
     "ReduceLROnPlateau",
+    "SequentialLR",
     "StepLR",
 ]

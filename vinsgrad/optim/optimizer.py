@@ -142,11 +142,7 @@ class Optimizer:
             groups.append(
                 {**{k: v for k, v in group.items() if k != "params"}, "params": [index[id(p)] for p in group["params"]]}
             )
-        state = {
-            index[id(p)]: {k: v.copy() if isinstance(v, ndarray) else v for k, v in s.items()}
-            for p, s in self.state.items()
-            if id(p) in index
-        }
+        state = {index[id(p)]: _snapshot(s) for p, s in self.state.items() if id(p) in index}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -176,7 +172,7 @@ class Optimizer:
             if int(key) not in params:
                 raise ValueError(f"loaded state dict has state for parameter {key}, which is in no parameter group")
             p = params[int(key)]
-            state[p] = {name: _cast_state(p, int(key), name, v) for name, v in value.items()}
+            state[p] = {name: self._load_state_value(p, int(key), name, v) for name, v in value.items()}
         new_groups = []
         for group, saved in zip(self.param_groups, saved_groups):
             new_group = {
@@ -187,6 +183,21 @@ class Optimizer:
             self._validate_group(new_group)
             new_groups.append(new_group)
         self.state, self.param_groups = state, new_groups
+
+    def _load_state_value(self, p: Tensor, index: int, name: str, value: Any) -> Any:
+        """A copy of one loaded state entry (optimizers whose state is not shaped like the parameter override it)."""
+        return _cast_state(p, index, name, value)
+
+
+def _snapshot(value: Any) -> Any:
+    """A copy of a state entry that later steps cannot change: arrays copied, lists (of arrays) copied through."""
+    if isinstance(value, ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return [_snapshot(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _snapshot(v) for k, v in value.items()}
+    return value
 
 
 def _cast_state(p: Tensor, index: int, name: str, value: Any) -> Any:
@@ -212,6 +223,27 @@ def check_hyperparameter(message: str, value: Any, valid: Callable[[Any], bool],
         raise TypeError(f"{message}: {value!r} is a {type(value).__name__}, expected a number ({expected})")
     if not valid(value):
         raise ValueError(f"{message}: {value} (expected {expected})")
+
+
+def check_betas(betas: Any) -> None:
+    """Check a ``(beta1, beta2)`` pair, each in [0, 1), with PyTorch's messages."""
+    if not isinstance(betas, tuple | list) or len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    for i, beta in enumerate(betas):
+        check_hyperparameter(f"Invalid beta parameter at index {i}", beta, lambda v: 0 <= v < 1, "0 <= beta < 1")
+
+
+def check_common(group: dict[str, Any], *names: str) -> None:
+    """Check the usual non-negative hyper-parameters a group has, among lr, eps and weight_decay."""
+    for name in names:
+        check_hyperparameter(_MESSAGES[name], group[name], lambda v: v >= 0, f"{name} >= 0")
+
+
+_MESSAGES = {
+    "lr": "Invalid learning rate",
+    "eps": "Invalid epsilon value",
+    "weight_decay": "Invalid weight_decay value",
+}
 
 
 def grad_for_update(param: ndarray, grad: ndarray, weight_decay: float, maximize: bool) -> ndarray:

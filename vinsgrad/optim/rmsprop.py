@@ -16,7 +16,8 @@ class RMSprop(Optimizer):
         v = alpha * v + (1 - alpha) * g * g;  avg = sqrt(v - mean_g**2 if centered else v) + eps
         b = momentum * b + g / avg;  param -= lr * b        (param -= lr * g / avg without momentum)
 
-    where ``mean_g = alpha * mean_g + (1 - alpha) * g`` is kept only when ``centered``.
+    where ``mean_g = alpha * mean_g + (1 - alpha) * g`` is kept only when ``centered``. ``foreach`` is accepted for
+    PyTorch compatibility and changes nothing.
 
     Example::
 
@@ -34,6 +35,7 @@ class RMSprop(Optimizer):
         momentum: float = 0,
         centered: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
     ) -> None:
         defaults = {
@@ -44,6 +46,7 @@ class RMSprop(Optimizer):
             "centered": centered,
             "weight_decay": weight_decay,
             "maximize": maximize,
+            "foreach": foreach,
         }
         super().__init__(params, defaults)
 

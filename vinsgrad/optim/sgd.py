@@ -13,7 +13,8 @@ class SGD(Optimizer):
 
     With ``g = grad + weight_decay * param`` (negated first if ``maximize``), the momentum buffer is ``b = g`` on
     the first step and ``b = momentum * b + (1 - dampening) * g`` after; the step is ``param -= lr * d`` with
-    ``d = g + momentum * b`` (Nesterov), ``d = b`` (momentum) or ``d = g``.
+    ``d = g + momentum * b`` (Nesterov), ``d = b`` (momentum) or ``d = g``. ``foreach`` is accepted for PyTorch
+    compatibility and changes nothing.
 
     Example::
 
@@ -31,6 +32,7 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
     ) -> None:
         defaults = {
             "lr": lr,
@@ -39,6 +41,7 @@ class SGD(Optimizer):
             "weight_decay": weight_decay,
             "nesterov": nesterov,
             "maximize": maximize,
+            "foreach": foreach,
         }
         super().__init__(params, defaults)
 
