@@ -155,7 +155,7 @@ def test_iterable_dataset_shards_across_workers_and_batches_in_each() -> None:
 
 def test_timeout_and_argument_checks() -> None:
     with pytest.raises(RuntimeError, match="DataLoader timed out after 0.2 seconds"):
-        list(DataLoader(Squares(2, delay=2.0), num_workers=1, timeout=0.2))
+        list(DataLoader(Squares(2, delay=1.0), num_workers=1, timeout=0.2))
     assert not children()
     data = Squares(4)
     with pytest.raises(ValueError, match="num_workers option should be non-negative"):

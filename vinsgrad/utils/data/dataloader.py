@@ -43,6 +43,9 @@ class DataLoader:
         multiprocessing_context: a start method name (``"fork"``, ``"spawn"``, ``"forkserver"``) or context.
         generator: where shuffling and the workers' base seed draw their randomness (the default generator
             when None, so ``vinsgrad.manual_seed`` makes the order and the workers' seeds reproducible).
+            NOTE: with workers the base seed is drawn first, so a shuffled order differs from the one with
+            ``num_workers=0``; PyTorch draws it in both cases, which we skip to keep the in-process path's
+            random stream (and saved runs resumed on it) unchanged.
         prefetch_factor: batches each worker loads ahead (2 when ``num_workers > 0``).
         persistent_workers: keep the workers alive between epochs instead of starting new ones.
 
@@ -209,7 +212,7 @@ class _WorkerPool:
         if context is None:
             methods = multiprocessing.get_all_start_methods()
             context = "fork" if "fork" in methods else methods[0]
-        ctx = multiprocessing.get_context(context) if isinstance(context, str) else context
+        ctx: Any = multiprocessing.get_context(context) if isinstance(context, str) else context
         self.timeout = loader.timeout
         self.outstanding_per_worker = max(1, loader.prefetch_factor or 1)
         self.iterable = loader.batch_sampler is None
@@ -282,7 +285,7 @@ class _WorkerPool:
             send()
             yield result
 
-    def _get(self) -> tuple[int, Any]:
+    def _get(self) -> tuple[tuple[int, int], Any]:
         waited = 0.0
         while True:
             try:
@@ -290,20 +293,20 @@ class _WorkerPool:
             except queue.Empty:
                 waited += self.timeout or POLL_SECONDS
                 if self.timeout and waited >= self.timeout:
-                    self.shutdown()
+                    self.shutdown(wait=0)  # a stuck worker would not answer a polite request
                     raise RuntimeError(f"DataLoader timed out after {self.timeout} seconds") from None
                 dead = [str(w.pid) for w in self.workers if not w.is_alive()]
                 if dead:
                     self.shutdown()
                     raise RuntimeError(f"DataLoader worker (pid(s) {', '.join(dead)}) exited unexpectedly") from None
 
-    def shutdown(self) -> None:
-        """Ask every worker to stop, wait for it, and terminate any that does not; then release the queues."""
+    def shutdown(self, wait: float = 5) -> None:
+        """Ask every worker to stop, wait up to ``wait`` seconds, terminate any still running; release the queues."""
         for index_queue, worker in zip(self.index_queues, self.workers):
             if worker.is_alive():
                 index_queue.put(None)
         for worker in self.workers:
-            worker.join(timeout=5)
+            worker.join(timeout=wait)
             if worker.is_alive():
                 worker.terminate()
                 worker.join()

@@ -62,7 +62,7 @@ class IterableDataset(Dataset[T_co]):
         raise NotImplementedError(f"{type(self).__name__} must define __iter__")
 
     def __add__(self, other: Dataset[Any]) -> ChainDataset:  # type: ignore[override]
-        return ChainDataset([self, other])  # type: ignore[list-item]
+        return ChainDataset([self, other])
 
 
 class TensorDataset(Dataset[tuple[Tensor, ...]]):
