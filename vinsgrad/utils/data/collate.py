@@ -43,7 +43,7 @@ def default_collate(batch: Sequence[Any]) -> Any:
     if isinstance(elem, Mapping):
         fields = {key: default_collate([d[key] for d in batch]) for key in elem}
         try:
-            return type(elem)(fields)  # keeps an OrderedDict an OrderedDict, as PyTorch does
+            return type(elem)(fields)  # type: ignore[call-arg]  # keeps an OrderedDict an OrderedDict, as PyTorch does
         except TypeError:  # a mapping type that cannot be built from a dict
             return fields
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
