@@ -181,3 +181,24 @@ def test_workers_speed_up_a_slow_dataset() -> None:
     list(DataLoader(data, batch_size=2, num_workers=4))
     parallel = time.perf_counter() - start
     assert parallel < serial * 0.75, (serial, parallel)
+
+
+def test_an_unpicklable_collate_fn_on_spawn_names_the_fix() -> None:
+    # spawn pickles the worker's arguments in this process, so the failure comes before any child runs
+    loader = DataLoader(Squares(2), num_workers=1, multiprocessing_context="spawn", collate_fn=lambda b: b)
+    with pytest.raises(RuntimeError, match="could not start worker 0 with the 'spawn' start method.*picklable"):
+        list(loader)
+    assert not children()
+
+
+def test_a_worker_that_dies_is_reported_with_its_pid(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vinsgrad.utils.data import dataloader
+
+    class Dies(Squares):
+        def __getitem__(self, i: int) -> tuple[np.ndarray, int]:
+            os._exit(3)  # a crash no exception handler sees, like a segfault or the OOM killer
+
+    monkeypatch.setattr(dataloader, "POLL_SECONDS", 0.05)
+    with pytest.raises(RuntimeError, match=r"DataLoader worker \(pid\(s\) \d+\) exited unexpectedly"):
+        list(DataLoader(Dies(2), num_workers=1))
+    assert not children()

@@ -35,6 +35,10 @@ class DataLoader:
             back in the sampler's order. Workers are started with ``fork`` where the platform has it; on
             ``spawn`` platforms (Windows, macOS by default) the dataset, ``collate_fn`` and ``worker_init_fn``
             must be picklable (no lambdas) and the script needs an ``if __name__ == "__main__":`` guard.
+            Workers pay off when ``__getitem__`` waits (reads files) or runs Python per sample; an in-memory
+            dataset is faster with 0, since a batch is one fancy-index and a worker must pickle it back.
+            NumPy's BLAS is already multi-threaded: for matmul-heavy samples start the program with
+            ``OPENBLAS_NUM_THREADS=1`` (PyTorch likewise runs its workers on one thread each).
         collate_fn: turns a list of samples into a batch (``default_collate`` when None).
         pin_memory: accepted for PyTorch compatibility; vinsgrad runs on the CPU, where it has no effect.
         drop_last: drop the last batch when it is smaller than ``batch_size``.
@@ -225,7 +229,14 @@ class _WorkerPool:
             args = (loader.dataset, fetch, index_queue, self.result_queue, i, loader.num_workers)
             worker = ctx.Process(target=worker_loop, args=(*args, self.base_seed + i, loader.worker_init_fn))
             worker.daemon = True
-            worker.start()
+            try:
+                worker.start()
+            except Exception as exc:  # spawn pickles the dataset and functions: a lambda fails here
+                self.shutdown()
+                raise RuntimeError(
+                    f"DataLoader could not start worker {i} with the {ctx.get_start_method()!r} start method ({exc}); "
+                    "the dataset, collate_fn and worker_init_fn must be picklable (no lambdas or local classes)"
+                ) from exc
             self.workers.append(worker)
         self.persistent = loader.persistent_workers
         self.epochs = 0
