@@ -74,8 +74,13 @@ def test_workers_return_the_same_batches_in_the_same_order() -> None:
     assert flat(DataLoader(fast, batch_size=3, num_workers=2)) == flat(DataLoader(fast, batch_size=3))
     g1, g2 = vinsgrad.Generator().manual_seed(1), vinsgrad.Generator().manual_seed(1)
     shuffled = flat(DataLoader(data, batch_size=5, shuffle=True, drop_last=True, num_workers=2, generator=g1))
-    assert shuffled == flat(DataLoader(data, batch_size=5, shuffle=True, drop_last=True, num_workers=2, generator=g2))
+    assert shuffled == flat(DataLoader(data, batch_size=5, shuffle=True, drop_last=True, generator=g2))
     assert len(shuffled) == 4 and len({i for _, labels in shuffled for i in labels}) == 20
+    vinsgrad.manual_seed(3)  # shuffling from the default generator: epochs reshuffle and repeat from the seed
+    epochs = [flat(DataLoader(data, batch_size=4, shuffle=True, num_workers=2)) for _ in range(2)]
+    vinsgrad.manual_seed(3)
+    assert epochs == [flat(DataLoader(data, batch_size=4, shuffle=True, num_workers=2)) for _ in range(2)]
+    assert epochs[0] != epochs[1]
 
 
 def test_each_worker_is_seeded_base_seed_plus_id_from_the_loaders_generator() -> None:

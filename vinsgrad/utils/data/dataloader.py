@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import queue
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from vinsgrad.random import Generator, rng
@@ -47,9 +47,10 @@ class DataLoader:
         multiprocessing_context: a start method name (``"fork"``, ``"spawn"``, ``"forkserver"``) or context.
         generator: where shuffling and the workers' base seed draw their randomness (the default generator
             when None, so ``vinsgrad.manual_seed`` makes the order and the workers' seeds reproducible).
-            NOTE: with workers the base seed is drawn first, so a shuffled order differs from the one with
-            ``num_workers=0``; PyTorch draws it in both cases, which we skip to keep the in-process path's
-            random stream (and saved runs resumed on it) unchanged.
+            The first epoch's shuffled order is the same whatever ``num_workers`` is: the workers' base seed
+            is drawn after the sampler has drawn that order. Later epochs differ from ``num_workers=0``, whose
+            loop draws no seed (PyTorch draws one in every case, before the order; we keep the in-process
+            random stream as it was). Persistent workers draw it once, as in PyTorch.
         prefetch_factor: batches each worker loads ahead (2 when ``num_workers > 0``).
         persistent_workers: keep the workers alive between epochs instead of starting new ones.
 
@@ -127,11 +128,14 @@ class DataLoader:
             if self.batch_sampler is None:
                 return _until_stop(lambda: fetch(state, None))
             return (fetch(state, indices) for indices in self.batch_sampler)
+        # The sampler draws its order before the workers' base seed is drawn from the same generator, so the
+        # order is the same whatever num_workers is.
+        tasks = None if self.batch_sampler is None else _started(self.batch_sampler)
         if not self.persistent_workers:
-            return _WorkerPool(self, fetch).epoch(self.batch_sampler)  # owned by the iterator, which ends it
+            return _WorkerPool(self, fetch).epoch(tasks)  # owned by the iterator, which ends it
         if self._workers is None:
             self._workers = _WorkerPool(self, fetch)
-        return self._workers.epoch(self.batch_sampler)
+        return self._workers.epoch(tasks)
 
     def _fetcher(self) -> Any:
         if self.batch_sampler is None:
@@ -166,6 +170,16 @@ def _check_workers(num_workers: int, timeout: float, prefetch_factor: int | None
         raise ValueError(f"prefetch_factor option should be non-negative, got prefetch_factor={prefetch_factor!r}")
     if persistent and num_workers == 0:
         raise ValueError("persistent_workers option needs num_workers > 0")
+
+
+def _started(batches: Iterable[Sequence[int]]) -> Iterator[Sequence[int]]:
+    """An iterator over ``batches`` whose first element has already been drawn (so a sampler's order is fixed)."""
+    it = iter(batches)
+    try:
+        first = next(it)
+    except StopIteration:
+        return iter(())
+    return chain([first], it)
 
 
 def _until_stop(step: Callable[[], Any]) -> Iterator[Any]:
