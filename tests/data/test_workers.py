@@ -207,3 +207,21 @@ def test_a_worker_that_dies_is_reported_with_its_pid(monkeypatch: pytest.MonkeyP
     with pytest.raises(RuntimeError, match=r"DataLoader worker \(pid\(s\) \d+\) exited unexpectedly"):
         list(DataLoader(Dies(2), num_workers=1))
     assert not children()
+
+
+def test_random_transforms_in_workers_differ_per_worker_and_repeat_per_seed() -> None:
+    from vinsgrad.vision import transforms as T
+
+    class Augmented(Squares):
+        crop = T.RandomCrop(4, padding=4)  # draws from vinsgrad's default generator, reseeded in each worker
+
+        def __getitem__(self, i: int) -> tuple[np.ndarray, int]:  # type: ignore[override]
+            return self.crop(np.ones((1, 4, 4), dtype=np.float32)), 0
+
+    def run(seed: int) -> list[list[float]]:
+        loader = DataLoader(Augmented(4), batch_size=2, num_workers=2, generator=vinsgrad.Generator().manual_seed(seed))
+        return [x.data.sum(axis=(1, 2, 3)).tolist() for x, _ in loader]  # how much of the image each crop kept
+
+    first = run(0)
+    assert first == run(0) and first != run(1)
+    assert first[0] != first[1]  # worker 0's and worker 1's first crops come from different streams

@@ -98,6 +98,8 @@ def test_grayscale_weights_and_channels() -> None:
     assert T.Grayscale(3)(np.full((1, 2, 2), 7, dtype=np.uint8)).shape == (3, 2, 2)
     with pytest.raises(TypeError, match="permitted channel values are \\[1, 3\\], but found 2"):
         T.Grayscale()(np.zeros((2, 2, 2)))
+    with pytest.raises(TypeError, match=r"CxHxW images, got shape \(2, 2\)"):
+        T.Grayscale()(np.zeros((2, 2), dtype=np.uint8))
     with pytest.raises(ValueError, match="either 1 or 3"):
         T.Grayscale(2)
 

@@ -280,7 +280,9 @@ class Grayscale(Transform):
 
     def batch(self, x: Any) -> Any:
         arr = _array(x)
-        channels = arr.shape[-3] if arr.ndim >= 4 else None
+        if arr.ndim < 4:
+            raise TypeError(f"Grayscale expected CxHxW images, got shape {arr.shape[1:]} (put ToTensor() before it)")
+        channels = arr.shape[-3]
         if channels not in (1, 3):
             raise TypeError(f"Input image tensor permitted channel values are [1, 3], but found {channels}")
         gray = arr
