@@ -158,11 +158,11 @@ def test_random_rotation_by_hand() -> None:
 
 def test_random_resized_crop_params_and_output() -> None:
     full = T.RandomResizedCrop(3, scale=(1.0, 1.0), ratio=(1.0, 1.0), generator=vinsgrad.Generator())
-    assert full.get_params(6, 6) == (0, 0, 6, 6)
+    assert T.RandomResizedCrop.get_params(np.zeros((6, 6)), (1.0, 1.0), (1.0, 1.0)) == (0, 0, 6, 6)
     x = grid(6, 6)
     np.testing.assert_allclose(full(x), T.Resize((3, 3))(x))  # the whole image, resized
     # ratio 2 never fits in a 4x4 image at full area: the fallback is the central crop of width 4, height 2
-    assert T.RandomResizedCrop(2, scale=(1.0, 1.0), ratio=(2.0, 2.0)).get_params(4, 4) == (1, 0, 2, 4)
+    assert T.RandomResizedCrop.get_params(np.zeros((1, 4, 4)), scale=(1.0, 1.0), ratio=(2.0, 2.0)) == (1, 0, 2, 4)
     quarter = T.RandomResizedCrop(4, scale=(0.25, 0.25), ratio=(1.0, 1.0), generator=vinsgrad.Generator())
     img = grid(8, 8)
     out = quarter.batch(np.repeat(img[None], 20, axis=0))

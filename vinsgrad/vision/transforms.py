@@ -547,22 +547,26 @@ class RandomResizedCrop(Transform):
         self.antialias = antialias
         self.generator = generator
 
-    def get_params(self, height: int, width: int) -> tuple[int, int, int, int]:
-        """(top, left, height, width) of one random crop of a ``height`` x ``width`` image."""
-        g, area = rng(self.generator), height * width
-        log_ratio = (np.log(self.ratio[0]), np.log(self.ratio[1]))
+    @staticmethod
+    def get_params(
+        img: Any, scale: Sequence[float], ratio: Sequence[float], generator: Generator | None = None
+    ) -> tuple[int, int, int, int]:
+        """(top, left, height, width) of one random crop of ``img`` (its last two axes), as torchvision's."""
+        height, width = _array(img).shape[-2:]
+        g, area = rng(generator), height * width
+        log_ratio = (np.log(ratio[0]), np.log(ratio[1]))
         for _ in range(10):
-            target_area = area * g.uniform(self.scale[0], self.scale[1])
+            target_area = area * g.uniform(scale[0], scale[1])
             aspect = np.exp(g.uniform(log_ratio[0], log_ratio[1]))
             w = round(float(np.sqrt(target_area * aspect)))
             h = round(float(np.sqrt(target_area / aspect)))
             if 0 < w <= width and 0 < h <= height:
                 return int(g.integers(0, height - h + 1)), int(g.integers(0, width - w + 1)), h, w
         in_ratio = width / height
-        if in_ratio < min(self.ratio):
-            w, h = width, round(width / min(self.ratio))
-        elif in_ratio > max(self.ratio):
-            h, w = height, round(height * max(self.ratio))
+        if in_ratio < min(ratio):
+            w, h = width, round(width / min(ratio))
+        elif in_ratio > max(ratio):
+            h, w = height, round(height * max(ratio))
         else:
             h, w = height, width
         return (height - h) // 2, (width - w) // 2, h, w
@@ -571,7 +575,7 @@ class RandomResizedCrop(Transform):
         arr = _array(x)
         out = []
         for sample in arr:
-            top, left, h, w = self.get_params(*sample.shape[-2:])
+            top, left, h, w = self.get_params(sample, self.scale, self.ratio, self.generator)
             crop = sample[..., top : top + h, left : left + w]
             out.append(_resize(crop, self.size, self.interpolation, self.antialias))
         return _like(x, np.stack(out))
