@@ -178,14 +178,18 @@ def test_timeout_and_argument_checks() -> None:
 
 
 def test_workers_speed_up_a_slow_dataset() -> None:
-    data = Squares(16, delay=0.02)  # 0.32 s of sleeping in one process
+    data = Squares(16, delay=0.02)  # 0.32 s of sleeping in one process; 4 workers sleep side by side
     start = time.perf_counter()
     list(DataLoader(data, batch_size=2))
     serial = time.perf_counter() - start
-    start = time.perf_counter()
-    list(DataLoader(data, batch_size=2, num_workers=4))
-    parallel = time.perf_counter() - start
-    assert parallel < serial * 0.75, (serial, parallel)
+    parallel = []
+    for _ in range(3):  # the best of three, so a busy machine does not make this fail
+        start = time.perf_counter()
+        list(DataLoader(data, batch_size=2, num_workers=4))
+        parallel.append(time.perf_counter() - start)
+        if parallel[-1] < serial * 0.75:
+            return
+    raise AssertionError(f"4 workers took {min(parallel):.3f} s against {serial:.3f} s in one process")
 
 
 def test_an_unpicklable_collate_fn_on_spawn_names_the_fix() -> None:
