@@ -121,6 +121,13 @@ def test_an_error_in_a_worker_is_raised_in_the_main_process_naming_the_worker() 
         list(loader)
     assert "no sample 5" in str(info.value)
     assert not children()
+    persistent = DataLoader(Failing(8), batch_size=2, num_workers=2, persistent_workers=True)
+    with pytest.raises(KeyError, match="worker process 0"):
+        list(persistent)
+    with pytest.raises(KeyError, match="worker process 0"):  # new workers for the next epoch, the same error
+        list(persistent)
+    del persistent
+    assert not children()
 
 
 def test_workers_exit_after_an_epoch_early_break_and_with_persistent_workers() -> None:

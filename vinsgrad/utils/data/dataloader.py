@@ -133,7 +133,7 @@ class DataLoader:
         tasks = None if self.batch_sampler is None else _started(self.batch_sampler)
         if not self.persistent_workers:
             return _WorkerPool(self, fetch).epoch(tasks)  # owned by the iterator, which ends it
-        if self._workers is None:
+        if self._workers is None or not self._workers.workers:  # none yet, or shut down by an error
             self._workers = _WorkerPool(self, fetch)
         return self._workers.epoch(tasks)
 
