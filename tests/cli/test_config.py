@@ -133,9 +133,8 @@ def test_unknown_layer_type_gets_did_you_mean(tmp_path: Path) -> None:
 def test_the_do_nothing_transform_base_class_is_not_a_transform(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD.replace("{type: Flatten}", "{type: Transform}"))
     assert error_of(path) == (
-        f"{path}: data.transform.1.type: unknown transform 'Transform' (a string); did you mean 'ToTensor'? "
-        "(choices: Flatten, Normalize, RandomAffine, RandomCrop, ToTensor)"
-    )
+        f"{path}: data.transform.1.type: unknown transform 'Transform' (a string); did you mean 'ToTensor'?"
+    )  # more than 12 transforms now, so the choices are not listed
 
 
 @pytest.mark.parametrize(

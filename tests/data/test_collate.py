@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import NamedTuple
 
 import numpy as np
@@ -47,3 +48,18 @@ def test_bad_batches_say_what_was_found() -> None:
         default_collate([np.array(["a"]), np.array(["b"])])
     with pytest.raises(ValueError, match="non-empty batch"):
         default_collate([])
+
+
+def test_nested_structures_collate_at_every_level() -> None:
+    samples = [
+        {"img": np.full((2,), i, dtype=np.float32), "meta": (i, [float(i), np.int32(i)]), "t": vinsgrad.tensor(i)}
+        for i in range(3)
+    ]
+    out = default_collate(samples)
+    assert out["img"].tolist() == [[0, 0], [1, 1], [2, 2]] and out["img"].dtype == vinsgrad.float32
+    labels, (floats, ints) = out["meta"]
+    assert labels.dtype == vinsgrad.int64 and labels.tolist() == [0, 1, 2]
+    assert floats.dtype == vinsgrad.float64 and ints.dtype == np.int32 and ints.tolist() == [0, 1, 2]
+    assert out["t"].tolist() == [0, 1, 2]
+    ordered = default_collate([OrderedDict(a=1), OrderedDict(a=2)])
+    assert type(ordered) is OrderedDict and ordered["a"].tolist() == [1, 2]

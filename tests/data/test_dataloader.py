@@ -15,6 +15,7 @@ from vinsgrad.utils.data import (
     SequentialSampler,
     SubsetRandomSampler,
     TensorDataset,
+    WeightedRandomSampler,
 )
 
 
@@ -131,3 +132,22 @@ def test_conflicting_arguments_are_rejected() -> None:
         DataLoader(data, batch_size=2, batch_sampler=[[0]])
     with pytest.raises(TypeError, match="map-style dataset"):
         DataLoader(iter(range(3)))
+
+
+def test_weighted_random_sampler_follows_the_weights() -> None:
+    g = vinsgrad.Generator().manual_seed(0)
+    drawn = np.array(list(WeightedRandomSampler([1.0, 0.0, 3.0], num_samples=4000, generator=g)))
+    assert len(drawn) == 4000 and not (drawn == 1).any()
+    assert abs((drawn == 2).mean() - 0.75) < 0.03  # 3 / (1 + 3)
+    once = list(WeightedRandomSampler([1, 1, 1, 0], 3, replacement=False, generator=g))
+    assert sorted(once) == [0, 1, 2]
+    again = vinsgrad.Generator().manual_seed(0)
+    assert list(WeightedRandomSampler([1.0, 0.0, 3.0], 4000, generator=again)) == drawn.tolist()
+    with pytest.raises(ValueError, match="num_samples=0"):
+        WeightedRandomSampler([1.0], 0)
+    with pytest.raises(ValueError, match="non-negative"):
+        WeightedRandomSampler([1.0, -1.0], 1)
+    with pytest.raises(RuntimeError, match="without replacement from 1 non-zero"):
+        WeightedRandomSampler([1.0, 0.0], 2, replacement=False)
+    loader = DataLoader(Squares(3), batch_size=2, sampler=WeightedRandomSampler([0, 0, 1], 4))
+    assert [y.tolist() for _, y in loader] == [[4, 4], [4, 4]]

@@ -1,12 +1,22 @@
-"""TensorDataset, Subset, ConcatDataset and random_split."""
+"""TensorDataset, Subset, ConcatDataset, IterableDataset, ChainDataset and random_split."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
 
 import vinsgrad
-from vinsgrad.utils.data import ConcatDataset, Subset, TensorDataset, random_split
+from vinsgrad.utils.data import (
+    ChainDataset,
+    ConcatDataset,
+    DataLoader,
+    IterableDataset,
+    Subset,
+    TensorDataset,
+    random_split,
+)
 
 
 def make_data(n: int = 10) -> TensorDataset:
@@ -90,3 +100,27 @@ def test_random_split_rejects_lengths_that_do_not_add_up() -> None:
         random_split(make_data(10), [5, 4])
     with pytest.raises(ValueError, match="non-negative lengths or fractions"):
         random_split(make_data(10), [0.5, 0.3])
+
+
+class Count(IterableDataset[int]):
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(self.n))
+
+    def __len__(self) -> int:
+        return self.n
+
+
+def test_chain_dataset_and_iterable_plus_iterable() -> None:
+    chained = Count(3) + Count(2)
+    assert isinstance(chained, ChainDataset) and list(chained) == [0, 1, 2, 0, 1] and len(chained) == 5
+    assert [b.tolist() for b in DataLoader(chained, batch_size=2)] == [[0, 1], [2, 0], [1]]
+    assert len(DataLoader(chained, batch_size=2)) == 3 and len(DataLoader(chained, batch_size=2, drop_last=True)) == 2
+    with pytest.raises(TypeError, match="ChainDataset only supports IterableDataset, got TensorDataset"):
+        list(ChainDataset([make_data(2)]))
+    with pytest.raises(TypeError, match="ConcatDataset does not support IterableDataset"):
+        ConcatDataset([Count(2)])
+    with pytest.raises(NotImplementedError, match="must define __iter__"):
+        iter(IterableDataset())

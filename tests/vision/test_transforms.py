@@ -191,3 +191,22 @@ def test_compose_runs_batch_forms_in_order_and_apply_batch_falls_back() -> None:
     assert T.Compose([Tracker("a"), Tracker("b")]).batch(np.zeros(3)).tolist() == [2.0, 2.0, 2.0]
     assert calls == ["a", "b"]
     assert T.apply_batch(lambda v: v * 10, np.array([1, 2])).tolist() == [10, 20]
+
+
+def test_random_crop_pad_if_needed_pads_both_sides_by_the_shortfall() -> None:
+    # width 2 < 4: torchvision pads (4 - 2) on the left and on the right, so the row is 0 0 1 1 0 0
+    out = T.RandomCrop((1, 4), pad_if_needed=True, generator=vinsgrad.Generator().manual_seed(0)).batch(
+        np.ones((30, 1, 2), dtype=np.uint8)
+    )
+    row = np.array([0, 0, 1, 1, 0, 0], dtype=np.uint8)
+    starts = {next(j for j in range(3) if np.array_equal(o[0], row[j : j + 4])) for o in out}
+    assert starts == {0, 1, 2}
+
+
+def test_lambda_is_usable_in_python_but_not_named_by_configs() -> None:
+    from vinsgrad_cli.spec import TRANSFORM
+
+    names = TRANSFORM.namespace()
+    assert "Lambda" not in names and "Compose" not in names
+    assert {"Resize", "CenterCrop", "RandomRotation", "RandomResizedCrop", "Grayscale", "ToDtype"} <= set(names)
+    assert T.Compose([T.ToTensor(), T.Lambda(lambda v: v + 1)])(np.zeros((1, 1), dtype=np.uint8)).tolist() == [[[1.0]]]

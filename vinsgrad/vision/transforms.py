@@ -5,14 +5,18 @@ The data loader's fast path fetches a whole batch with one fancy-index and runs 
 ``ndim`` whether it has a sample or a batch: the entry point says so. Calling a transform on one sample runs its
 batch form on a batch of one, so the two forms cannot drift apart.
 
-Images before ``ToTensor`` are uint8 NumPy arrays, HxW or HxWxC; after it, float32 Tensors CxHxW. ``RandomCrop``
-and ``RandomAffine`` work on either, on the last two axes (H, W).
+Images before ``ToTensor`` are uint8 NumPy arrays, HxW or HxWxC; after it, float32 Tensors CxHxW. The geometric
+transforms (crops, flips, ``Pad``, ``Resize``, rotations) work on either, on the last two axes (H, W), so an HxWxC
+array should go through ``ToTensor`` first; ``Grayscale`` wants channels third from last (CxHxW).
+Every transform has a batch form; ``RandomResizedCrop``'s loops over the samples, the others are whole-batch
+NumPy calls.
 """
 
 from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Sequence
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -158,6 +162,176 @@ class Lambda(Transform):
         return self.batch_fn(x) if self.batch_fn is not None else apply_batch(self.lambd, x)
 
 
+class InterpolationMode(StrEnum):
+    """How ``Resize`` and friends sample pixels (torchvision's names; a plain string like ``"bilinear"`` works too)."""
+
+    NEAREST = "nearest"
+    NEAREST_EXACT = "nearest-exact"
+    BILINEAR = "bilinear"
+
+
+class Resize(Transform):
+    """Resize the last two axes (H, W) of an image, with bilinear or nearest sampling (torchvision's ``Resize``).
+
+    Args:
+        size: (height, width), or one int: the shorter edge becomes ``size`` and the longer one
+            ``int(size * long / short)``, keeping the aspect ratio.
+        interpolation: ``InterpolationMode.BILINEAR`` (default), ``NEAREST`` or ``NEAREST_EXACT``.
+        max_size: with an int ``size``, the longer edge is capped at this and the shorter one scaled down to match.
+        antialias: when shrinking with bilinear sampling, average over the whole footprint of each output pixel
+            (PIL's and torchvision's default) instead of sampling two pixels per axis.
+
+    Integer images are resized in float32 and rounded back (torchvision's tensor path; its uint8 kernel may
+    differ by one grey level).
+
+    Example::
+
+        resize = Resize(32)  # a 28x56 image becomes 32x64
+    """
+
+    def __init__(
+        self,
+        size: int | Sequence[int],
+        interpolation: InterpolationMode | str = InterpolationMode.BILINEAR,
+        max_size: int | None = None,
+        antialias: bool = True,
+    ) -> None:
+        if not (isinstance(size, numbers.Integral) or (isinstance(size, Sequence) and len(size) in (1, 2))):
+            raise TypeError(f"Size should be int or sequence of length 1 or 2. Got {size!r}")
+        if max_size is not None and not (isinstance(size, numbers.Integral) or len(size) == 1):
+            raise ValueError(
+                f"max_size should only be passed if size specifies the length of the smaller edge, got size={size!r}"
+            )
+        self.size = size
+        self.interpolation = _interpolation(interpolation)
+        self.max_size = max_size
+        self.antialias = antialias
+
+    def batch(self, x: Any) -> Any:
+        arr = _array(x)
+        h, w = arr.shape[-2:]
+        size = _resized_output_size(h, w, self.size, self.max_size)
+        return _like(x, _resize(arr, size, self.interpolation, self.antialias))
+
+
+class CenterCrop(Transform):
+    """The central ``size`` window of the last two axes (H, W); a smaller image is zero-padded around first.
+
+    Where the margin is odd the window sits ``round(margin / 2)`` pixels from the top/left (Python's round).
+
+    Example::
+
+        crop = CenterCrop(24)
+    """
+
+    def __init__(self, size: int | Sequence[int]) -> None:
+        self.size = _pair(size, "size")
+
+    def batch(self, x: Any) -> Any:
+        arr = _array(x)
+        (th, tw), (h, w) = self.size, arr.shape[-2:]
+        if th > h or tw > w:
+            pad = ((tw - w) // 2 if tw > w else 0, (th - h) // 2 if th > h else 0)
+            rest = ((tw - w + 1) // 2 if tw > w else 0, (th - h + 1) // 2 if th > h else 0)
+            arr = _pad(arr, (pad[0], pad[1], rest[0], rest[1]), 0, "constant")
+            h, w = arr.shape[-2:]
+        top, left = round((h - th) / 2.0), round((w - tw) / 2.0)
+        return _like(x, arr[..., top : top + th, left : left + tw])
+
+
+class Pad(Transform):
+    """Pad the borders of the last two axes (H, W).
+
+    Args:
+        padding: pixels added to every side (int), to left/right and top/bottom (2 values) or to
+            left, top, right, bottom (4 values).
+        fill: value of constant padding.
+        padding_mode: ``"constant"``, ``"edge"``, ``"reflect"`` or ``"symmetric"``.
+
+    Example::
+
+        pad = Pad(2, padding_mode="reflect")
+    """
+
+    def __init__(self, padding: int | Sequence[int], fill: float = 0, padding_mode: str = "constant") -> None:
+        self.padding = _padding(padding)
+        self.fill = fill
+        self.padding_mode = _padding_mode(padding_mode)
+
+    def batch(self, x: Any) -> Any:
+        return _like(x, _pad(_array(x), self.padding, self.fill, self.padding_mode))
+
+
+class Grayscale(Transform):
+    """RGB (C=3, H, W) to grey: ``0.2989 R + 0.587 G + 0.114 B`` (ITU-R 601-2), repeated to ``num_output_channels``.
+
+    Integer images keep their dtype, truncating the weighted sum as torchvision does; a one-channel image is
+    returned as it is (repeated if three channels are asked for).
+
+    Example::
+
+        gray = Grayscale(num_output_channels=3)
+    """
+
+    def __init__(self, num_output_channels: int = 1) -> None:
+        if num_output_channels not in (1, 3):
+            raise ValueError(f"num_output_channels should be either 1 or 3, got {num_output_channels!r}")
+        self.num_output_channels = num_output_channels
+
+    def batch(self, x: Any) -> Any:
+        arr = _array(x)
+        if arr.ndim < 4:
+            raise TypeError(f"Grayscale expected CxHxW images, got shape {arr.shape[1:]} (put ToTensor() before it)")
+        channels = arr.shape[-3]
+        if channels not in (1, 3):
+            raise TypeError(f"Input image tensor permitted channel values are [1, 3], but found {channels}")
+        gray = arr
+        if channels == 3:
+            r, g, b = (arr[..., c : c + 1, :, :] for c in range(3))
+            compute = arr.dtype if arr.dtype.kind == "f" else np.dtype(np.float32)
+            gray = (r * compute.type(0.2989) + g * compute.type(0.587) + b * compute.type(0.114)).astype(arr.dtype)
+        if self.num_output_channels == 3:
+            gray = np.repeat(gray, 3, axis=-3) if gray.shape[-3] == 1 else gray
+        return _like(x, np.ascontiguousarray(gray))
+
+
+class ConvertImageDtype(Transform):
+    """Convert an image to ``dtype``, rescaling values: floats live in [0, 1], integers in [0, max of the dtype].
+
+    float -> int multiplies by ``max + 1 - 0.001`` and truncates; int -> float divides by the input's max;
+    int -> int shifts by the ratio of the ranges. float32 -> int32/int64 and float64 -> int64 are refused, as
+    in torchvision, because the float cannot represent every integer of the range.
+
+    Example::
+
+        to_float = ConvertImageDtype(vinsgrad.float32)  # uint8 255 -> 1.0
+    """
+
+    def __init__(self, dtype: Any) -> None:
+        self.dtype = np.dtype(dtype)
+
+    def batch(self, x: Any) -> Any:
+        return _like(x, _convert_dtype(_array(x), self.dtype, reciprocal=False))
+
+
+class ToDtype(Transform):
+    """Cast an image to ``dtype``; with ``scale=True`` also rescale its values as ``ConvertImageDtype`` does
+    (torchvision.transforms.v2's ``ToDtype``, which multiplies by ``1 / max`` for int -> float).
+
+    Example::
+
+        to_float = ToDtype(vinsgrad.float32, scale=True)
+    """
+
+    def __init__(self, dtype: Any, scale: bool = False) -> None:
+        self.dtype = np.dtype(dtype)
+        self.scale = scale
+
+    def batch(self, x: Any) -> Any:
+        arr = _array(x)
+        return _like(x, _convert_dtype(arr, self.dtype, reciprocal=True) if self.scale else arr.astype(self.dtype))
+
+
 # **** random augmentations (each sample of a batch gets its own draw) ****
 
 
@@ -190,8 +364,7 @@ class RandomCrop(Transform):
     ) -> None:
         self.size = _pair(size, "size")
         self.padding = _padding(padding)
-        if padding_mode not in ("constant", "edge", "reflect", "symmetric"):
-            raise ValueError(f"padding_mode should be constant, edge, reflect or symmetric, got {padding_mode!r}")
+        _padding_mode(padding_mode)
         self.pad_if_needed = pad_if_needed
         self.fill = fill
         self.padding_mode = padding_mode
@@ -263,28 +436,287 @@ class RandomAffine(Transform):
             tx = np.round(g.uniform(-self.translate[0] * w, self.translate[0] * w, size=n))
             ty = np.round(g.uniform(-self.translate[1] * h, self.translate[1] * h, size=n))
         s = np.ones(n) if self.scale is None else np.asarray(g.uniform(self.scale[0], self.scale[1], size=n))
-        # The inverse map, output pixel -> source pixel, in coordinates centred on the image (torchvision's):
-        # source (col, row) = theta @ [x, y, 1], one 2x3 theta per sample, all pixels in one matmul.
-        cos, sin = np.cos(angle) / s, np.sin(angle) / s
-        theta = np.stack(
-            [
-                np.stack([cos, sin, (w - 1) / 2 - cos * tx - sin * ty], 1),
-                np.stack([-sin, cos, (h - 1) / 2 + sin * tx - cos * ty], 1),
-            ],
-            1,
-        )  # (N, 2, 3)
-        col, row = np.rint(theta @ _centred_grid(h, w)).transpose(1, 0, 2)  # each (N, H*W)
-        inside = (col >= 0) & (col < w) & (row >= 0) & (row < h)
-        index = (np.clip(row, 0, h - 1) * w + np.clip(col, 0, w - 1)).astype(np.intp)
-        planes = arr.reshape(-1, h * w)  # one row per (sample, channel)
-        channels = planes.shape[0] // n
-        index = index[:, None, :] + (np.arange(n * channels).reshape(n, channels, 1) * (h * w))
-        out = np.take(planes, index)  # (N, C, H*W)
-        out[~np.broadcast_to(inside[:, None, :], out.shape)] = self.fill
-        return _like(x, out.reshape(arr.shape))
+        return _like(x, _affine_nearest(arr, angle, tx, ty, s, self.fill))
+
+
+class RandomHorizontalFlip(Transform):
+    """Mirror the image left to right (the last axis) with probability ``p``, drawn per sample.
+
+    Example::
+
+        augment = RandomHorizontalFlip()
+    """
+
+    def __init__(self, p: float = 0.5, *, generator: Generator | None = None) -> None:
+        self.p = p
+        self.generator = generator
+
+    def batch(self, x: Any) -> Any:
+        arr = _array(x)
+        flip = rng(self.generator).random(arr.shape[0]) < self.p
+        out = arr.copy()
+        out[flip] = arr[flip][..., ::-1]
+        return _like(x, out)
+
+
+class RandomRotation(Transform):
+    """Rotate by an angle drawn per sample, counter-clockwise for positive angles (torchvision's ``rotate``).
+
+    Args:
+        degrees: angles are drawn from (-degrees, degrees), or from (min, max) given as a pair.
+        interpolation: only ``InterpolationMode.NEAREST`` (the default) is implemented.
+        expand: only False: the output keeps the input's size (corners that leave it are cut off).
+        center: (x, y) pixel position to rotate about, from the top-left corner (default: the image centre).
+        fill: value of pixels that come from outside the image.
+        generator: where the angles come from (the default generator when None).
+
+    Example::
+
+        augment = RandomRotation(15)
+    """
+
+    def __init__(
+        self,
+        degrees: float | Sequence[float],
+        interpolation: InterpolationMode | str = InterpolationMode.NEAREST,
+        expand: bool = False,
+        center: Sequence[float] | None = None,
+        fill: float = 0,
+        *,
+        generator: Generator | None = None,
+    ) -> None:
+        if isinstance(degrees, (int, float)):
+            if degrees < 0:
+                raise ValueError(f"If degrees is a single number, it must be positive, got {degrees}")
+            degrees = (-float(degrees), float(degrees))
+        self.degrees = _range(degrees, "degrees")
+        self.interpolation = _interpolation(interpolation)
+        if self.interpolation != InterpolationMode.NEAREST:
+            raise ValueError(f"RandomRotation in vinsgrad supports interpolation='nearest' only, got {interpolation!r}")
+        if expand:
+            raise ValueError("RandomRotation in vinsgrad supports expand=False only (outputs keep the input size)")
+        if center is not None and (not isinstance(center, Sequence) or len(center) != 2):
+            raise ValueError(f"center should be a sequence of length 2, got {center!r}")
+        self.expand = expand
+        self.center = None if center is None else (float(center[0]), float(center[1]))
+        self.fill = fill
+        self.generator = generator
+
+    def batch(self, x: Any) -> Any:
+        arr = _array(x)
+        n = arr.shape[0]
+        angle = -np.radians(rng(self.generator).uniform(self.degrees[0], self.degrees[1], size=n))  # clockwise
+        zeros = np.zeros(n)
+        return _like(x, _affine_nearest(arr, angle, zeros, zeros, np.ones(n), self.fill, self.center))
+
+
+class RandomResizedCrop(Transform):
+    """Crop a random area and aspect ratio, then resize it to ``size`` (torchvision's Inception-style crop).
+
+    Each sample tries up to 10 times to draw an area fraction from ``scale`` and an aspect ratio (log-uniform)
+    from ``ratio`` that fits in the image; failing that, it takes the largest central crop within ``ratio``.
+    The batch form loops over the samples, since every crop has its own size.
+
+    Args:
+        size: output (height, width), or one int for a square.
+        scale: (min, max) fraction of the image area to crop.
+        ratio: (min, max) width / height of the crop.
+        interpolation: as ``Resize`` (bilinear by default).
+        antialias: as ``Resize``.
+        generator: where the crops come from (the default generator when None).
+
+    Example::
+
+        augment = RandomResizedCrop(24, scale=(0.5, 1.0))
+    """
+
+    def __init__(
+        self,
+        size: int | Sequence[int],
+        scale: Sequence[float] = (0.08, 1.0),
+        ratio: Sequence[float] = (3.0 / 4.0, 4.0 / 3.0),
+        interpolation: InterpolationMode | str = InterpolationMode.BILINEAR,
+        antialias: bool = True,
+        *,
+        generator: Generator | None = None,
+    ) -> None:
+        self.size = _pair(size, "size")
+        self.scale = _range(scale, "scale")
+        self.ratio = _range(ratio, "ratio")
+        self.interpolation = _interpolation(interpolation)
+        self.antialias = antialias
+        self.generator = generator
+
+    @staticmethod
+    def get_params(
+        img: Any, scale: Sequence[float], ratio: Sequence[float], generator: Generator | None = None
+    ) -> tuple[int, int, int, int]:
+        """(top, left, height, width) of one random crop of ``img`` (its last two axes), as torchvision's."""
+        height, width = _array(img).shape[-2:]
+        g, area = rng(generator), height * width
+        log_ratio = (np.log(ratio[0]), np.log(ratio[1]))
+        for _ in range(10):
+            target_area = area * g.uniform(scale[0], scale[1])
+            aspect = np.exp(g.uniform(log_ratio[0], log_ratio[1]))
+            w = round(float(np.sqrt(target_area * aspect)))
+            h = round(float(np.sqrt(target_area / aspect)))
+            if 0 < w <= width and 0 < h <= height:
+                return int(g.integers(0, height - h + 1)), int(g.integers(0, width - w + 1)), h, w
+        in_ratio = width / height
+        if in_ratio < min(ratio):
+            w, h = width, round(width / min(ratio))
+        elif in_ratio > max(ratio):
+            h, w = height, round(height * max(ratio))
+        else:
+            h, w = height, width
+        return (height - h) // 2, (width - w) // 2, h, w
+
+    def batch(self, x: Any) -> Any:
+        arr = _array(x)
+        out = []
+        for sample in arr:
+            top, left, h, w = self.get_params(sample, self.scale, self.ratio, self.generator)
+            crop = sample[..., top : top + h, left : left + w]
+            out.append(_resize(crop, self.size, self.interpolation, self.antialias))
+        return _like(x, np.stack(out))
 
 
 # **** helpers ****
+
+
+def _affine_nearest(
+    arr: np.ndarray,
+    angle: np.ndarray,
+    tx: np.ndarray,
+    ty: np.ndarray,
+    s: np.ndarray,
+    fill: float,
+    center: tuple[float, float] | None = None,
+) -> np.ndarray:
+    """Each sample rotated clockwise by ``angle`` (radians) about ``center``, scaled by ``s``, shifted by (tx, ty),
+    sampled at the nearest pixel; pixels from outside the image become ``fill``."""
+    n, (h, w) = arr.shape[0], arr.shape[-2:]
+    # centre of rotation in coordinates centred on the image (torchvision: pixel coords minus half the size)
+    cx, cy = (0.0, 0.0) if center is None else (center[0] - w / 2, center[1] - h / 2)
+    # The inverse map, output pixel -> source pixel, in centred coordinates (torchvision's):
+    # source = M (p - c - t) + c, as (col, row) = theta @ [x, y, 1], one 2x3 theta per sample, all pixels in one matmul.
+    cos, sin = np.cos(angle) / s, np.sin(angle) / s
+    ox, oy = cx + tx, cy + ty
+    theta = np.stack(
+        [
+            np.stack([cos, sin, (w - 1) / 2 + cx - cos * ox - sin * oy], 1),
+            np.stack([-sin, cos, (h - 1) / 2 + cy + sin * ox - cos * oy], 1),
+        ],
+        1,
+    )  # (N, 2, 3)
+    col, row = np.rint(theta @ _centred_grid(h, w)).transpose(1, 0, 2)  # each (N, H*W)
+    inside = (col >= 0) & (col < w) & (row >= 0) & (row < h)
+    index = (np.clip(row, 0, h - 1) * w + np.clip(col, 0, w - 1)).astype(np.intp)
+    planes = arr.reshape(-1, h * w)  # one row per (sample, channel)
+    channels = planes.shape[0] // n
+    index = index[:, None, :] + (np.arange(n * channels).reshape(n, channels, 1) * (h * w))
+    out = np.take(planes, index)  # (N, C, H*W)
+    out[~np.broadcast_to(inside[:, None, :], out.shape)] = fill
+    return out.reshape(arr.shape)
+
+
+def _resize_weights(in_size: int, out_size: int, antialias: bool) -> np.ndarray:
+    """(out, in) bilinear weights, align_corners=False: PyTorch's ``interpolate(mode="bilinear")``, or with
+    ``antialias`` its triangle filter widened by the downscale factor (PIL's), which is the same when enlarging."""
+    scale = in_size / out_size
+    weights = np.zeros((out_size, in_size))
+    for i in range(out_size):
+        if antialias:
+            support = max(scale, 1.0)  # the triangle filter's half-width, in input pixels
+            center = scale * (i + 0.5)
+            lo = max(int(center - support + 0.5), 0)
+            hi = min(int(center + support + 0.5), in_size)
+            taps = np.maximum(0.0, 1.0 - np.abs((np.arange(lo, hi) - center + 0.5) / support))
+            weights[i, lo:hi] = taps / taps.sum()
+        else:
+            src = max(scale * (i + 0.5) - 0.5, 0.0)
+            i0 = min(int(src), in_size - 1)
+            i1 = min(i0 + 1, in_size - 1)
+            frac = src - i0
+            weights[i, i0] += 1 - frac
+            weights[i, i1] += frac
+    return weights
+
+
+def _nearest_index(in_size: int, out_size: int, exact: bool) -> np.ndarray:
+    """Source index of each output pixel: PyTorch's ``nearest`` (floor(i * scale), in float32) or ``nearest-exact``
+    (floor((i + 0.5) * scale))."""
+    scale = np.float32(in_size / out_size)
+    i = np.arange(out_size, dtype=np.float32)
+    src = np.floor((i + np.float32(0.5)) * scale if exact else i * scale).astype(np.intp)
+    return np.minimum(src, in_size - 1)
+
+
+def _resize(arr: np.ndarray, size: tuple[int, int], mode: str, antialias: bool) -> np.ndarray:
+    """``arr`` (..., H, W) resized to ``size``; integer images are computed in float32 and rounded, as torchvision."""
+    (h, w), (oh, ow) = arr.shape[-2:], size
+    if (h, w) == (oh, ow):
+        return arr
+    if mode != InterpolationMode.BILINEAR:
+        exact = mode == InterpolationMode.NEAREST_EXACT
+        rows, cols = _nearest_index(h, oh, exact), _nearest_index(w, ow, exact)
+        return arr[..., rows[:, None], cols]
+    compute = arr.dtype if arr.dtype.kind == "f" else np.dtype(np.float32)
+    wh = _resize_weights(h, oh, antialias).astype(compute)
+    ww = _resize_weights(w, ow, antialias).astype(compute)
+    out = wh @ arr.astype(compute, copy=False) @ ww.T
+    if arr.dtype.kind == "f":
+        return out
+    info = np.iinfo(arr.dtype)
+    return np.clip(np.rint(out), info.min, info.max).astype(arr.dtype)
+
+
+def _resized_output_size(h: int, w: int, size: int | Sequence[int], max_size: int | None) -> tuple[int, int]:
+    """torchvision's rule: an int (or one-element list) sets the shorter edge and keeps the aspect ratio."""
+    if isinstance(size, Sequence) and len(size) == 2:
+        return int(size[0]), int(size[1])
+    requested = int(size[0] if isinstance(size, Sequence) else size)
+    short, long = (w, h) if w <= h else (h, w)
+    new_short, new_long = requested, int(requested * long / short)
+    if max_size is not None:
+        if max_size <= requested:
+            raise ValueError(
+                f"max_size = {max_size} must be strictly greater than the requested size for the smaller edge "
+                f"size = {size}"
+            )
+        if new_long > max_size:
+            new_short, new_long = int(max_size * new_short / new_long), max_size
+    return (new_long, new_short) if w <= h else (new_short, new_long)
+
+
+def _max_value(dtype: np.dtype) -> int:
+    return int(np.iinfo(dtype).max)
+
+
+def _convert_dtype(arr: np.ndarray, dtype: np.dtype, reciprocal: bool) -> np.ndarray:
+    """torchvision's ``convert_image_dtype``: values rescaled between [0, 1] floats and [0, max] integers.
+    ``reciprocal`` multiplies by 1 / max instead of dividing by max (what ``ToDtype`` does)."""
+    if arr.dtype == dtype:
+        return arr
+    if dtype.kind == "b" or arr.dtype.kind == "b":
+        raise TypeError(f"image dtype conversion between {arr.dtype} and {dtype} is not supported")
+    if arr.dtype.kind == "f":
+        if dtype.kind == "f":
+            return arr.astype(dtype)
+        unsafe = {np.dtype(np.float32): (np.int32, np.int64), np.dtype(np.float64): (np.int64,)}
+        if dtype in unsafe.get(arr.dtype, ()):
+            raise RuntimeError(f"The cast from {arr.dtype} to {dtype} cannot be performed safely.")
+        eps = 1e-3  # so that 1.0 maps to max, not max + 1
+        return (arr * arr.dtype.type(_max_value(dtype) + 1.0 - eps)).astype(dtype)
+    if dtype.kind == "f":
+        out = arr.astype(dtype)
+        if reciprocal:
+            return out * dtype.type(1.0 / _max_value(arr.dtype))
+        return out / dtype.type(_max_value(arr.dtype))
+    in_max, out_max = _max_value(arr.dtype), _max_value(dtype)
+    if in_max > out_max:
+        return (arr // ((in_max + 1) // (out_max + 1))).astype(dtype)
+    return arr.astype(dtype) * dtype.type((out_max + 1) // (in_max + 1))
 
 
 def _array(x: Any) -> np.ndarray:
@@ -321,6 +753,20 @@ def _padding(padding: int | Sequence[int] | None) -> tuple[int, int, int, int]:
     return int(left), int(top), int(right), int(bottom)
 
 
+def _padding_mode(mode: str) -> str:
+    if mode not in ("constant", "edge", "reflect", "symmetric"):
+        raise ValueError(f"padding_mode should be constant, edge, reflect or symmetric, got {mode!r}")
+    return mode
+
+
+def _interpolation(mode: InterpolationMode | str) -> InterpolationMode:
+    try:
+        return InterpolationMode(mode)
+    except ValueError:
+        choices = ", ".join(repr(m.value) for m in InterpolationMode)
+        raise ValueError(f"interpolation should be one of {choices}, got {mode!r}") from None
+
+
 def _pad(arr: np.ndarray, padding: tuple[int, int, int, int], fill: float, mode: str) -> np.ndarray:
     left, top, right, bottom = padding
     if not any(padding):
@@ -341,12 +787,22 @@ def _range(v: Sequence[float], name: str, ordered: bool = True) -> tuple[float, 
 
 
 __all__ = [
+    "CenterCrop",
     "Compose",
+    "ConvertImageDtype",
     "Flatten",
+    "Grayscale",
+    "InterpolationMode",
     "Lambda",
     "Normalize",
+    "Pad",
     "RandomAffine",
     "RandomCrop",
+    "RandomHorizontalFlip",
+    "RandomResizedCrop",
+    "RandomRotation",
+    "Resize",
+    "ToDtype",
     "ToTensor",
     "Transform",
     "apply_batch",

@@ -41,7 +41,11 @@ def default_collate(batch: Sequence[Any]) -> Any:
     if isinstance(elem, (str, bytes)):
         return list(batch)
     if isinstance(elem, Mapping):
-        return {key: default_collate([d[key] for d in batch]) for key in elem}
+        fields = {key: default_collate([d[key] for d in batch]) for key in elem}
+        try:
+            return type(elem)(fields)  # type: ignore[call-arg]  # keeps an OrderedDict an OrderedDict, as PyTorch does
+        except TypeError:  # a mapping type that cannot be built from a dict
+            return fields
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
         return type(elem)(*(default_collate(field) for field in zip(*batch)))
     if isinstance(elem, Sequence):

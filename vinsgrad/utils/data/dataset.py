@@ -1,4 +1,5 @@
-"""Datasets: the map-style ``Dataset`` protocol, ``TensorDataset``, ``Subset`` and ``random_split``.
+"""Datasets: the map-style ``Dataset`` protocol, ``IterableDataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset``,
+``ChainDataset`` and ``random_split``.
 
 A dataset may also define ``__getitems__(indices)`` returning a whole collated batch (what ``default_collate``
 makes of ``[dataset[i] for i in indices]``); ``DataLoader`` then fetches a batch with one call, so a batch of
@@ -11,7 +12,7 @@ the stacked batch, which is the point of having it. ``DataLoader`` only uses it 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate
 from typing import Any, Generic, TypeVar
 
@@ -39,6 +40,29 @@ class Dataset(Generic[T_co]):
 
     def __add__(self, other: Dataset[Any]) -> ConcatDataset:
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset[T_co]):
+    """Base class of datasets that are a stream of samples: subclasses define ``__iter__``.
+
+    With ``DataLoader(num_workers=N)`` every worker iterates its own copy of the dataset, so without care each
+    sample comes N times. Give each worker its share in ``__iter__`` using ``get_worker_info()`` (None in the
+    main process), as PyTorch documents::
+
+        class Range(IterableDataset):
+            def __init__(self, start, end): self.start, self.end = start, end
+            def __iter__(self):
+                info = get_worker_info()
+                if info is None:
+                    return iter(range(self.start, self.end))
+                return iter(range(self.start + info.id, self.end, info.num_workers))
+    """
+
+    def __iter__(self) -> Iterator[T_co]:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __add__(self, other: Dataset[Any]) -> ChainDataset:  # type: ignore[override]
+        return ChainDataset([self, other])
 
 
 class TensorDataset(Dataset[tuple[Tensor, ...]]):
@@ -112,6 +136,9 @@ class ConcatDataset(Dataset[Any]):
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("ConcatDataset expected a non-empty list of datasets")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise TypeError("ConcatDataset does not support IterableDataset; use ChainDataset to join streams")
         self.cumulative_sizes = list(accumulate(len(d) for d in self.datasets))  # type: ignore[arg-type]
 
     def __getitem__(self, index: int) -> Any:
@@ -125,6 +152,32 @@ class ConcatDataset(Dataset[Any]):
 
     def __len__(self) -> int:
         return self.cumulative_sizes[-1]
+
+
+class ChainDataset(IterableDataset[Any]):
+    """Several iterable datasets one after the other, chained lazily.
+
+    Example::
+
+        both = ChainDataset([stream_a, stream_b])  # or stream_a + stream_b
+    """
+
+    def __init__(self, datasets: Iterable[Dataset[Any]]) -> None:
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator[Any]:
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset only supports IterableDataset, got {type(d).__name__}")
+            yield from d
+
+    def __len__(self) -> int:
+        total = 0
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset only supports IterableDataset, got {type(d).__name__}")
+            total += len(d)  # type: ignore[arg-type]
+        return total
 
 
 def random_split(
