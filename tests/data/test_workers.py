@@ -34,7 +34,7 @@ class Noisy(Squares):
 
     def __getitem__(self, i: int) -> tuple[np.ndarray, int]:  # type: ignore[override]
         info = get_worker_info()
-        return vinsgrad.rand(1).data, -1 if info is None else info.id
+        return vinsgrad.rand(1)._data, -1 if info is None else info.id
 
 
 class Failing(Squares):
@@ -86,7 +86,7 @@ def test_workers_return_the_same_batches_in_the_same_order() -> None:
 def test_each_worker_is_seeded_base_seed_plus_id_from_the_loaders_generator() -> None:
     def run(seed: int) -> list[Any]:
         loader = DataLoader(Noisy(8), batch_size=2, num_workers=2, generator=vinsgrad.Generator().manual_seed(seed))
-        return [(x.data.ravel().tolist(), w.tolist()) for x, w in loader]
+        return [(x._data.ravel().tolist(), w.tolist()) for x, w in loader]
 
     first = run(0)
     assert first == run(0) and first != run(1)  # reproducible, and follows the generator
@@ -231,7 +231,7 @@ def test_random_transforms_in_workers_differ_per_worker_and_repeat_per_seed() ->
 
     def run(seed: int) -> list[list[float]]:
         loader = DataLoader(Augmented(4), batch_size=2, num_workers=2, generator=vinsgrad.Generator().manual_seed(seed))
-        return [x.data.sum(axis=(1, 2, 3)).tolist() for x, _ in loader]  # how much of the image each crop kept
+        return [x._data.sum(axis=(1, 2, 3)).tolist() for x, _ in loader]  # how much of the image each crop kept
 
     first = run(0)
     assert first == run(0) and first != run(1)

@@ -25,7 +25,7 @@ def test_resize_bilinear_4x4_to_2x2_with_and_without_antialias() -> None:
     expected = np.array([[[25, 36], [69, 80]]]) / 7
     out = T.Resize(2)(vinsgrad.tensor(x))
     assert isinstance(out, vinsgrad.Tensor) and out.dtype == vinsgrad.float32
-    np.testing.assert_allclose(out.data, expected, rtol=1e-6)
+    np.testing.assert_allclose(out._data, expected, rtol=1e-6)
 
 
 def test_resize_bilinear_upsampling_clamps_at_the_borders() -> None:
@@ -94,7 +94,7 @@ def test_grayscale_weights_and_channels() -> None:
     assert T.Grayscale()(rgb).tolist() == [[[82]]]
     out = T.Grayscale(3)(vinsgrad.tensor(rgb.astype(np.float32) / 255))
     assert out.shape == (3, 1, 1) and out.dtype == vinsgrad.float32
-    np.testing.assert_allclose(out.data.ravel(), [82.04 / 255] * 3, rtol=1e-6)
+    np.testing.assert_allclose(out._data.ravel(), [82.04 / 255] * 3, rtol=1e-6)
     assert T.Grayscale(3)(np.full((1, 2, 2), 7, dtype=np.uint8)).shape == (3, 2, 2)
     with pytest.raises(TypeError, match="permitted channel values are \\[1, 3\\], but found 2"):
         T.Grayscale()(np.zeros((2, 2, 2)))
@@ -141,7 +141,7 @@ def test_random_rotation_by_hand() -> None:
     np.testing.assert_array_equal(T.RandomRotation((90, 90))(img), np.rot90(img, k=1))  # counter-clockwise
     np.testing.assert_array_equal(T.RandomRotation((-90, -90))(img), np.rot90(img, k=-1))
     square = np.arange(16, dtype=np.float32).reshape(1, 4, 4)
-    np.testing.assert_array_equal(T.RandomRotation((180, 180))(vinsgrad.tensor(square)).data, square[:, ::-1, ::-1])
+    np.testing.assert_array_equal(T.RandomRotation((180, 180))(vinsgrad.tensor(square))._data, square[:, ::-1, ::-1])
     # about the centre of pixel (0, 0): the column below it swings to the right, everything else leaves the image
     about_corner = T.RandomRotation((90, 90), center=(0.5, 0.5), fill=-1)(img)
     np.testing.assert_array_equal(about_corner, [[0, 3, 6], [-1, -1, -1], [-1, -1, -1]])

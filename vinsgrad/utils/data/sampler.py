@@ -109,7 +109,7 @@ class WeightedRandomSampler(Sampler):
             raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples!r}")
         if not isinstance(replacement, bool):
             raise ValueError(f"replacement should be a boolean value, but got replacement={replacement!r}")
-        w = np.asarray(weights.data if hasattr(weights, "data") else weights, dtype=np.float64)
+        w = np.asarray(weights, dtype=np.float64)
         if w.ndim != 1:
             raise ValueError(f"weights should be a 1d sequence but given weights have shape {tuple(w.shape)}")
         if (w < 0).any() or not np.isfinite(w).all() or w.sum() <= 0:
