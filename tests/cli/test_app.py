@@ -46,10 +46,13 @@ def test_unknown_option_is_a_usage_error() -> None:
 
 def test_config_error_is_one_stderr_line_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "x.yaml"
-    path.write_text("model: {layers: [{type: Linear, in_features: 4, out_features: 2}]}\noptimizer: {type: SGD}\n")
+    path.write_text(
+        "model: {layers: [{type: Linear, in_features: 2, out_features: 2}]}\noptimizer: {type: SGD}\n"
+        "data: {dataset: moons}\n"
+    )
     result = runner.invoke(app, ["train", str(path), "--set", "optimizer.lr=-0.1"])
     assert result.exit_code == 2
-    assert result.stderr == f"Error: {path}: optimizer.lr: expected a number > 0, got -0.1\n"
+    assert result.stderr == f"Error: {path}: optimizer.lr: Invalid learning rate: -0.1 (expected lr >= 0)\n"
     assert result.stdout == ""
 
 
