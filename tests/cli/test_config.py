@@ -263,7 +263,8 @@ def test_one_cycle_steps_after_every_batch_unless_told_otherwise(tmp_path: Path)
 
 def test_override_errors_are_checked_like_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD)
-    assert error_of(path, "optimizer.lr=-0.1") == f"{path}: optimizer.lr: Invalid learning rate: -0.1 (expected lr >= 0)"
+    expected = f"{path}: optimizer.lr: Invalid learning rate: -0.1 (expected lr >= 0)"
+    assert error_of(path, "optimizer.lr=-0.1") == expected
     assert "train.epoch: unknown key; did you mean 'epochs'?" in error_of(path, "train.epoch=3")
 
 

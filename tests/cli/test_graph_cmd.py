@@ -110,7 +110,7 @@ def test_bad_config_is_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "model: {layers: [{type: Linear, in_features: 2, out_features: 2}]}\noptimizer: {type: SGD, lr: -1}\n"
-            "data: {dataset: moons}\n"
+        "data: {dataset: moons}\n"
     )
     result = runner.invoke(app, ["graph", str(bad), "--out", str(tmp_path / "g.dot")])
     assert result.exit_code == 2 and "optimizer.lr" in result.stderr
