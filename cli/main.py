@@ -1,9 +1,9 @@
 """The `vinsgrad` command: the Typer app, its commands, and how errors become exit codes.
 
-Start-up must stay fast (`vinsgrad --help` in well under half a second), so this module and every module whose
-command it registers import only typer at the top; numpy, rich, yaml and the library are imported inside command
-bodies. To add a command: define the function (typer ``Annotated`` options, docstring = help with examples) in
-its own module and register it below with ``register(fn, "name")``.
+Start-up must stay fast (`vinsgrad --help` in well under half a second), so this module and every command module
+in commands/ (one file per command) import only typer at the top; numpy, rich, yaml and the library are imported
+inside command bodies. To add a command: define the function (typer ``Annotated`` options, docstring = help with
+examples) in its own module under commands/ and register it below with ``register(fn, "name")``.
 
 Exit codes: 0 success, 1 runtime failure, 2 bad usage / config / input file, 130 interrupted, 141 stdout closed by
 its reader (``vinsgrad selftest | head -3``), as for a program that SIGPIPE ended.
@@ -21,14 +21,14 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from .download import download_command
+from .commands.download import download_command
+from .commands.eval import eval_command
+from .commands.graph import graph_command
+from .commands.inspect import inspect_command
+from .commands.predict import predict_command
+from .commands.selftest import selftest_command
+from .commands.train import train
 from .errors import CLIError, one_line
-from .evaluate import eval_command
-from .graph_cmd import graph_command
-from .inspect_cmd import inspect_command
-from .predict_cmd import predict_command
-from .selftest_cmd import selftest_command
-from .train_cmd import train
 
 app = typer.Typer(
     name="vinsgrad",

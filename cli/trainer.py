@@ -1,4 +1,5 @@
-"""The training loop and its run folder.
+"""The training loop: a ``Trainer`` builds what a resolved config describes, trains it and writes the run folder's
+files (run.py decides which folder, and whether a resume is allowed).
 
 A run folder holds ``config.yaml`` (the resolved config), ``metrics.jsonl`` (one JSON object per epoch),
 ``last.npz`` (after every epoch, and on Ctrl-C) and ``best.npz`` (the best validation accuracy, when a
@@ -11,22 +12,19 @@ from __future__ import annotations
 
 import json
 import math
-import shlex
 import signal
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 import vinsgrad
+from vinsgrad.optim.lr_scheduler import ReduceLROnPlateau
 from vinsgrad.utils.data import DataLoader
 
-from .boundary import print_boundary
-from .checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
+from .checkpoint import Checkpoint, CheckpointError, save_checkpoint
 from .config import (
     build_data,
     build_loss,
@@ -34,15 +32,12 @@ from .config import (
     build_optimizer,
     build_scheduler,
     dummy_batch,
-    load_config,
     num_classes,
 )
-from .console import PlainReporter, Reporter, make_reporter, number, percent
-from .determinism import check_determinism
-from .download import dataset_errors
+from .console import PlainReporter, Reporter, number, percent
+from .data import dataset_errors
 from .errors import CLIError, Interrupted, one_line
-from .evaluate import evaluate, summed_loss
-from .summary import print_summary
+from .evaluation import evaluate, summed_loss
 
 LOADER_SEED_OFFSET = 1  # the loader's generator is seeded with seed + 1, so shuffling and init are separate streams
 
@@ -245,7 +240,7 @@ class Trainer:
     def step_scheduler(self, record: dict[str, Any]) -> None:
         if self.scheduler is None or self.config["scheduler"]["interval"] != "epoch":
             return
-        if type(self.scheduler).__name__ == "ReduceLROnPlateau":  # it steps on a metric, as in PyTorch
+        if isinstance(self.scheduler, ReduceLROnPlateau):  # it steps on a metric, as in PyTorch
             self.scheduler.step(record.get("val_loss", record["train_loss"]))
         else:
             self.scheduler.step()
@@ -279,62 +274,3 @@ def stop_requests() -> Iterator[dict[str, bool]]:
         yield stop
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-# **** the `train` command's work ****
-
-
-def run_folder(config: dict[str, Any], config_path: Path, out: Path | None, resume: Path | None) -> Path:
-    """``--out``, else the resumed checkpoint's folder, else ``train.out``, else the first free ``runs/<name>[-N]``."""
-    if out is not None:
-        return out
-    if resume is not None:
-        return resume.parent
-    if config["train"]["out"] is not None:
-        return Path(config["train"]["out"])
-    base = Path("runs") / config_path.stem
-    candidates = (base if n == 1 else base.with_name(f"{base.name}-{n}") for n in range(1, 10_000))
-    return next(c for c in candidates if not (c / "last.npz").exists() and not (c / "metrics.jsonl").exists())
-
-
-def resume_command(config_path: Path, overrides: Sequence[str], out: Path) -> str:
-    args = ["vinsgrad", "train", str(config_path), *(a for o in overrides for a in ("--set", o))]
-    return shlex.join([*args, "--out", str(out), "--resume", str(out / "last.npz")])
-
-
-def train(
-    config_path: Path,
-    *,
-    overrides: Sequence[str] = (),
-    out: Path | None = None,
-    resume: Path | None = None,
-    quiet: bool = False,
-    check_steps: int = 0,
-) -> Path:
-    """Validate the config, then train (or resume) and write the run folder; returns the run folder.
-
-    With ``check_steps``, first run that many steps twice from the seed and stop unless the parameters agree."""
-    config = load_config(config_path, overrides)
-    checkpoint = load_checkpoint(resume) if resume is not None else None
-    out = run_folder(config, config_path, out, resume)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    except OSError as error:
-        raise CLIError(f"cannot write the run folder {out}: {error}") from None
-    reporter = make_reporter(quiet)
-    try:
-        if check_steps:
-            reporter.line(check_determinism(config, check_steps, out))
-        trainer = Trainer(config, out, reporter, resume_command(config_path, overrides, out))
-        if checkpoint is not None and resume is not None:
-            trainer.restore(checkpoint, resume)
-            reporter.line(f"resumed from {resume} (epoch {trainer.progress.epoch}, step {trainer.progress.step})")
-        reporter.line(f"run folder: {out}")
-        trainer.fit()
-    finally:
-        reporter.close()  # before the test line, so the epoch table stays above it on a terminal
-    reporter.line(trainer.test_line())
-    print_boundary(trainer.model, trainer.test_loader.dataset, trainer.classes, split="test", plain=quiet)
-    print_summary(trainer.progress.metrics, out / "metrics.jsonl", plain=quiet)
-    return out

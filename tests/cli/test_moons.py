@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 import yaml
 from typer.testing import CliRunner
-from vinsgrad_cli.boundary import HALF_BLOCK, POINT_CHARS, POINT_COLORS, REGION_CHARS, REGION_COLORS
 from vinsgrad_cli.checkpoint import load_checkpoint, restore_model
 from vinsgrad_cli.config import build_data
-from vinsgrad_cli.download import OFFLINE_HINT
+from vinsgrad_cli.data import OFFLINE_HINT
 from vinsgrad_cli.main import app
+from vinsgrad_cli.rendering import HALF_BLOCK, POINT_CHARS, POINT_COLORS, REGION_CHARS, REGION_COLORS
 
 import vinsgrad
 

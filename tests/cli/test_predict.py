@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from vinsgrad_cli.checkpoint import save_checkpoint
 from vinsgrad_cli.config import build_model, load_config
 from vinsgrad_cli.main import app
-from vinsgrad_cli.terminal_image import image_lines
+from vinsgrad_cli.rendering import image_lines
 
 import vinsgrad
 from vinsgrad.vision.datasets import MNIST

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .options import ConfigArgument, OverridesOption
+from ..options import ConfigArgument, OverridesOption
 
 
 def graph_command(
@@ -31,8 +31,8 @@ def graph_command(
     import vinsgrad
     from vinsgrad.utils.graph import to_dot
 
-    from .config import build_loss, build_model, dummy_batch, load_config
-    from .errors import CLIError
+    from ..config import build_loss, build_model, dummy_batch, load_config
+    from ..errors import CLIError
 
     resolved = load_config(config, overrides or [])
     vinsgrad.manual_seed(resolved["train"]["seed"])
@@ -56,7 +56,7 @@ def render_svg(dot_file: Path) -> str:
     import shutil
     import subprocess
 
-    from .errors import CLIError
+    from ..errors import CLIError
 
     svg = dot_file.with_suffix(".svg")
     command = ["dot", "-Tsvg", str(dot_file), "-o", str(svg)]
@@ -84,7 +84,7 @@ def show_parameters(model: Any, title: str) -> None:
     """The model's layers as a tree, each with its parameter count and its own parameters' shapes."""
     from rich.tree import Tree
 
-    from .console import terminal_console
+    from ..console import terminal_console
 
     console = terminal_console()
     if console is None:

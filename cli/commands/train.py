@@ -1,4 +1,4 @@
-"""The `vinsgrad train` command (its signature only needs typer; the work is in trainer.py)."""
+"""The `vinsgrad train` command (its signature only needs typer; the work is in run.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .options import ConfigArgument, OverridesOption
+from ..options import ConfigArgument, OverridesOption
 
 
 def train(
@@ -46,7 +46,7 @@ def train(
 
       [cyan]vinsgrad train configs/moons.yaml --check-determinism --determinism-steps 20[/cyan]
     """
-    from .trainer import train as run
+    from ..run import train as run
 
     check_steps = determinism_steps if check_determinism else 0
     run(config, overrides=overrides or [], out=out, resume=resume, quiet=quiet, check_steps=check_steps)

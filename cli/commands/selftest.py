@@ -37,7 +37,7 @@ def selftest_command(
 
     from vinsgrad.utils import selftest
 
-    from .errors import CLIError, UsageError
+    from ..errors import CLIError, UsageError
 
     if op is not None and not selftest_names_match(op):
         hint = suggestion(op) or "; run `vinsgrad selftest` to see every case"
@@ -89,7 +89,7 @@ def to_json(results: list[CaseResult]) -> list[dict[str, Any]]:
 
 
 def show(results: list[CaseResult]) -> None:
-    from .console import terminal_console
+    from ..console import terminal_console
 
     console = terminal_console()
     if console is None:
