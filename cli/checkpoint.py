@@ -5,8 +5,8 @@ The file is written by ``vinsgrad.save`` (pickle-free ``.npz``, written atomical
     {"model": model.state_dict(), "optimizer": ... or None, "scheduler": ... or None, "meta": {...}}
 
 so arrays sit under readable keys (``model/fc1.weight``, ``optimizer/state/0/exp_avg``). ``meta`` carries
-``format_version``, ``vinsgrad_version``, the resolved ``config``, ``epoch``, ``step``, ``metrics`` (one dict per
-epoch), ``rng_state``, ``classes`` and ``input_shape``: enough to evaluate or resume from the file alone.
+``format_version``, ``vinsgrad_version`` and what ``RunMeta`` below describes (the resolved ``config``, progress,
+generator states, class names, input shape): enough to evaluate or resume from the file alone.
 """
 
 from __future__ import annotations
@@ -24,6 +24,61 @@ if TYPE_CHECKING:
     from vinsgrad import nn
 
 FORMAT_VERSION = 1
+
+
+@dataclass
+class RunMeta:
+    """The metadata `vinsgrad train` stores in every checkpoint: enough to evaluate, inspect or resume from the file
+    alone. ``build`` writes it and ``parse`` reads it back, so the format's keys are written down only here."""
+
+    config: dict[str, Any]  # the resolved config
+    epoch: int  # finished epochs
+    step: int  # optimizer steps taken
+    metrics: list[dict[str, Any]]  # one record per finished epoch
+    best_val_acc: float | None
+    partial: dict[str, Any] | None  # inside an unfinished epoch: the running sums; None at an epoch boundary
+    rng_default: dict[str, Any]  # the default generator's state after the last finished step
+    rng_loader: dict[str, Any]  # the loader generator's state at the start of the current epoch
+    classes: list[str]
+    input_shape: list[int]
+
+    def build(self) -> dict[str, Any]:
+        """The JSON-ready ``meta`` entry (``save_checkpoint`` adds the format and vinsgrad versions)."""
+        return {
+            "config": self.config,
+            "epoch": self.epoch,
+            "step": self.step,
+            "metrics": self.metrics,
+            "best_val_acc": self.best_val_acc,
+            "partial": self.partial,
+            "rng_state": {"default": self.rng_default, "loader": self.rng_loader},
+            "classes": self.classes,
+            "input_shape": self.input_shape,
+        }
+
+    @classmethod
+    def parse(cls, meta: dict[str, Any], path: str | os.PathLike[str]) -> RunMeta:
+        """Read what ``build`` wrote; a checkpoint without it (not written by `vinsgrad train`) is a CheckpointError."""
+        try:
+            rng = meta["rng_state"]
+            return cls(
+                config=meta["config"],
+                epoch=int(meta["epoch"]),
+                step=int(meta["step"]),
+                metrics=list(meta["metrics"]),
+                best_val_acc=meta.get("best_val_acc"),
+                partial=meta.get("partial"),
+                rng_default=rng["default"],
+                rng_loader=rng["loader"],
+                classes=[str(c) for c in meta.get("classes") or []],
+                input_shape=list(meta.get("input_shape") or []),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            missing = f"no '{error.args[0]}' entry" if isinstance(error, KeyError) else one_line(str(error))
+            raise CheckpointError(
+                f"cannot resume from {path}: its metadata is not a training run's ({missing}); "
+                "start a new run from its weights with --init-from"
+            ) from None
 
 
 class CheckpointError(UsageError):

@@ -24,7 +24,7 @@ import vinsgrad
 from vinsgrad.optim.lr_scheduler import ReduceLROnPlateau
 from vinsgrad.utils.data import DataLoader
 
-from .checkpoint import Checkpoint, CheckpointError, save_checkpoint
+from .checkpoint import Checkpoint, CheckpointError, RunMeta, save_checkpoint
 from .config import (
     build_data,
     build_loss,
@@ -109,38 +109,39 @@ class Trainer:
 
     # **** checkpoints ****
 
-    def meta(self) -> dict[str, Any]:
+    def meta(self) -> RunMeta:
         p = self.progress
-        return {
-            "config": self.config,
-            "epoch": p.epoch,
-            "step": p.step,
-            "metrics": p.metrics,
-            "best_val_acc": p.best_val_acc,
-            "partial": p.partial,
-            "rng_state": {"default": self.rng_state, "loader": self.loader_state},
-            "classes": self.classes,
-            "input_shape": self.input_shape,
-        }
+        return RunMeta(
+            self.config,
+            p.epoch,
+            p.step,
+            p.metrics,
+            p.best_val_acc,
+            p.partial,
+            self.rng_state,
+            self.loader_state,
+            self.classes,
+            self.input_shape,
+        )
 
     def save(self, name: str) -> Path:
         path = self.out / name
-        save_checkpoint(path, model=self.model, optimizer=self.optimizer, scheduler=self.scheduler, meta=self.meta())
+        save_checkpoint(
+            path, model=self.model, optimizer=self.optimizer, scheduler=self.scheduler, meta=self.meta().build()
+        )
         return path
 
     def restore(self, checkpoint: Checkpoint, path: Path) -> None:
         """Load weights, optimizer and scheduler state, progress and RNG states from a checkpoint."""
+        meta = RunMeta.parse(checkpoint.meta, path)
         try:
             self.model.load_state_dict(checkpoint.model_state)
             if checkpoint.optimizer_state is not None:
                 self.optimizer.load_state_dict(checkpoint.optimizer_state)
             if self.scheduler is not None and checkpoint.scheduler_state is not None:
                 self.scheduler.load_state_dict(checkpoint.scheduler_state)
-            meta = checkpoint.meta
-            self.progress = Progress(
-                meta["epoch"], meta["step"], list(meta["metrics"]), meta.get("best_val_acc"), meta.get("partial")
-            )
-            self.rng_state, self.loader_state = meta["rng_state"]["default"], meta["rng_state"]["loader"]
+            self.progress = Progress(meta.epoch, meta.step, meta.metrics, meta.best_val_acc, meta.partial)
+            self.rng_state, self.loader_state = meta.rng_default, meta.rng_loader
             vinsgrad.set_rng_state(self.rng_state)
             self.loader_generator.set_state(self.loader_state)
         except (KeyError, ValueError, RuntimeError, TypeError) as error:
