@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     import numpy as np
 
     from vinsgrad import nn
+    from vinsgrad.optim import Optimizer
+    from vinsgrad.optim.lr_scheduler import LRScheduler
 
 FORMAT_VERSION = 1
 
@@ -109,8 +111,8 @@ def save_checkpoint(
     path: str | os.PathLike[str],
     *,
     model: nn.Module,
-    optimizer: Any = None,
-    scheduler: Any = None,
+    optimizer: Optimizer | None = None,
+    scheduler: LRScheduler | None = None,
     meta: dict[str, Any],
 ) -> None:
     """Write a checkpoint to ``path`` atomically (a crash never leaves a half-written file under that name)."""

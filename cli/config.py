@@ -24,7 +24,7 @@ from __future__ import annotations
 import inspect
 import re
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -60,6 +60,9 @@ from .spec import (
 
 if TYPE_CHECKING:
     from vinsgrad import nn
+    from vinsgrad.optim import Optimizer
+    from vinsgrad.optim.lr_scheduler import LRScheduler
+    from vinsgrad.vision.transforms import Compose
 
 T = TypeVar("T")
 
@@ -326,28 +329,28 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> dict[str, An
 # **** building objects from a resolved config ****
 
 
-def build_model(config: dict[str, Any]) -> Any:
+def build_model(config: dict[str, Any]) -> nn.Sequential:
     """The model a resolved config describes (a ``vinsgrad.nn.Sequential`` of its layers)."""
     import vinsgrad.nn as nn
 
     return nn.Sequential(*(instantiate(spec, LAYER) for spec in config["model"]["layers"]))
 
 
-def build_loss(config: dict[str, Any]) -> Any:
+def build_loss(config: dict[str, Any]) -> nn.Module:
     return instantiate(config["loss"], LOSS)
 
 
-def build_optimizer(config: dict[str, Any], params: Any) -> Any:
+def build_optimizer(config: dict[str, Any], params: Iterable[nn.Parameter]) -> Optimizer:
     return instantiate(config["optimizer"], OPTIMIZER, list(params))
 
 
-def build_scheduler(config: dict[str, Any], optimizer: Any) -> Any:
+def build_scheduler(config: dict[str, Any], optimizer: Optimizer) -> LRScheduler | None:
     """The learning-rate scheduler, or None; ``config['scheduler']['interval']`` says when the trainer steps it."""
     spec = config["scheduler"]
     return None if spec is None else instantiate(spec, SCHEDULER, optimizer)
 
 
-def build_transform(specs: list[dict[str, Any]]) -> Any:
+def build_transform(specs: list[dict[str, Any]]) -> Compose | None:
     from vinsgrad.vision import transforms
 
     return transforms.Compose([instantiate(spec, TRANSFORM) for spec in specs]) if specs else None
@@ -372,7 +375,7 @@ def build_data(
     return train, val, test
 
 
-def dummy_batch(config: dict[str, Any]) -> tuple[Any, Any]:
+def dummy_batch(config: dict[str, Any]) -> tuple[vinsgrad.Tensor, vinsgrad.Tensor]:
     """A batch shaped like the real one (zeros through the configured transform) and its class labels."""
     spec = DATASETS[config["data"]["dataset"]]
     batch = np.zeros((DUMMY_BATCH, *spec.sample_shape), dtype=spec.sample_dtype)

@@ -25,6 +25,9 @@ from .console import number, percent, terminal_console
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
+
+    from vinsgrad import nn
 
 
 UPPER, LOWER, FULL = "▀", "▄", "█"
@@ -62,7 +65,7 @@ def image_lines(image: Any, threshold: float = 0.5) -> list[str]:
     return ["".join(row) for row in glyphs[codes]]
 
 
-def image_text(image: Any) -> Any:
+def image_text(image: Any) -> Text:
     """A rich Text: one line per two pixel rows, each pixel a shade of grey."""
     from rich.text import Text
 
@@ -232,7 +235,7 @@ def _check_predictions(pred: Any, count: int) -> np.ndarray:
 # **** drawing a model's boundary (the glue `train` and `eval` call) ****
 
 
-def print_boundary(model: Any, dataset: Any, classes: Sequence[str], *, split: str, plain: bool = False) -> bool:
+def print_boundary(model: nn.Module, dataset: Any, classes: Sequence[str], *, split: str, plain: bool = False) -> bool:
     """Print ``model``'s decision boundary over the points of ``dataset`` (at most ``MAX_POINTS``; ``split`` names
     it in the title), and a legend.
 
@@ -258,7 +261,7 @@ def print_boundary(model: Any, dataset: Any, classes: Sequence[str], *, split: s
     return True
 
 
-def model_predictor(model: Any) -> Predict:
+def model_predictor(model: nn.Module) -> Predict:
     """``predict`` for ``render_boundary``: the model's argmax class for each point (eval mode, no graph)."""
     import vinsgrad
 
@@ -378,7 +381,7 @@ def evaluation_rich(report: dict[str, Any], console: Console) -> None:
     console.print(table)
 
 
-def _shaded(count: int, share: float, *, diagonal: bool) -> Any:
+def _shaded(count: int, share: float, *, diagonal: bool) -> Text:
     """``count`` on a background from dark grey (share 0) to green (diagonal) or red (a confusion)."""
     from rich.text import Text
 

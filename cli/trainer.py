@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import vinsgrad
@@ -194,7 +195,7 @@ class Trainer:
                 raise KeyboardInterrupt
         self.end_epoch(epoch, totals, time.perf_counter() - started)
 
-    def train_step(self, x: Any, y: Any, epoch: int) -> tuple[float, int]:
+    def train_step(self, x: vinsgrad.Tensor, y: vinsgrad.Tensor, epoch: int) -> tuple[float, int]:
         logits = self.model(x)
         loss = self.loss_fn(logits, y)
         value = loss.item()
@@ -251,7 +252,7 @@ class Trainer:
         (self.out / "metrics.jsonl").write_text(lines, encoding="utf-8")
 
 
-def count_correct(logits: Any, y: Any) -> int:
+def count_correct(logits: vinsgrad.Tensor, y: vinsgrad.Tensor) -> int:
     return int((logits.data.argmax(axis=1) == y.data).sum())
 
 
@@ -261,7 +262,7 @@ def stop_requests() -> Iterator[dict[str, bool]]:
     a second Ctrl-C interrupts at once."""
     stop = {"requested": False}
 
-    def handler(signum: int, frame: Any) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
         if stop["requested"]:
             raise KeyboardInterrupt
         stop["requested"] = True

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from ..errors import UsageError
+
 
 def download_command(
     dataset: Annotated[str, typer.Argument(help="mnist or fashion-mnist.", show_default=False)],
@@ -39,7 +41,6 @@ def download_command(
 
     from ..config import DATA_FIELDS, DATASETS, did_you_mean
     from ..data import dataset_errors
-    from ..errors import UsageError
 
     downloadable = list(DOWNLOADABLE)
     name = dataset.lower()

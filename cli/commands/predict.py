@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..errors import UsageError
 from ..options import CheckpointArgument, CheckpointRootOption, Split
 
 if TYPE_CHECKING:
@@ -46,7 +47,6 @@ def predict_command(
     import numpy as np
 
     from ..checkpoint import class_names, load_checkpoint, restore_model
-    from ..errors import UsageError
     from ..rendering import show_prediction
 
     if file is None and index is None:
@@ -74,7 +74,6 @@ def predict_command(
 def dataset_sample(config: dict[str, Any], split: str, index: int, root: Path | None) -> tuple[np.ndarray, int]:
     """The raw (untransformed) sample ``index`` of ``split`` and its label."""
     from ..data import load_split, raw_sample
-    from ..errors import UsageError
 
     dataset = load_split(config, split, root)
     if index >= len(dataset):
@@ -90,7 +89,6 @@ def read_image_file(path: Path, index: int, config: dict[str, Any]) -> np.ndarra
     from vinsgrad.vision.datasets.idx import read_idx
 
     from ..config import DATASETS
-    from ..errors import UsageError
 
     spec = DATASETS[config["data"]["dataset"]]
     try:

@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..errors import CLIError, UsageError
+
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from vinsgrad.utils.selftest import CaseResult
 
 
@@ -36,8 +40,6 @@ def selftest_command(
     import json
 
     from vinsgrad.utils import selftest
-
-    from ..errors import CLIError, UsageError
 
     if op is not None and not selftest_names_match(op):
         hint = suggestion(op) or "; run `vinsgrad selftest` to see every case"
@@ -118,7 +120,7 @@ def plain_table(results: list[CaseResult]) -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
 
 
-def rich_table(results: list[CaseResult]) -> Any:
+def rich_table(results: list[CaseResult]) -> Table:
     from rich import box
     from rich.table import Table
 
