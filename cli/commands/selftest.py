@@ -5,6 +5,7 @@ The cases are the library's registry (``vinsgrad.utils.selftest``), the same one
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -39,12 +40,10 @@ def selftest_command(
     """
     import json
 
-    from vinsgrad.utils import selftest
-
     if op is not None and not selftest_names_match(op):
         hint = suggestion(op) or "; run `vinsgrad selftest` to see every case"
         raise UsageError(f"--op: no selftest case matches '{op}'{hint}")
-    results = selftest.run_all(op)
+    results = registry().run_all(op)
     failed = [r for r in results if not r.passed]
     if as_json:
         typer.echo(json.dumps({"passed": len(results) - len(failed), "failed": len(failed), "cases": to_json(results)}))
@@ -54,20 +53,25 @@ def selftest_command(
         raise CLIError(f"{len(failed)} of {len(results)} gradient checks failed: {', '.join(r.name for r in failed)}")
 
 
-def selftest_names_match(op: str) -> bool:
-    from vinsgrad.utils.selftest import CASES
+def registry() -> ModuleType:
+    """The library's gradcheck registry (CASES, run_all); imported here only, and only when a command runs."""
+    from vinsgrad.utils import selftest
 
+    return selftest
+
+
+def selftest_names_match(op: str) -> bool:
+    cases = registry().CASES
     key = op.lower()
-    return any(key in c.name.lower() or any(key in n.lower() for n in c.covers) for c in CASES)
+    return any(key in c.name.lower() or any(key in n.lower() for n in c.covers) for c in cases)
 
 
 def suggestion(op: str) -> str:
     """``; did you mean 'X'?`` from the ops and layers the cases cover and the first word of their names."""
     import difflib
 
-    from vinsgrad.utils.selftest import CASES
-
-    names = {n.lower(): n for c in CASES for n in (*c.covers, c.name.split(" ")[0])}
+    cases = registry().CASES
+    names = {n.lower(): n for c in cases for n in (*c.covers, c.name.split(" ")[0])}
     close = difflib.get_close_matches(op.lower(), list(names), n=1, cutoff=0.5)
     return f"; did you mean '{names[close[0]]}'?" if close else ""
 
