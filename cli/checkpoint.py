@@ -127,9 +127,28 @@ def save_checkpoint(
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        vinsgrad.save(payload, path)
+        vinsgrad.save(payload, path)  # atomic: a failure part-way leaves the previous file under this name
+        os.chmod(path, 0o666 & ~current_umask())  # as the other run files get (vinsgrad.save's temp file is 0600)
     except (OSError, ValueError) as e:
-        raise CheckpointError(f"cannot write checkpoint {path}: {e}", exit_code=1) from None
+        why = e.strerror if isinstance(e, OSError) and e.strerror else one_line(str(e))
+        raise CheckpointError(
+            f"cannot write checkpoint {path}: {why}; the previous checkpoint there, if any, is unchanged", exit_code=1
+        ) from None
+
+
+def current_umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def load_weights(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
+    """A model's ``state_dict`` from a weights file, for ``vinsgrad train --init-from``.
+
+    Reads a vinsgrad checkpoint (.npz); other formats are added here, by suffix, without touching the trainer.
+    """
+    return load_checkpoint(path).model_state
 
 
 def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:

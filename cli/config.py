@@ -240,11 +240,27 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=YAMLLoader)
 
 
+SHIPPED_CONFIGS = Path(__file__).parent / "configs"  # package data: the configs/ folder of the checkout
+
+
+def shipped_configs() -> dict[str, Path]:
+    """The configs that ship with vinsgrad, by name (``mlp`` -> .../configs/mlp.yaml)."""
+    return {path.stem: path for path in sorted(SHIPPED_CONFIGS.glob("*.yaml"))}
+
+
+def find_config(path: Path) -> Path:
+    """``path`` itself, or, when no such file exists and it is a bare name (``mlp``), that shipped config."""
+    if path.exists() or path.suffix or len(path.parts) > 1:
+        return path
+    return shipped_configs().get(str(path), path)
+
+
 def read_yaml(path: Path, source: str) -> dict[str, Any]:
     try:
         raw = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(source, "", "no such file; check the path (shipped examples are in configs/)") from None
+        names = ", ".join(shipped_configs())
+        raise ConfigError(source, "", f"no such file; check the path, or name a shipped config ({names})") from None
     except IsADirectoryError:
         raise ConfigError(source, "", "is a folder, expected a YAML file") from None
     except UnicodeDecodeError:

@@ -14,7 +14,7 @@ import json
 import math
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +85,7 @@ class Trainer:
 
     def __init__(self, config: dict[str, Any], out: Path, reporter: Reporter, resume_command: str) -> None:
         self.config, self.out, self.reporter, self.resume_command = config, out, reporter, resume_command
+        self.after_save: Callable[[Trainer], None] | None = None
         seed = config["train"]["seed"]
         vinsgrad.manual_seed(seed)
         self.model = build_model(config)
@@ -130,7 +131,9 @@ class Trainer:
         save_checkpoint(
             path, model=self.model, optimizer=self.optimizer, scheduler=self.scheduler, meta=self.meta().build()
         )
-        return path
+        if self.after_save is not None:  # run.py moves a new run into its folder once it has a checkpoint
+            self.after_save(self)
+        return self.out / name
 
     def restore(self, checkpoint: Checkpoint, path: Path) -> None:
         """Load weights, optimizer and scheduler state, progress and RNG states from a checkpoint."""
@@ -162,9 +165,11 @@ class Trainer:
             except KeyboardInterrupt:
                 path = self.save("last.npz")
                 p = self.progress
+                by = " by SIGTERM" if stop["signal"] == signal.SIGTERM else ""
                 raise Interrupted(
-                    f"stopped in epoch {p.epoch + 1} after step {p.step}; saved {path}. "
-                    f"Resume with: {self.resume_command}"
+                    f"stopped{by} in epoch {p.epoch + 1} after step {p.step}; saved {path}. "
+                    f"Resume with: {self.resume_command}",
+                    exit_code=128 + int(stop["signal"] or signal.SIGINT),
                 ) from None
 
     def test_line(self) -> str:
@@ -172,7 +177,7 @@ class Trainer:
         test = evaluate(self.model, self.test_loader, self.loss_fn)
         return f"test: loss {number(test.loss)}, accuracy {percent(test.accuracy)} ({test.samples} samples)"
 
-    def train_epoch(self, epoch: int, epochs: int, stop: dict[str, bool]) -> None:
+    def train_epoch(self, epoch: int, epochs: int, stop: dict[str, int | None]) -> None:
         partial = self.progress.partial or {}
         totals = Totals(**partial.get("totals", {}))
         batches = iter(self.train_loader)
@@ -191,7 +196,7 @@ class Trainer:
             self.progress.partial = {"totals": vars(totals).copy()}
             self.rng_state = vinsgrad.get_rng_state()
             self.reporter.batch(totals.mean_loss, totals.accuracy, len(y))
-            if stop["requested"]:
+            if stop["signal"] is not None:
                 raise KeyboardInterrupt
         self.end_epoch(epoch, totals, time.perf_counter() - started)
 
@@ -257,22 +262,24 @@ def count_correct(logits: vinsgrad.Tensor, y: vinsgrad.Tensor) -> int:
 
 
 @contextmanager
-def stop_requests() -> Iterator[dict[str, bool]]:
-    """Turn the first Ctrl-C into a request to stop after the current step (so the checkpoint is consistent);
-    a second Ctrl-C interrupts at once."""
-    stop = {"requested": False}
+def stop_requests() -> Iterator[dict[str, int | None]]:
+    """Turn the first Ctrl-C (SIGINT) or SIGTERM (what schedulers and `timeout` send) into a request to stop after
+    the current step, so the checkpoint is consistent; a second one interrupts at once. ``stop["signal"]`` is the
+    signal that asked."""
+    stop: dict[str, int | None] = {"signal": None}
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        if stop["requested"]:
+        if stop["signal"] is not None:
             raise KeyboardInterrupt
-        stop["requested"] = True
+        stop["signal"] = signum
 
     try:
-        previous = signal.signal(signal.SIGINT, handler)
+        previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     except ValueError:  # not the main thread: Ctrl-C arrives as a plain KeyboardInterrupt
         yield stop
         return
     try:
         yield stop
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for s, old in previous.items():
+            signal.signal(s, old)

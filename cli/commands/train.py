@@ -7,17 +7,34 @@ from typing import Annotated
 
 import typer
 
-from ..options import ConfigArgument, OverridesOption
+from ..options import OverridesOption
 
 
 def train(
-    config: ConfigArgument,
+    config: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The YAML config (configs/mlp.yaml), or a shipped config's name (mlp; see `vinsgrad configs`). "
+            "Optional with --resume: the checkpoint holds its config.",
+            show_default=False,
+        ),
+    ] = None,
     overrides: OverridesOption = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Run folder (default: train.out, else runs/<config name>).")
+        Path | None,
+        typer.Option("--out", help="Run folder (default: train.out, else the first free runs/<config name>[-N])."),
     ] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option("--overwrite", help="Replace the run in --out (its files go once the new run has a checkpoint)."),
+    ] = False,
     resume: Annotated[
-        Path | None, typer.Option("--resume", help="Continue exactly from a checkpoint, e.g. runs/mlp/last.npz.")
+        Path | None,
+        typer.Option("--resume", help="Continue a run exactly from its checkpoint (only train.epochs may change)."),
+    ] = None,
+    init_from: Annotated[
+        Path | None,
+        typer.Option("--init-from", help="Start a new run from a checkpoint's weights (fresh optimizer state)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Plain one-line-per-epoch output.")] = False,
     check_determinism: Annotated[
@@ -34,7 +51,7 @@ def train(
     """Train a model described by a YAML config, writing a run folder (config, metrics, checkpoints).
 
     The config is validated (and the model shape-checked) before any data is loaded.
-    Ctrl-C saves last.npz and prints the command that resumes the run exactly.
+    Ctrl-C or SIGTERM saves last.npz and prints the command that resumes the run exactly.
 
     [bold]Examples[/bold]
 
@@ -42,11 +59,24 @@ def train(
 
       [cyan]vinsgrad train configs/cnn.yaml --set optimizer.lr=0.0005 --set train.epochs=2[/cyan]
 
-      [cyan]vinsgrad train configs/mlp.yaml --out runs/mlp --resume runs/mlp/last.npz --set train.epochs=8[/cyan]
+      [cyan]vinsgrad train mlp[/cyan]
+
+      [cyan]vinsgrad train --resume runs/mlp/last.npz --set train.epochs=8[/cyan]
+
+      [cyan]vinsgrad train configs/mlp_adam.yaml --init-from runs/mlp/best.npz --out runs/finetune[/cyan]
 
       [cyan]vinsgrad train configs/moons.yaml --check-determinism --determinism-steps 20[/cyan]
     """
     from ..run import train as run
 
     check_steps = determinism_steps if check_determinism else 0
-    run(config, overrides=overrides or [], out=out, resume=resume, quiet=quiet, check_steps=check_steps)
+    run(
+        config,
+        overrides=overrides or [],
+        out=out,
+        resume=resume,
+        init_from=init_from,
+        overwrite=overwrite,
+        quiet=quiet,
+        check_steps=check_steps,
+    )
