@@ -21,6 +21,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from .commands.configs import configs_command
 from .commands.download import download_command
 from .commands.eval import eval_command
 from .commands.graph import graph_command
@@ -140,3 +141,4 @@ register(download_command, "download")
 register(predict_command, "predict")
 register(graph_command, "graph")
 register(selftest_command, "selftest")
+register(configs_command, "configs")
