@@ -197,9 +197,7 @@ def restore_model(checkpoint: Checkpoint, path: str | os.PathLike[str]) -> nn.Mo
     except UsageError:
         raise
     except Exception as e:  # valid, yet the layers refuse their arguments: the file is bad, not the code
-        raise CheckpointError(
-            f"checkpoint {path}: its config does not build a model ({type(e).__name__}: {e})"
-        ) from None
+        raise CheckpointError(f"checkpoint {path}: its config does not build a model ({one_line(str(e))})") from None
     try:
         model.load_state_dict(checkpoint.model_state)
     except (RuntimeError, KeyError, ValueError, TypeError) as e:

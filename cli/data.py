@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from .config import build_data
 from .errors import CLIError, UsageError, one_line
 
 # Said after a failed download, so a machine without network still gets a first success.
-OFFLINE_HINT = "No network? The offline demo needs no download: vinsgrad train configs/moons.yaml"
+OFFLINE_HINT = "No network? The offline demo needs no download: vinsgrad train moons"
 
 
 @contextmanager
@@ -26,9 +27,30 @@ def dataset_errors() -> Iterator[None]:
     try:
         yield
     except DownloadError as e:
-        raise CLIError(f"{one_line(str(e))} {OFFLINE_HINT}", exit_code=1) from None
+        message = cli_advice(one_line(str(e)))
+        damaged = DAMAGED.search(message)
+        if damaged and Path(damaged["folder"], damaged["file"]).exists():  # there, yet it failed verification
+            local = Path(damaged["folder"], damaged["file"])
+            raise UsageError(
+                f"{local} is damaged (truncated, or not the expected file) and no mirror could replace it: delete "
+                f"it, or run `vinsgrad download {CLI_NAMES.get(local.parent.parent.name, 'DATASET')} --from <folder or archive>`"
+            ) from None
+        raise CLIError(f"{message} {OFFLINE_HINT}", exit_code=1) from None
     except (DatasetError, ValueError) as e:
-        raise UsageError(one_line(str(e))) from None
+        raise UsageError(cli_advice(one_line(str(e)))) from None
+
+
+CLI_NAMES = {"MNIST": "mnist", "FashionMNIST": "fashion-mnist"}  # a dataset's folder -> its `download` name
+# The library's message when a file could not be fetched (fetch.py); the CLI checks whether a local copy was there.
+DAMAGED = re.compile(r"could not download (?P<file>[^ ]+) into (?P<folder>.+?); every mirror failed")
+
+
+def cli_advice(message: str) -> str:
+    """The library's advice in CLI words: its ``from_dir=`` argument is the ``--from`` option here."""
+    message = re.sub(
+        r"pass from_dir=<([^>]*)> \(CLI: --from\)", r"run `vinsgrad download DATASET --from <\1>`", message
+    )
+    return message.replace("from_dir=", "--from")
 
 
 def load_split(config: dict[str, Any], split: str, root: Path | None) -> Any:  # a sized Dataset

@@ -30,6 +30,7 @@ from .commands.predict import predict_command
 from .commands.selftest import selftest_command
 from .commands.train import train
 from .errors import CLIError, one_line
+from .options import mirror_env_as_urls
 
 app = typer.Typer(
     name="vinsgrad",
@@ -60,6 +61,7 @@ def _main(
     ] = False,
 ) -> None:
     """Train, evaluate and inspect vinsgrad models from YAML configs."""
+    mirror_env_as_urls(os.environ)
 
 
 def fail(message: str, exit_code: int, label: str = "Error") -> NoReturn:
@@ -80,10 +82,24 @@ def stdout_closed() -> NoReturn:
     raise typer.Exit(code=141)
 
 
+BAD_PATH_ERRORS = (FileNotFoundError, FileExistsError, IsADirectoryError, NotADirectoryError, PermissionError)
+
+
+def human_message(error: BaseException) -> str:
+    """An error from outside the CLI's own checks as a person reads it: an OS error as ``<file>: <reason>``, anything
+    else as its message; never Python's class name."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.filename}: {error.strerror}" if error.filename else error.strerror
+    return str(error) or "an unexpected error; run again with VINSGRAD_DEBUG=1 for the traceback"
+
+
 def exit_code_for(error: BaseException) -> int:
-    """The exit code for an exception raised by a command (library errors included)."""
+    """The exit code for an exception raised by a command (library errors included): 2 for a bad path or input
+    file, 1 for a failure while running."""
     if isinstance(error, CLIError):
         return error.exit_code
+    if isinstance(error, BAD_PATH_ERRORS):
+        return 2
     if isinstance(error, KeyboardInterrupt):
         return 130
     # A bad data file is bad input (2), a failed download a runtime failure (1); the datasets module is loaded
@@ -123,7 +139,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             if isinstance(error, KeyboardInterrupt):
                 fail("stopped by Ctrl-C", 130, "Interrupted")
-            message = str(error) if isinstance(error, CLIError) else f"{type(error).__name__}: {error}"
+            message = str(error) if isinstance(error, CLIError) else human_message(error)
             fail(message, exit_code_for(error), getattr(error, "label", "Error"))
 
     return wrapper

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ..errors import UsageError
+from ..options import mirror_url
 
 
 def download_command(
@@ -18,7 +19,7 @@ def download_command(
     root: Annotated[Path | None, typer.Option("--root", help="Dataset folder (default: ./data, as data.root).")] = None,
     mirror: Annotated[
         list[str] | None,
-        typer.Option("--mirror", help="Mirror URL tried before the official ones (http(s):// or file://); repeatable."),
+        typer.Option("--mirror", help="Mirror tried before the official ones: a URL or a local folder; repeatable."),
     ] = None,
     from_dir: Annotated[
         Path | None, typer.Option("--from", help="Import the files from this local folder or .zip/.tar archive.")
@@ -53,7 +54,7 @@ def download_command(
         folder = datasets.download(
             name,
             root if root is not None else DATA_FIELDS["root"].default,
-            mirrors=mirror,
+            mirrors=None if mirror is None else [mirror_url(m) for m in mirror],
             from_dir=from_dir,
             progress=sys.stderr.isatty(),
         )

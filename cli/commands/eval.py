@@ -61,6 +61,8 @@ def eval_command(
     if as_json:
         return
     print_boundary(model, dataset, report["classes"], split=split.value)  # only for a model of 2-D points
-    if show_errors:
+    if show_errors and not report["errors"]:
+        typer.echo(f"no errors to show: the model classifies all {report['samples']} {split.value} samples right")
+    elif show_errors:
         raws = [raw_sample(dataset, e["index"]) for e in report["errors"]]
         draw_errors(report["errors"], raws, report["classes"])
