@@ -31,9 +31,10 @@ def dataset_errors() -> Iterator[None]:
         damaged = DAMAGED.search(message)
         if damaged and Path(damaged["folder"], damaged["file"]).exists():  # there, yet it failed verification
             local = Path(damaged["folder"], damaged["file"])
+            name = CLI_NAMES.get(local.parent.parent.name, "DATASET")
             raise UsageError(
                 f"{local} is damaged (truncated, or not the expected file) and no mirror could replace it: delete "
-                f"it, or run `vinsgrad download {CLI_NAMES.get(local.parent.parent.name, 'DATASET')} --from <folder or archive>`"
+                f"it, or run `vinsgrad download {name} --from <folder or archive>`"
             ) from None
         raise CLIError(f"{message} {OFFLINE_HINT}", exit_code=1) from None
     except (DatasetError, ValueError) as e:
