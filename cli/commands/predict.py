@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..errors import UsageError
+from ..errors import UsageError, one_line
 from ..options import CheckpointArgument, CheckpointRootOption, Split
 
 if TYPE_CHECKING:
@@ -91,12 +91,22 @@ def read_image_file(path: Path, index: int, config: dict[str, Any]) -> np.ndarra
     from ..config import DATASETS
 
     spec = DATASETS[config["data"]["dataset"]]
+    if path.is_dir():
+        raise UsageError(f"--file {path}: is a folder, expected a .npy or IDX image file")
     try:
         array = np.load(path, allow_pickle=False) if path.suffix == ".npy" else read_idx(path)
     except FileNotFoundError:
         raise UsageError(f"--file {path}: no such file") from None
-    except (OSError, ValueError, DatasetError) as error:
-        raise UsageError(f"--file {path}: not a .npy or IDX image file ({error})") from None
+    except IsADirectoryError:
+        raise UsageError(f"--file {path}: is a folder, expected a .npy or IDX image file") from None
+    except ValueError as error:
+        if "allow_pickle" in str(error):  # NumPy's advice to unpickle; vinsgrad never loads pickled data
+            raise UsageError(
+                f"--file {path}: not a .npy or IDX image file (no NumPy header, or pickled objects)"
+            ) from None
+        raise UsageError(f"--file {path}: not a .npy or IDX image file ({one_line(str(error))})") from None
+    except (OSError, DatasetError) as error:
+        raise UsageError(f"--file {path}: not a .npy or IDX image file ({one_line(str(error))})") from None
     if array.shape == (*spec.sample_shape,):
         image = array
     elif array.shape[1:] == tuple(spec.sample_shape):
