@@ -228,3 +228,12 @@ def test_stored_paths_are_absolute_and_eval_works_from_another_folder(
     monkeypatch.chdir(tmp_path)
     assert train("moons", *SMALL).exit_code == 0  # type: ignore[attr-defined]
     assert (tmp_path / "runs" / "moons-2" / "last.npz").is_file()
+
+
+def test_a_data_root_naming_a_file_is_exit_2_with_the_reason_not_a_class_name(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    config = MOONS.parent / "mlp.yaml"
+    result = train(config, "--out", tmp_path / "run", "--set", f"data.root={tmp_path / 'file'}")
+    message = one_line_error(result, 2)
+    assert message == f"Error: {tmp_path / 'file' / 'MNIST' / 'raw'}: Not a directory\n"
+    assert not (tmp_path / "run").exists()
