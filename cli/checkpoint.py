@@ -5,8 +5,8 @@ The file is written by ``vinsgrad.save`` (pickle-free ``.npz``, written atomical
     {"model": model.state_dict(), "optimizer": ... or None, "scheduler": ... or None, "meta": {...}}
 
 so arrays sit under readable keys (``model/fc1.weight``, ``optimizer/state/0/exp_avg``). ``meta`` carries
-``format_version``, ``vinsgrad_version``, the resolved ``config``, ``epoch``, ``step``, ``metrics`` (one dict per
-epoch), ``rng_state``, ``classes`` and ``input_shape``: enough to evaluate or resume from the file alone.
+``format_version``, ``vinsgrad_version`` and what ``RunMeta`` below describes (the resolved ``config``, progress,
+generator states, class names, input shape): enough to evaluate or resume from the file alone.
 """
 
 from __future__ import annotations
@@ -22,8 +22,65 @@ if TYPE_CHECKING:
     import numpy as np
 
     from vinsgrad import nn
+    from vinsgrad.optim import Optimizer
+    from vinsgrad.optim.lr_scheduler import LRScheduler
 
 FORMAT_VERSION = 1
+
+
+@dataclass
+class RunMeta:
+    """The metadata `vinsgrad train` stores in every checkpoint: enough to evaluate, inspect or resume from the file
+    alone. ``build`` writes it and ``parse`` reads it back, so the format's keys are written down only here."""
+
+    config: dict[str, Any]  # the resolved config
+    epoch: int  # finished epochs
+    step: int  # optimizer steps taken
+    metrics: list[dict[str, Any]]  # one record per finished epoch
+    best_val_acc: float | None
+    partial: dict[str, Any] | None  # inside an unfinished epoch: the running sums; None at an epoch boundary
+    rng_default: dict[str, Any]  # the default generator's state after the last finished step
+    rng_loader: dict[str, Any]  # the loader generator's state at the start of the current epoch
+    classes: list[str]
+    input_shape: list[int]
+
+    def build(self) -> dict[str, Any]:
+        """The JSON-ready ``meta`` entry (``save_checkpoint`` adds the format and vinsgrad versions)."""
+        return {
+            "config": self.config,
+            "epoch": self.epoch,
+            "step": self.step,
+            "metrics": self.metrics,
+            "best_val_acc": self.best_val_acc,
+            "partial": self.partial,
+            "rng_state": {"default": self.rng_default, "loader": self.rng_loader},
+            "classes": self.classes,
+            "input_shape": self.input_shape,
+        }
+
+    @classmethod
+    def parse(cls, meta: dict[str, Any], path: str | os.PathLike[str]) -> RunMeta:
+        """Read what ``build`` wrote; a checkpoint without it (not written by `vinsgrad train`) is a CheckpointError."""
+        try:
+            rng = meta["rng_state"]
+            return cls(
+                config=meta["config"],
+                epoch=int(meta["epoch"]),
+                step=int(meta["step"]),
+                metrics=list(meta["metrics"]),
+                best_val_acc=meta.get("best_val_acc"),
+                partial=meta.get("partial"),
+                rng_default=rng["default"],
+                rng_loader=rng["loader"],
+                classes=[str(c) for c in meta.get("classes") or []],
+                input_shape=list(meta.get("input_shape") or []),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            missing = f"no '{error.args[0]}' entry" if isinstance(error, KeyError) else one_line(str(error))
+            raise CheckpointError(
+                f"cannot resume from {path}: its metadata is not a training run's ({missing}); "
+                "start a new run from its weights with --init-from"
+            ) from None
 
 
 class CheckpointError(UsageError):
@@ -54,8 +111,8 @@ def save_checkpoint(
     path: str | os.PathLike[str],
     *,
     model: nn.Module,
-    optimizer: Any = None,
-    scheduler: Any = None,
+    optimizer: Optimizer | None = None,
+    scheduler: LRScheduler | None = None,
     meta: dict[str, Any],
 ) -> None:
     """Write a checkpoint to ``path`` atomically (a crash never leaves a half-written file under that name)."""
@@ -70,9 +127,28 @@ def save_checkpoint(
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        vinsgrad.save(payload, path)
+        vinsgrad.save(payload, path)  # atomic: a failure part-way leaves the previous file under this name
+        os.chmod(path, 0o666 & ~current_umask())  # as the other run files get (vinsgrad.save's temp file is 0600)
     except (OSError, ValueError) as e:
-        raise CheckpointError(f"cannot write checkpoint {path}: {e}", exit_code=1) from None
+        why = e.strerror if isinstance(e, OSError) and e.strerror else one_line(str(e))
+        raise CheckpointError(
+            f"cannot write checkpoint {path}: {why}; the previous checkpoint there, if any, is unchanged", exit_code=1
+        ) from None
+
+
+def current_umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def load_weights(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
+    """A model's ``state_dict`` from a weights file, for ``vinsgrad train --init-from``.
+
+    Reads a vinsgrad checkpoint (.npz); other formats are added here, by suffix, without touching the trainer.
+    """
+    return load_checkpoint(path).model_state
 
 
 def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
@@ -121,9 +197,7 @@ def restore_model(checkpoint: Checkpoint, path: str | os.PathLike[str]) -> nn.Mo
     except UsageError:
         raise
     except Exception as e:  # valid, yet the layers refuse their arguments: the file is bad, not the code
-        raise CheckpointError(
-            f"checkpoint {path}: its config does not build a model ({type(e).__name__}: {e})"
-        ) from None
+        raise CheckpointError(f"checkpoint {path}: its config does not build a model ({one_line(str(e))})") from None
     try:
         model.load_state_dict(checkpoint.model_state)
     except (RuntimeError, KeyError, ValueError, TypeError) as e:

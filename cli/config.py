@@ -16,24 +16,25 @@ train: {epochs: 5, seed: 0, out: runs/mlp}
 
 Classes are looked up by name and their arguments checked against ``inspect.signature`` (see spec.py), so a class
 added to the library is usable here with no CLI code. Every error names the file, the key path and the expectation:
-``configs/x.yaml: optimizer.lr: expected a number > 0, got -0.1``.
+``configs/x.yaml: optimizer.lr: Invalid learning rate: -0.1 (expected lr >= 0)``, the library's own words.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import yaml
 
 import vinsgrad
 
-from .errors import UsageError
+from .errors import UsageError, one_line
 from .spec import (
     LAYER,
     LOSS,
@@ -42,6 +43,7 @@ from .spec import (
     TRANSFORM,
     ConfigError,
     Field,
+    Kind,
     boolean,
     check_field,
     did_you_mean,
@@ -52,8 +54,17 @@ from .spec import (
     positive_int,
     resolve_spec,
     shown,
+    signature_params,
     text,
 )
+
+if TYPE_CHECKING:
+    from vinsgrad import nn
+    from vinsgrad.optim import Optimizer
+    from vinsgrad.optim.lr_scheduler import LRScheduler
+    from vinsgrad.vision.transforms import Compose
+
+T = TypeVar("T")
 
 SECTIONS = ("model", "loss", "optimizer", "scheduler", "data", "train")
 MODEL_KINDS = ("layers",)  # named architectures (e.g. `arch: {type: ResNet}`) would add an entry here
@@ -229,11 +240,27 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=YAMLLoader)
 
 
+SHIPPED_CONFIGS = Path(__file__).parent / "configs"  # package data: the configs/ folder of the checkout
+
+
+def shipped_configs() -> dict[str, Path]:
+    """The configs that ship with vinsgrad, by name (``mlp`` -> .../configs/mlp.yaml)."""
+    return {path.stem: path for path in sorted(SHIPPED_CONFIGS.glob("*.yaml"))}
+
+
+def find_config(path: Path) -> Path:
+    """``path`` itself, or, when no such file exists and it is a bare name (``mlp``), that shipped config."""
+    if path.exists() or path.suffix or len(path.parts) > 1:
+        return path
+    return shipped_configs().get(str(path), path)
+
+
 def read_yaml(path: Path, source: str) -> dict[str, Any]:
     try:
         raw = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(source, "", "no such file; check the path (shipped examples are in configs/)") from None
+        names = ", ".join(shipped_configs())
+        raise ConfigError(source, "", f"no such file; check the path, or name a shipped config ({names})") from None
     except IsADirectoryError:
         raise ConfigError(source, "", "is a folder, expected a YAML file") from None
     except UnicodeDecodeError:
@@ -318,28 +345,28 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> dict[str, An
 # **** building objects from a resolved config ****
 
 
-def build_model(config: dict[str, Any]) -> Any:
+def build_model(config: dict[str, Any]) -> nn.Sequential:
     """The model a resolved config describes (a ``vinsgrad.nn.Sequential`` of its layers)."""
     import vinsgrad.nn as nn
 
     return nn.Sequential(*(instantiate(spec, LAYER) for spec in config["model"]["layers"]))
 
 
-def build_loss(config: dict[str, Any]) -> Any:
+def build_loss(config: dict[str, Any]) -> nn.Module:
     return instantiate(config["loss"], LOSS)
 
 
-def build_optimizer(config: dict[str, Any], params: Any) -> Any:
+def build_optimizer(config: dict[str, Any], params: Iterable[nn.Parameter]) -> Optimizer:
     return instantiate(config["optimizer"], OPTIMIZER, list(params))
 
 
-def build_scheduler(config: dict[str, Any], optimizer: Any) -> Any:
+def build_scheduler(config: dict[str, Any], optimizer: Optimizer) -> LRScheduler | None:
     """The learning-rate scheduler, or None; ``config['scheduler']['interval']`` says when the trainer steps it."""
     spec = config["scheduler"]
     return None if spec is None else instantiate(spec, SCHEDULER, optimizer)
 
 
-def build_transform(specs: list[dict[str, Any]]) -> Any:
+def build_transform(specs: list[dict[str, Any]]) -> Compose | None:
     from vinsgrad.vision import transforms
 
     return transforms.Compose([instantiate(spec, TRANSFORM) for spec in specs]) if specs else None
@@ -364,7 +391,7 @@ def build_data(
     return train, val, test
 
 
-def dummy_batch(config: dict[str, Any]) -> tuple[Any, Any]:
+def dummy_batch(config: dict[str, Any]) -> tuple[vinsgrad.Tensor, vinsgrad.Tensor]:
     """A batch shaped like the real one (zeros through the configured transform) and its class labels."""
     spec = DATASETS[config["data"]["dataset"]]
     batch = np.zeros((DUMMY_BATCH, *spec.sample_shape), dtype=spec.sample_dtype)
@@ -377,10 +404,11 @@ def dummy_batch(config: dict[str, Any]) -> tuple[Any, Any]:
     return x, vinsgrad.tensor(np.arange(DUMMY_BATCH) % num_classes(config))
 
 
-FEATURE_ATTRIBUTES = (("in_features", -1, "features"), ("in_channels", 1, "channels"), ("num_features", 1, "features"))
+# The layers whose own error on a wrong input size is less clear than this one (Linear's names in_features).
+FEATURE_ATTRIBUTES = (("in_channels", 1, "channels"), ("num_features", 1, "features"))
 
 
-def shape_problem(layer: Any, x: Any) -> str | None:
+def shape_problem(layer: nn.Module, x: vinsgrad.Tensor) -> str | None:
     """Why ``layer`` cannot take ``x``, judged from its PyTorch-named size attributes, or None."""
     for attr, dim, what in FEATURE_ATTRIBUTES:
         expected = getattr(layer, attr, None)
@@ -389,10 +417,16 @@ def shape_problem(layer: Any, x: Any) -> str | None:
     return None
 
 
-def check_model(config: dict[str, Any], source: str) -> Any:
+def check_model(config: dict[str, Any], source: str) -> tuple[nn.Module, vinsgrad.Tensor, vinsgrad.Tensor]:
     """Build the model and push a dummy batch through it layer by layer, naming the first layer that fails."""
+    import vinsgrad.nn as nn
+
     key = "model.layers"
-    model = attempt(key, source, lambda: build_model(config).eval())  # the layers' own argument checks
+    layers = [  # each layer's own argument checks, reported at the argument they blame
+        attempt(f"{key}.{i}", source, lambda s: instantiate(s, LAYER), spec, LAYER)
+        for i, spec in enumerate(config["model"]["layers"])
+    ]
+    model = nn.Sequential(*layers).eval()
     x, y = dummy_batch(config)
     with vinsgrad.no_grad():
         for i, layer in enumerate(model):
@@ -402,7 +436,7 @@ def check_model(config: dict[str, Any], source: str) -> Any:
                 try:
                     x = layer(x)
                 except Exception as error:
-                    problem = f"fails on input shape {tuple(x.shape)}: {error}"
+                    problem = f"fails on input shape {tuple(x.shape)}: {library_message(error)}"
             if problem:
                 raise ConfigError(source, where, problem)
     classes = num_classes(config)
@@ -417,19 +451,64 @@ def check_model(config: dict[str, Any], source: str) -> Any:
 
 
 def check_objects(config: dict[str, Any], source: str) -> None:
-    """Dry-run the config: shape-check the model, then build the loss, optimizer and scheduler on it."""
+    """Dry-run the config: shape-check the model, then build the loss, optimizer and scheduler on it.
+
+    The library is the only judge of argument values (``Invalid learning rate: -0.1``); its error is reported at
+    the key path of the argument it blames (see ``attempt``)."""
     model, output, target = check_model(config, source)
+    loss_fn = attempt("loss", source, lambda s: instantiate(s, LOSS), config["loss"], LOSS)
     with warnings.catch_warnings():
         # A loss that warns here (e.g. MSELoss broadcasting class indices against the outputs) fails in training.
         warnings.simplefilter("error")
-        attempt("loss", source, lambda: build_loss(config)(output, target))
-    optimizer = attempt("optimizer", source, lambda: build_optimizer(config, model.parameters()))
-    attempt("scheduler", source, lambda: build_scheduler(config, optimizer))
+        try:
+            loss_fn(output, target)
+        except Exception as error:
+            raise ConfigError(source, "loss", library_message(error)) from None
+    params = list(model.parameters())
+    optimizer = attempt(
+        "optimizer", source, lambda s: instantiate(s, OPTIMIZER, params), config["optimizer"], OPTIMIZER
+    )
+    if config["scheduler"] is not None:
+        attempt("scheduler", source, lambda s: instantiate(s, SCHEDULER, optimizer), config["scheduler"], SCHEDULER)
 
 
-def attempt(key: str, source: str, build: Callable[[], Any]) -> Any:
-    """Run ``build``; an error from the library (e.g. `Invalid learning rate`) becomes a ConfigError at ``key``."""
+def library_message(error: BaseException) -> str:
+    """A library error's message as one line, without its class name (a warning turned error keeps its kind)."""
+    message = one_line(str(error))
+    if isinstance(error, Warning):
+        return f"{type(error).__name__}: {message}"
+    return message or type(error).__name__
+
+
+def attempt(key: str, source: str, build: Callable[[dict[str, Any]], T], spec: dict[str, Any], kind: Kind) -> T:
+    """``build(spec)``; an error from the library (``Invalid learning rate: -0.1``) becomes a ConfigError at the
+    key of the argument it blames (``optimizer.lr``), else at ``key``.
+
+    The blamed argument is the one whose default, put back alone, makes the error go away or change: this needs
+    no parsing of the library's wording, so the library stays the only place each rule is written.
+    """
     try:
-        return build()
+        return build(spec)
     except Exception as error:
-        raise ConfigError(source, key, f"{type(error).__name__}: {error}") from None
+        message = library_message(error)
+        arg = blamed(spec, kind, build, message)
+        raise ConfigError(source, f"{key}.{arg}" if arg else key, message) from None
+
+
+def blamed(spec: dict[str, Any], kind: Kind, build: Callable[[dict[str, Any]], object], message: str) -> str | None:
+    """The argument of ``spec`` that, reset to its default, stops ``build`` failing with ``message``."""
+    params = signature_params(kind.namespace()[spec["type"]], kind.skip)
+    for arg, value in spec.items():
+        param = params.get(arg)
+        if param is None or param.default is inspect.Parameter.empty:
+            continue
+        default = list(param.default) if isinstance(param.default, tuple) else param.default
+        if value == default:
+            continue
+        try:
+            build({**spec, arg: default})
+        except Exception as error:
+            if library_message(error) == message:
+                continue
+        return arg
+    return None

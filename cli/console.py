@@ -14,6 +14,7 @@ import typer
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.progress import TaskID
 
 
 def terminal_console(*, plain: bool = False) -> Console | None:
@@ -91,7 +92,7 @@ class PlainReporter:
 class RichReporter:
     """A live display: the table of finished epochs above a progress bar for the running one."""
 
-    def __init__(self, console: Any = None) -> None:
+    def __init__(self, console: Console | None = None) -> None:
         from rich.console import Console, Group
         from rich.live import Live
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -112,7 +113,7 @@ class RichReporter:
         )
         self.live = Live(Group(self.table, self.progress), console=self.console, refresh_per_second=8)
         self.live.start()
-        self.task: Any = None
+        self.task: TaskID | None = None
         self.epochs = 0
         self.started = 0.0
         self.samples = 0
@@ -128,6 +129,8 @@ class RichReporter:
 
     def batch(self, loss: float, accuracy: float, samples: int) -> None:
         self.samples += samples
+        if self.task is None:  # epoch_start comes first
+            return
         rate = self.samples / max(time.perf_counter() - self.started, 1e-9)
         self.progress.update(self.task, advance=1, loss=number(loss), acc=percent(accuracy), rate=f"{rate:.0f}")
 

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from .console import PlainReporter
 from .errors import CLIError
+from .trainer import Trainer
+
+if TYPE_CHECKING:
+    from vinsgrad import nn
 
 
-def parameter_hashes(model: Any) -> dict[str, str]:
+def parameter_hashes(model: nn.Module) -> dict[str, str]:
     """SHA-256 of each parameter's dtype, shape and bytes, by name."""
     hashes = {}
     for name, p in model.named_parameters():
@@ -29,11 +35,8 @@ def combined(hashes: dict[str, str]) -> str:
     return hashlib.sha256("".join(f"{k}={v};" for k, v in hashes.items()).encode()).hexdigest()
 
 
-def run_steps(config: dict[str, Any], steps: int, out: Any) -> list[dict[str, str]]:
+def run_steps(config: dict[str, Any], steps: int, out: Path) -> list[dict[str, str]]:
     """Parameter hashes after initialisation and after each of the first ``steps`` optimizer steps."""
-    from .console import PlainReporter
-    from .trainer import Trainer
-
     trainer = Trainer(config, out, PlainReporter(), resume_command="")
     trainer.model.train()
     history = [parameter_hashes(trainer.model)]
@@ -44,7 +47,7 @@ def run_steps(config: dict[str, Any], steps: int, out: Any) -> list[dict[str, st
     return history
 
 
-def check_determinism(config: dict[str, Any], steps: int, out: Any) -> str:
+def check_determinism(config: dict[str, Any], steps: int, out: Path) -> str:
     """Run the first ``steps`` steps twice; return a one-line verdict, or raise CLIError naming the divergence."""
     first, second = run_steps(config, steps, out), run_steps(config, steps, out)
     seed = config["train"]["seed"]

@@ -1,9 +1,9 @@
 """The `vinsgrad` command: the Typer app, its commands, and how errors become exit codes.
 
-Start-up must stay fast (`vinsgrad --help` in well under half a second), so this module and every module whose
-command it registers import only typer at the top; numpy, rich, yaml and the library are imported inside command
-bodies. To add a command: define the function (typer ``Annotated`` options, docstring = help with examples) in
-its own module and register it below with ``register(fn, "name")``.
+Start-up must stay fast (`vinsgrad --help` in well under half a second), so this module and every command module
+in commands/ (one file per command) import only typer at the top; numpy, rich, yaml and the library are imported
+inside command bodies. To add a command: define the function (typer ``Annotated`` options, docstring = help with
+examples) in its own module under commands/ and register it below with ``register(fn, "name")``.
 
 Exit codes: 0 success, 1 runtime failure, 2 bad usage / config / input file, 130 interrupted, 141 stdout closed by
 its reader (``vinsgrad selftest | head -3``), as for a program that SIGPIPE ended.
@@ -21,14 +21,16 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from .download import download_command
+from .commands.configs import configs_command
+from .commands.download import download_command
+from .commands.eval import eval_command
+from .commands.graph import graph_command
+from .commands.inspect import inspect_command
+from .commands.predict import predict_command
+from .commands.selftest import selftest_command
+from .commands.train import train
 from .errors import CLIError, one_line
-from .evaluate import eval_command
-from .graph_cmd import graph_command
-from .inspect_cmd import inspect_command
-from .predict_cmd import predict_command
-from .selftest_cmd import selftest_command
-from .train_cmd import train
+from .options import mirror_env_as_urls
 
 app = typer.Typer(
     name="vinsgrad",
@@ -59,6 +61,7 @@ def _main(
     ] = False,
 ) -> None:
     """Train, evaluate and inspect vinsgrad models from YAML configs."""
+    mirror_env_as_urls(os.environ)
 
 
 def fail(message: str, exit_code: int, label: str = "Error") -> NoReturn:
@@ -79,10 +82,24 @@ def stdout_closed() -> NoReturn:
     raise typer.Exit(code=141)
 
 
+BAD_PATH_ERRORS = (FileNotFoundError, FileExistsError, IsADirectoryError, NotADirectoryError, PermissionError)
+
+
+def human_message(error: BaseException) -> str:
+    """An error from outside the CLI's own checks as a person reads it: an OS error as ``<file>: <reason>``, anything
+    else as its message; never Python's class name."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.filename}: {error.strerror}" if error.filename else error.strerror
+    return str(error) or "an unexpected error; run again with VINSGRAD_DEBUG=1 for the traceback"
+
+
 def exit_code_for(error: BaseException) -> int:
-    """The exit code for an exception raised by a command (library errors included)."""
+    """The exit code for an exception raised by a command (library errors included): 2 for a bad path or input
+    file, 1 for a failure while running."""
     if isinstance(error, CLIError):
         return error.exit_code
+    if isinstance(error, BAD_PATH_ERRORS):
+        return 2
     if isinstance(error, KeyboardInterrupt):
         return 130
     # A bad data file is bad input (2), a failed download a runtime failure (1); the datasets module is loaded
@@ -122,7 +139,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             if isinstance(error, KeyboardInterrupt):
                 fail("stopped by Ctrl-C", 130, "Interrupted")
-            message = str(error) if isinstance(error, CLIError) else f"{type(error).__name__}: {error}"
+            message = str(error) if isinstance(error, CLIError) else human_message(error)
             fail(message, exit_code_for(error), getattr(error, "label", "Error"))
 
     return wrapper
@@ -140,3 +157,4 @@ register(download_command, "download")
 register(predict_command, "predict")
 register(graph_command, "graph")
 register(selftest_command, "selftest")
+register(configs_command, "configs")

@@ -6,6 +6,7 @@ imports it at the top, so this module imports nothing but typer.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -29,3 +30,21 @@ CheckpointArgument = Annotated[Path, typer.Argument(help="A checkpoint written b
 CheckpointRootOption = Annotated[
     Path | None, typer.Option("--root", help="Dataset folder (default: data.root from the checkpoint's config).")
 ]
+
+
+MIRROR_ENV = "VINSGRAD_MIRROR"  # read by vinsgrad.vision.datasets.fetch
+
+
+def mirror_url(entry: str) -> str:
+    """A mirror as the library takes it: a URL as given, a plain folder path as its ``file://`` URL."""
+    if "://" in entry:
+        return entry
+    return Path(entry).expanduser().absolute().as_uri() + "/"
+
+
+def mirror_env_as_urls(environ: MutableMapping[str, str]) -> None:
+    """Let ``$VINSGRAD_MIRROR`` name plain folders too (``/data/mnist``), by rewriting them as ``file://`` URLs
+    before the library reads it (it takes URLs only)."""
+    value = environ.get(MIRROR_ENV)
+    if value:
+        environ[MIRROR_ENV] = " ".join(mirror_url(m) for m in value.replace(",", " ").split())

@@ -1,6 +1,8 @@
 """A `{type: Name, arg: value}` spec checked against the library class ``Name``'s signature, and the value checks
-the config schema shares. Adding a class to vinsgrad.nn / optim / lr_scheduler / vision.transforms makes it
-usable in configs with no code here: arguments, defaults and type hints come from ``inspect.signature``.
+the config schema shares. Types are checked here; argument values (``lr >= 0``, ``p`` in [0, 1]) only by the
+library class itself, when config.py's dry run builds it, so the CLI never disagrees with ``SGD(params, lr=0)``.
+Adding a class to vinsgrad.nn / optim / lr_scheduler / vision.transforms makes it usable in configs with no code
+here: arguments, defaults and type hints come from ``inspect.signature``.
 """
 
 from __future__ import annotations
@@ -77,34 +79,6 @@ def did_you_mean(name: str, choices: Sequence[str]) -> str:
     close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.5)
     hint = f"; did you mean '{close[0]}'?" if close else ""
     return f"{hint} (choices: {', '.join(sorted(choices))})" if len(choices) <= 12 else hint
-
-
-# PyTorch's constraints on common argument names, applied to whichever class has them.
-RANGES: dict[str, tuple[Callable[[float], bool], str]] = {
-    "lr": (lambda v: v > 0, "> 0"),
-    "momentum": (lambda v: v >= 0, ">= 0"),
-    "dampening": (lambda v: v >= 0, ">= 0"),
-    "weight_decay": (lambda v: v >= 0, ">= 0"),
-    "eps": (lambda v: v > 0, "> 0"),
-    "alpha": (lambda v: v >= 0, ">= 0"),
-    "gamma": (lambda v: v > 0, "> 0"),
-    "p": (lambda v: 0 <= v <= 1, "in [0, 1]"),
-    "label_smoothing": (lambda v: 0 <= v <= 1, "in [0, 1]"),
-    "betas": (lambda v: 0 <= v < 1, "in [0, 1)"),
-    "in_features": (lambda v: v >= 1, ">= 1"),
-    "out_features": (lambda v: v >= 1, ">= 1"),
-    "in_channels": (lambda v: v >= 1, ">= 1"),
-    "out_channels": (lambda v: v >= 1, ">= 1"),
-    "num_features": (lambda v: v >= 1, ">= 1"),
-    "num_embeddings": (lambda v: v >= 1, ">= 1"),
-    "embedding_dim": (lambda v: v >= 1, ">= 1"),
-    "kernel_size": (lambda v: v >= 1, ">= 1"),
-    "stride": (lambda v: v >= 1, ">= 1"),
-    "dilation": (lambda v: v >= 1, ">= 1"),
-    "padding": (lambda v: v >= 0, ">= 0"),
-    "step_size": (lambda v: v >= 1, ">= 1"),
-    "T_max": (lambda v: v > 0, "> 0"),
-}
 
 
 # **** class arguments checked against the class's signature ****
@@ -184,17 +158,6 @@ def jsonable(value: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return True
-
-
-def check_range(name: str, value: Any) -> str | None:
-    """The expectation ``value`` breaks, if its argument name has a known range (lists: every element)."""
-    if name not in RANGES:
-        return None
-    ok, expected = RANGES[name]
-    items = value if isinstance(value, list) else [value]
-    if all(not is_number(v) or ok(v) for v in items):
-        return None
-    return f"expected {'every element' if isinstance(value, list) else 'a number'} {expected}, got {shown(value)}"
 
 
 @dataclass(frozen=True)
@@ -303,9 +266,6 @@ def resolve_spec(spec: Any, key: str, kind: Kind, source: str) -> dict[str, Any]
         hint = hint_of(params[arg])
         if not accepts(value, hint):
             raise ConfigError(source, where, f"expected {describe(hint)}, got {shown(value)}")
-        problem = check_range(arg, value)
-        if problem:
-            raise ConfigError(source, where, problem)
         resolved[arg] = value
     for arg, param in params.items():
         if arg in resolved:

@@ -1,4 +1,5 @@
-"""The training loop and its run folder.
+"""The training loop: a ``Trainer`` builds what a resolved config describes, trains it and writes the run folder's
+files (run.py decides which folder, and whether a resume is allowed).
 
 A run folder holds ``config.yaml`` (the resolved config), ``metrics.jsonl`` (one JSON object per epoch),
 ``last.npz`` (after every epoch, and on Ctrl-C) and ``best.npz`` (the best validation accuracy, when a
@@ -11,22 +12,20 @@ from __future__ import annotations
 
 import json
 import math
-import shlex
 import signal
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
-import yaml
-
 import vinsgrad
+from vinsgrad.optim.lr_scheduler import ReduceLROnPlateau
 from vinsgrad.utils.data import DataLoader
 
-from .boundary import print_boundary
-from .checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
+from .checkpoint import Checkpoint, CheckpointError, RunMeta, save_checkpoint
 from .config import (
     build_data,
     build_loss,
@@ -34,15 +33,12 @@ from .config import (
     build_optimizer,
     build_scheduler,
     dummy_batch,
-    load_config,
     num_classes,
 )
-from .console import PlainReporter, Reporter, make_reporter, number, percent
-from .determinism import check_determinism
-from .download import dataset_errors
+from .console import PlainReporter, Reporter, number, percent
+from .data import dataset_errors
 from .errors import CLIError, Interrupted, one_line
-from .evaluate import evaluate, summed_loss
-from .summary import print_summary
+from .evaluation import evaluate, summed_loss
 
 LOADER_SEED_OFFSET = 1  # the loader's generator is seeded with seed + 1, so shuffling and init are separate streams
 
@@ -89,6 +85,7 @@ class Trainer:
 
     def __init__(self, config: dict[str, Any], out: Path, reporter: Reporter, resume_command: str) -> None:
         self.config, self.out, self.reporter, self.resume_command = config, out, reporter, resume_command
+        self.after_save: Callable[[Trainer], None] | None = None
         seed = config["train"]["seed"]
         vinsgrad.manual_seed(seed)
         self.model = build_model(config)
@@ -114,38 +111,41 @@ class Trainer:
 
     # **** checkpoints ****
 
-    def meta(self) -> dict[str, Any]:
+    def meta(self) -> RunMeta:
         p = self.progress
-        return {
-            "config": self.config,
-            "epoch": p.epoch,
-            "step": p.step,
-            "metrics": p.metrics,
-            "best_val_acc": p.best_val_acc,
-            "partial": p.partial,
-            "rng_state": {"default": self.rng_state, "loader": self.loader_state},
-            "classes": self.classes,
-            "input_shape": self.input_shape,
-        }
+        return RunMeta(
+            self.config,
+            p.epoch,
+            p.step,
+            p.metrics,
+            p.best_val_acc,
+            p.partial,
+            self.rng_state,
+            self.loader_state,
+            self.classes,
+            self.input_shape,
+        )
 
     def save(self, name: str) -> Path:
         path = self.out / name
-        save_checkpoint(path, model=self.model, optimizer=self.optimizer, scheduler=self.scheduler, meta=self.meta())
-        return path
+        save_checkpoint(
+            path, model=self.model, optimizer=self.optimizer, scheduler=self.scheduler, meta=self.meta().build()
+        )
+        if self.after_save is not None:  # run.py moves a new run into its folder once it has a checkpoint
+            self.after_save(self)
+        return self.out / name
 
     def restore(self, checkpoint: Checkpoint, path: Path) -> None:
         """Load weights, optimizer and scheduler state, progress and RNG states from a checkpoint."""
+        meta = RunMeta.parse(checkpoint.meta, path)
         try:
             self.model.load_state_dict(checkpoint.model_state)
             if checkpoint.optimizer_state is not None:
                 self.optimizer.load_state_dict(checkpoint.optimizer_state)
             if self.scheduler is not None and checkpoint.scheduler_state is not None:
                 self.scheduler.load_state_dict(checkpoint.scheduler_state)
-            meta = checkpoint.meta
-            self.progress = Progress(
-                meta["epoch"], meta["step"], list(meta["metrics"]), meta.get("best_val_acc"), meta.get("partial")
-            )
-            self.rng_state, self.loader_state = meta["rng_state"]["default"], meta["rng_state"]["loader"]
+            self.progress = Progress(meta.epoch, meta.step, meta.metrics, meta.best_val_acc, meta.partial)
+            self.rng_state, self.loader_state = meta.rng_default, meta.rng_loader
             vinsgrad.set_rng_state(self.rng_state)
             self.loader_generator.set_state(self.loader_state)
         except (KeyError, ValueError, RuntimeError, TypeError) as error:
@@ -165,9 +165,11 @@ class Trainer:
             except KeyboardInterrupt:
                 path = self.save("last.npz")
                 p = self.progress
+                by = " by SIGTERM" if stop["signal"] == signal.SIGTERM else ""
                 raise Interrupted(
-                    f"stopped in epoch {p.epoch + 1} after step {p.step}; saved {path}. "
-                    f"Resume with: {self.resume_command}"
+                    f"stopped{by} in epoch {p.epoch + 1} after step {p.step}; saved {path}. "
+                    f"Resume with: {self.resume_command}",
+                    exit_code=128 + int(stop["signal"] or signal.SIGINT),
                 ) from None
 
     def test_line(self) -> str:
@@ -175,7 +177,7 @@ class Trainer:
         test = evaluate(self.model, self.test_loader, self.loss_fn)
         return f"test: loss {number(test.loss)}, accuracy {percent(test.accuracy)} ({test.samples} samples)"
 
-    def train_epoch(self, epoch: int, epochs: int, stop: dict[str, bool]) -> None:
+    def train_epoch(self, epoch: int, epochs: int, stop: dict[str, int | None]) -> None:
         partial = self.progress.partial or {}
         totals = Totals(**partial.get("totals", {}))
         batches = iter(self.train_loader)
@@ -194,11 +196,11 @@ class Trainer:
             self.progress.partial = {"totals": vars(totals).copy()}
             self.rng_state = vinsgrad.get_rng_state()
             self.reporter.batch(totals.mean_loss, totals.accuracy, len(y))
-            if stop["requested"]:
+            if stop["signal"] is not None:
                 raise KeyboardInterrupt
         self.end_epoch(epoch, totals, time.perf_counter() - started)
 
-    def train_step(self, x: Any, y: Any, epoch: int) -> tuple[float, int]:
+    def train_step(self, x: vinsgrad.Tensor, y: vinsgrad.Tensor, epoch: int) -> tuple[float, int]:
         logits = self.model(x)
         loss = self.loss_fn(logits, y)
         value = loss.item()
@@ -245,7 +247,7 @@ class Trainer:
     def step_scheduler(self, record: dict[str, Any]) -> None:
         if self.scheduler is None or self.config["scheduler"]["interval"] != "epoch":
             return
-        if type(self.scheduler).__name__ == "ReduceLROnPlateau":  # it steps on a metric, as in PyTorch
+        if isinstance(self.scheduler, ReduceLROnPlateau):  # it steps on a metric, as in PyTorch
             self.scheduler.step(record.get("val_loss", record["train_loss"]))
         else:
             self.scheduler.step()
@@ -255,86 +257,29 @@ class Trainer:
         (self.out / "metrics.jsonl").write_text(lines, encoding="utf-8")
 
 
-def count_correct(logits: Any, y: Any) -> int:
+def count_correct(logits: vinsgrad.Tensor, y: vinsgrad.Tensor) -> int:
     return int((logits._data.argmax(axis=1) == y._data).sum())
 
 
 @contextmanager
-def stop_requests() -> Iterator[dict[str, bool]]:
-    """Turn the first Ctrl-C into a request to stop after the current step (so the checkpoint is consistent);
-    a second Ctrl-C interrupts at once."""
-    stop = {"requested": False}
+def stop_requests() -> Iterator[dict[str, int | None]]:
+    """Turn the first Ctrl-C (SIGINT) or SIGTERM (what schedulers and `timeout` send) into a request to stop after
+    the current step, so the checkpoint is consistent; a second one interrupts at once. ``stop["signal"]`` is the
+    signal that asked."""
+    stop: dict[str, int | None] = {"signal": None}
 
-    def handler(signum: int, frame: Any) -> None:
-        if stop["requested"]:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if stop["signal"] is not None:
             raise KeyboardInterrupt
-        stop["requested"] = True
+        stop["signal"] = signum
 
     try:
-        previous = signal.signal(signal.SIGINT, handler)
+        previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     except ValueError:  # not the main thread: Ctrl-C arrives as a plain KeyboardInterrupt
         yield stop
         return
     try:
         yield stop
     finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-# **** the `train` command's work ****
-
-
-def run_folder(config: dict[str, Any], config_path: Path, out: Path | None, resume: Path | None) -> Path:
-    """``--out``, else the resumed checkpoint's folder, else ``train.out``, else the first free ``runs/<name>[-N]``."""
-    if out is not None:
-        return out
-    if resume is not None:
-        return resume.parent
-    if config["train"]["out"] is not None:
-        return Path(config["train"]["out"])
-    base = Path("runs") / config_path.stem
-    candidates = (base if n == 1 else base.with_name(f"{base.name}-{n}") for n in range(1, 10_000))
-    return next(c for c in candidates if not (c / "last.npz").exists() and not (c / "metrics.jsonl").exists())
-
-
-def resume_command(config_path: Path, overrides: Sequence[str], out: Path) -> str:
-    args = ["vinsgrad", "train", str(config_path), *(a for o in overrides for a in ("--set", o))]
-    return shlex.join([*args, "--out", str(out), "--resume", str(out / "last.npz")])
-
-
-def train(
-    config_path: Path,
-    *,
-    overrides: Sequence[str] = (),
-    out: Path | None = None,
-    resume: Path | None = None,
-    quiet: bool = False,
-    check_steps: int = 0,
-) -> Path:
-    """Validate the config, then train (or resume) and write the run folder; returns the run folder.
-
-    With ``check_steps``, first run that many steps twice from the seed and stop unless the parameters agree."""
-    config = load_config(config_path, overrides)
-    checkpoint = load_checkpoint(resume) if resume is not None else None
-    out = run_folder(config, config_path, out, resume)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    except OSError as error:
-        raise CLIError(f"cannot write the run folder {out}: {error}") from None
-    reporter = make_reporter(quiet)
-    try:
-        if check_steps:
-            reporter.line(check_determinism(config, check_steps, out))
-        trainer = Trainer(config, out, reporter, resume_command(config_path, overrides, out))
-        if checkpoint is not None and resume is not None:
-            trainer.restore(checkpoint, resume)
-            reporter.line(f"resumed from {resume} (epoch {trainer.progress.epoch}, step {trainer.progress.step})")
-        reporter.line(f"run folder: {out}")
-        trainer.fit()
-    finally:
-        reporter.close()  # before the test line, so the epoch table stays above it on a terminal
-    reporter.line(trainer.test_line())
-    print_boundary(trainer.model, trainer.test_loader.dataset, trainer.classes, split="test", plain=quiet)
-    print_summary(trainer.progress.metrics, out / "metrics.jsonl", plain=quiet)
-    return out
+        for s, old in previous.items():
+            signal.signal(s, old)

@@ -46,10 +46,13 @@ def test_unknown_option_is_a_usage_error() -> None:
 
 def test_config_error_is_one_stderr_line_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "x.yaml"
-    path.write_text("model: {layers: [{type: Linear, in_features: 4, out_features: 2}]}\noptimizer: {type: SGD}\n")
+    path.write_text(
+        "model: {layers: [{type: Linear, in_features: 2, out_features: 2}]}\noptimizer: {type: SGD}\n"
+        "data: {dataset: moons}\n"
+    )
     result = runner.invoke(app, ["train", str(path), "--set", "optimizer.lr=-0.1"])
     assert result.exit_code == 2
-    assert result.stderr == f"Error: {path}: optimizer.lr: expected a number > 0, got -0.1\n"
+    assert result.stderr == f"Error: {path}: optimizer.lr: Invalid learning rate: -0.1 (expected lr >= 0)\n"
     assert result.stdout == ""
 
 
@@ -87,13 +90,31 @@ def test_dataset_errors_are_bad_input() -> None:
     assert exit_code_for(DownloadError("every mirror failed")) == 1
 
 
-def test_unexpected_errors_name_their_type(capsys: pytest.CaptureFixture[str]) -> None:
+def test_unexpected_errors_are_their_message_without_a_class_name(capsys: pytest.CaptureFixture[str]) -> None:
     def command() -> None:
         raise RuntimeError("shapes (2, 3) and (4, 5) do not match")
 
     with pytest.raises(typer.Exit):
         guarded(command)()
-    assert capsys.readouterr().err == "Error: RuntimeError: shapes (2, 3) and (4, 5) do not match\n"
+    assert capsys.readouterr().err == "Error: shapes (2, 3) and (4, 5) do not match\n"
+
+
+@pytest.mark.parametrize(
+    ("error", "line", "code"),
+    [
+        (NotADirectoryError(20, "Not a directory", "data/x"), "Error: data/x: Not a directory\n", 2),
+        (OSError(30, "Read-only file system", "runs/x"), "Error: runs/x: Read-only file system\n", 1),
+    ],
+)
+def test_os_errors_name_the_file_and_reason_with_exit_2_for_bad_paths(
+    capsys: pytest.CaptureFixture[str], error: OSError, line: str, code: int
+) -> None:
+    def command() -> None:
+        raise error
+
+    with pytest.raises(typer.Exit) as exit_info:
+        guarded(command)()
+    assert capsys.readouterr().err == line and exit_info.value.exit_code == code
 
 
 def test_a_multi_line_library_error_is_printed_as_one_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,7 +127,7 @@ def test_a_multi_line_library_error_is_printed_as_one_line(capsys: pytest.Captur
     with pytest.raises(typer.Exit):
         guarded(command)()
     assert capsys.readouterr().err == (
-        'Error: RuntimeError: Error(s) in loading state_dict for Sequential: Missing key(s) in state_dict: "0.bias"; '
+        'Error: Error(s) in loading state_dict for Sequential: Missing key(s) in state_dict: "0.bias"; '
         "size mismatch for 0.weight: copying a param with shape (3, 2) from checkpoint\n"
     )
 

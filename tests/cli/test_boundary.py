@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from vinsgrad_cli.boundary import (
+from vinsgrad_cli.rendering import (
     HALF_BLOCK,
     POINT_CHARS,
     POINT_COLORS,

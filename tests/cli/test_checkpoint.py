@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from vinsgrad_cli.checkpoint import FORMAT_VERSION, CheckpointError, load_checkpoint, save_checkpoint
+from vinsgrad_cli.checkpoint import FORMAT_VERSION, CheckpointError, RunMeta, load_checkpoint, save_checkpoint
 
 import vinsgrad
 from vinsgrad import nn
@@ -164,3 +164,14 @@ def test_bad_files_are_one_line_usage_errors(tmp_path: Path, make, match: str) -
         load_checkpoint(make(tmp_path))
     assert info.value.exit_code == 2
     assert "\n" not in str(info.value)
+
+
+def test_run_meta_parse_reads_back_what_build_wrote(tmp_path: Path) -> None:
+    run = RunMeta({"a": 1}, 2, 30, [{"epoch": 1}], 0.5, None, {"s": [1]}, {"s": [2]}, ["x", "y"], [2])
+    save_checkpoint(tmp_path / "r.npz", model=Tiny(), meta=run.build())
+    assert RunMeta.parse(load_checkpoint(tmp_path / "r.npz").meta, "r.npz") == run
+
+
+def test_run_meta_of_a_checkpoint_without_progress_is_a_checkpoint_error() -> None:
+    with pytest.raises(CheckpointError, match=r"cannot resume from w.npz: .*no 'rng_state' entry.*--init-from"):
+        RunMeta.parse({"config": {}}, "w.npz")

@@ -95,3 +95,30 @@ def test_help_has_examples() -> None:
     result = runner.invoke(app, ["download", "--help"])
     assert result.exit_code == 0
     assert "vinsgrad download mnist" in result.stdout and "--mirror" in result.stdout and "--from" in result.stdout
+
+
+def test_mirror_and_vinsgrad_mirror_accept_plain_folders(
+    tmp_path: Path, mnist_mirror: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flag = runner.invoke(app, ["download", "mnist", "--root", str(tmp_path / "a"), "--mirror", str(mnist_mirror)])
+    assert flag.exit_code == 0, flag.output
+    monkeypatch.setenv("VINSGRAD_MIRROR", str(mnist_mirror))
+    env = runner.invoke(app, ["download", "mnist", "--root", str(tmp_path / "b")])
+    assert env.exit_code == 0, env.output
+    assert "4 files verified" in flag.stdout and "4 files verified" in env.stdout
+
+
+def test_a_damaged_local_file_is_named_as_bad_not_as_a_failed_download(
+    tmp_path: Path, tiny_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = tmp_path / "data" / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "train-images-idx3-ubyte.gz").write_bytes(b"\x1f\x8b truncated")
+    monkeypatch.delenv("VINSGRAD_MIRROR", raising=False)
+    result = runner.invoke(app, ["train", str(tiny_config), "--out", str(tmp_path / "run")])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"Error: {raw / 'train-images-idx3-ubyte.gz'} is damaged (truncated, or not the expected file) and no "
+        "mirror could replace it: delete it, or run `vinsgrad download mnist --from <folder or archive>`\n"
+    )
+    assert "from_dir" not in result.stderr and not (tmp_path / "run").exists()

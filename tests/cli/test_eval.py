@@ -14,8 +14,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 from vinsgrad_cli.checkpoint import save_checkpoint
 from vinsgrad_cli.config import build_data, build_model, load_config
-from vinsgrad_cli.evaluate import render_rich
 from vinsgrad_cli.main import app
+from vinsgrad_cli.rendering import evaluation_rich as render_rich
 
 import vinsgrad
 from vinsgrad.vision.datasets import MNIST

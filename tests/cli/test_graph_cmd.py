@@ -109,7 +109,8 @@ def test_failing_dot_is_exit_1(tiny_config: Path, tmp_path: Path, monkeypatch) -
 def test_bad_config_is_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(
-        "model: {layers: [{type: Linear, in_features: 4, out_features: 2}]}\noptimizer: {type: SGD, lr: -1}\n"
+        "model: {layers: [{type: Linear, in_features: 2, out_features: 2}]}\noptimizer: {type: SGD, lr: -1}\n"
+        "data: {dataset: moons}\n"
     )
     result = runner.invoke(app, ["graph", str(bad), "--out", str(tmp_path / "g.dot")])
     assert result.exit_code == 2 and "optimizer.lr" in result.stderr

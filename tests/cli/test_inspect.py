@@ -10,8 +10,8 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 from vinsgrad_cli.checkpoint import save_checkpoint
+from vinsgrad_cli.commands.inspect import render_rich
 from vinsgrad_cli.config import build_model, load_config
-from vinsgrad_cli.inspect_cmd import render_rich
 from vinsgrad_cli.main import app
 
 runner = CliRunner()

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 import yaml
 from typer.testing import CliRunner
-from vinsgrad_cli.boundary import HALF_BLOCK, POINT_CHARS, POINT_COLORS, REGION_CHARS, REGION_COLORS
 from vinsgrad_cli.checkpoint import load_checkpoint, restore_model
 from vinsgrad_cli.config import build_data
-from vinsgrad_cli.download import OFFLINE_HINT
+from vinsgrad_cli.data import OFFLINE_HINT
 from vinsgrad_cli.main import app
+from vinsgrad_cli.rendering import HALF_BLOCK, POINT_CHARS, POINT_COLORS, REGION_CHARS, REGION_COLORS
 
 import vinsgrad
 
@@ -155,6 +155,7 @@ def test_bad_blob_centres_are_named(tmp_path: Path) -> None:
 def test_a_failed_download_suggests_the_offline_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VINSGRAD_MIRROR", (tmp_path / "empty").as_uri() + "/")
     monkeypatch.setattr("vinsgrad.vision.datasets.MNIST.mirrors", ())
+    monkeypatch.chdir(tmp_path)  # the default run folder, runs/mlp, is under tmp_path, never in the checkout
     root = str(tmp_path / "data")
     for args in (
         ["train", str(CONFIGS / "mlp.yaml"), "--set", f"data.root={root}"],
@@ -163,7 +164,7 @@ def test_a_failed_download_suggests_the_offline_demo(tmp_path: Path, monkeypatch
         result = invoke(*args)
         assert result.exit_code == 1, result.output
         assert "every mirror failed" in result.stderr and result.stderr.rstrip().endswith(OFFLINE_HINT)
-    assert OFFLINE_HINT.endswith("vinsgrad train configs/moons.yaml")
+    assert OFFLINE_HINT.endswith("vinsgrad train moons")  # a shipped config's name works from any folder
 
 
 def sgr_colours(text: str) -> set[int]:

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from vinsgrad_cli.checkpoint import save_checkpoint
 from vinsgrad_cli.config import build_model, load_config
 from vinsgrad_cli.main import app
-from vinsgrad_cli.terminal_image import image_lines
+from vinsgrad_cli.rendering import image_lines
 
 import vinsgrad
 from vinsgrad.vision.datasets import MNIST
@@ -140,3 +140,18 @@ def test_installed_command_predicts_a_file(checkpoint, mnist_arrays, tmp_path: P
     probs = numpy_probs(model, mnist_arrays[TEST_IMAGES][7:8])[0]
     assert done.stdout.splitlines()[1:15] == image_lines(mnist_arrays[TEST_IMAGES][7])
     assert f"predicted: {MNIST.classes[int(probs.argmax())]}" in done.stdout
+
+
+def test_a_folder_or_a_text_file_as_file_is_named_for_what_it_is(checkpoint, tmp_path: Path) -> None:
+    path, _ = checkpoint
+    folder = runner.invoke(app, ["predict", str(path), "--file", str(tmp_path)])
+    assert folder.exit_code == 2 and folder.stderr == (
+        f"Error: --file {tmp_path}: is a folder, expected a .npy or IDX image file\n"
+    )
+    text = tmp_path / "notes.npy"
+    text.write_text("just some text, not an array\n")
+    result = runner.invoke(app, ["predict", str(path), "--file", str(text)])
+    assert result.exit_code == 2 and "allow_pickle" not in result.stderr
+    assert (
+        result.stderr == f"Error: --file {text}: not a .npy or IDX image file (no NumPy header, or pickled objects)\n"
+    )

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner
+from vinsgrad_cli.commands.selftest import rich_table
 from vinsgrad_cli.main import app
-from vinsgrad_cli.selftest_cmd import rich_table
 
 from vinsgrad.autograd import Function
 from vinsgrad.testing import CASES, case, randn_inputs, run_all

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from vinsgrad_cli.checkpoint import save_checkpoint
 from vinsgrad_cli.config import build_model, load_config
 from vinsgrad_cli.main import app
-from vinsgrad_cli.terminal_image import image_lines
+from vinsgrad_cli.rendering import image_lines
 
 import vinsgrad
 from vinsgrad.vision.datasets import MNIST, FashionMNIST
@@ -144,3 +144,18 @@ def test_points_are_listed_not_drawn(tmp_path: Path) -> None:
     predicted = runner.invoke(app, ["predict", str(out / "last.npz"), "-i", str(report["errors"][0]["index"])])
     assert predicted.exit_code == 0 and predicted.stdout.splitlines()[1].startswith("input: [")
     assert "(wrong)" in predicted.stdout
+
+
+def test_a_model_without_errors_says_so_and_exits_0(tmp_path: Path) -> None:
+    config = tmp_path / "blobs.yaml"
+    config.write_text(
+        "model: {layers: [{type: Linear, in_features: 2, out_features: 2}]}\n"
+        "optimizer: {type: SGD, lr: 0.1}\n"
+        "data: {dataset: blobs, n: 200, centers: [[-10, -10], [10, 10]], std: 0.5}\n"
+        "train: {epochs: 2, seed: 0}\n"
+    )
+    out = tmp_path / "run"
+    assert runner.invoke(app, ["train", str(config), "--out", str(out), "-q"]).exit_code == 0
+    result = runner.invoke(app, ["eval", str(out / "last.npz"), "--show-errors", "5"])
+    assert result.exit_code == 0, result.output
+    assert "no errors to show: the model classifies all 40 test samples right" in result.stdout

@@ -10,8 +10,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 from vinsgrad_cli.main import app
-from vinsgrad_cli.summary import summary_lines
-from vinsgrad_cli.terminal_image import bar, image_lines, image_text, sparkline, unit_image
+from vinsgrad_cli.rendering import bar, image_lines, image_text, sparkline, summary_lines, unit_image
 
 runner = CliRunner()
 

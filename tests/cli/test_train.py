@@ -155,8 +155,9 @@ def test_ctrl_c_saves_prints_the_resume_command_and_resumes_exactly(
     checkpoint = load_checkpoint(out / "last.npz")
     assert (checkpoint.meta["epoch"], checkpoint.meta["step"]) == (1, 12)
     command = shlex.split(message.split("Resume with: ")[1])
-    assert command[:2] == ["vinsgrad", "train"] and command[-2:] == ["--resume", str(out / "last.npz")]
-    resumed = runner.invoke(app, command[1:])
+    command = command[command.index("train") :]
+    assert command == ["train", "--resume", str(out / "last.npz")]  # the checkpoint holds the config
+    resumed = runner.invoke(app, command)
     assert resumed.exit_code == 0, resumed.output
     assert_same_state(tmp_path / "full" / "last.npz", out / "last.npz")
     assert metrics(tmp_path / "full") == metrics(out)
@@ -207,7 +208,10 @@ def test_resume_from_a_checkpoint_of_another_model_is_a_usage_error(
         "model.layers.2.in_features=16", "--resume", str(tmp_path / "run" / "last.npz"),
     )  # fmt: skip
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: cannot resume from {tmp_path / 'run' / 'last.npz'}: it does not fit")
+    ckpt = tmp_path / "run" / "last.npz"
+    assert result.stderr.startswith(f"Error: --resume {ckpt}: the run was trained with another config (")
+    assert f"model.layers.0.out_features: checkpoint 32, {tiny_config} 16" in result.stderr
+    assert f"use --init-from {ckpt}" in result.stderr and result.stderr.count("\n") == 1
 
 
 def test_resume_from_a_missing_checkpoint(tiny_config: Path, tmp_path: Path) -> None:
@@ -242,6 +246,7 @@ def test_a_real_sigint_stops_after_the_current_step(
         result = train(tiny_config, tmp_path / "run", "--set", "train.epochs=2")
     assert result.exit_code == 130 and "stopped in epoch 1 after step 7" in result.stderr
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler was put back
-    resumed = runner.invoke(app, shlex.split(result.stderr.split("Resume with: ")[1])[1:])
+    command = shlex.split(result.stderr.split("Resume with: ")[1])
+    resumed = runner.invoke(app, command[command.index("train") :])
     assert resumed.exit_code == 0, resumed.output
     assert_same_state(tmp_path / "full" / "last.npz", tmp_path / "run" / "last.npz")

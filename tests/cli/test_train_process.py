@@ -32,6 +32,7 @@ def child_env(mnist_mirror: Path, mnist_sha256: dict[str, str]) -> dict[str, str
         **os.environ,
         "VINSGRAD_MIRROR": mnist_mirror.as_uri() + "/",
         "TEST_MNIST_RESOURCES": json.dumps(resources),
+        "PATH": os.pathsep.join(d for d in os.environ["PATH"].split(os.pathsep) if not Path(d, "vinsgrad").exists()),
     }
 
 
@@ -84,5 +85,6 @@ def test_ctrl_c_in_a_real_process_saves_and_exits_130(
     assert stderr.startswith("Interrupted: stopped in epoch ") and f"saved {out / 'last.npz'}" in stderr
     assert stderr.count("\n") == 1  # one line, and no download progress bars when stdout is not a terminal
     resume = shlex.split(stderr.split("Resume with: ")[1])
-    assert resume[-2:] == ["--resume", str(out / "last.npz")] and "train.epochs=100000" in resume
+    # Launched as `python -c ...`, so not as `vinsgrad`: the printed command runs the same Python.
+    assert resume == [sys.executable, "-m", "vinsgrad_cli", "train", "--resume", str(out / "last.npz")]
     assert (out / "last.npz").is_file() and not list(out.glob("*.tmp*"))

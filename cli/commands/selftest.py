@@ -5,11 +5,16 @@ The cases are the library's registry (``vinsgrad.testing``), the same ones its u
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..errors import CLIError, UsageError
+
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from vinsgrad.testing import CaseResult
 
 
@@ -35,14 +40,10 @@ def selftest_command(
     """
     import json
 
-    from vinsgrad import testing as selftest
-
-    from .errors import CLIError, UsageError
-
     if op is not None and not selftest_names_match(op):
         hint = suggestion(op) or "; run `vinsgrad selftest` to see every case"
         raise UsageError(f"--op: no selftest case matches '{op}'{hint}")
-    results = selftest.run_all(op)
+    results = registry().run_all(op)
     failed = [r for r in results if not r.passed]
     if as_json:
         typer.echo(json.dumps({"passed": len(results) - len(failed), "failed": len(failed), "cases": to_json(results)}))
@@ -52,20 +53,25 @@ def selftest_command(
         raise CLIError(f"{len(failed)} of {len(results)} gradient checks failed: {', '.join(r.name for r in failed)}")
 
 
-def selftest_names_match(op: str) -> bool:
-    from vinsgrad.testing import CASES
+def registry() -> ModuleType:
+    """The library's gradcheck registry (CASES, run_all); imported here only, and only when a command runs."""
+    from vinsgrad import testing as selftest
 
+    return selftest
+
+
+def selftest_names_match(op: str) -> bool:
+    cases = registry().CASES
     key = op.lower()
-    return any(key in c.name.lower() or any(key in n.lower() for n in c.covered_names) for c in CASES)
+    return any(key in c.name.lower() or any(key in n.lower() for n in c.covered_names) for c in cases)
 
 
 def suggestion(op: str) -> str:
     """``; did you mean 'X'?`` from the ops and layers the cases cover and the first word of their names."""
     import difflib
 
-    from vinsgrad.testing import CASES
-
-    names = {n.lower(): n for c in CASES for n in (c.name.split(" ")[0], *c.covered_names)}
+    cases = registry().CASES
+    names = {n.lower(): n for c in cases for n in (c.name.split(" ")[0], *c.covered_names)}
     close = difflib.get_close_matches(op.lower(), list(names), n=1, cutoff=0.5)
     return f"; did you mean '{names[close[0]]}'?" if close else ""
 
@@ -89,7 +95,7 @@ def to_json(results: list[CaseResult]) -> list[dict[str, Any]]:
 
 
 def show(results: list[CaseResult]) -> None:
-    from .console import terminal_console
+    from ..console import terminal_console
 
     console = terminal_console()
     if console is None:
@@ -118,7 +124,7 @@ def plain_table(results: list[CaseResult]) -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
 
 
-def rich_table(results: list[CaseResult]) -> Any:
+def rich_table(results: list[CaseResult]) -> Table:
     from rich import box
     from rich.table import Table
 

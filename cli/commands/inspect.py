@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .console import number, percent, print_report
-from .options import CheckpointArgument
+from ..console import number, percent, print_report
+from ..options import CheckpointArgument
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -29,7 +29,7 @@ def inspect_command(
 
       [cyan]vinsgrad inspect runs/mlp/last.npz --json | jq .metrics[/cyan]
     """
-    from .checkpoint import load_checkpoint, restore_model
+    from ..checkpoint import load_checkpoint, restore_model
 
     ckpt = load_checkpoint(checkpoint)
     model = restore_model(ckpt, checkpoint)

@@ -1,7 +1,4 @@
-"""`vinsgrad predict`: one image drawn in the terminal and the model's class probabilities as bars.
-
-Also home of how `vinsgrad eval --show-errors` draws the samples a model gets most confidently wrong.
-"""
+"""`vinsgrad predict`: one image drawn in the terminal and the model's class probabilities as bars."""
 
 from __future__ import annotations
 
@@ -10,12 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .options import CheckpointArgument, CheckpointRootOption, Split
+from ..errors import UsageError, one_line
+from ..options import CheckpointArgument, CheckpointRootOption, Split
 
 if TYPE_CHECKING:
     import numpy as np
 
-BAR_WIDTH = 30
 IMAGE_SUFFIXES = (".npy", ".idx", ".gz", "-ubyte")
 
 
@@ -49,8 +46,8 @@ def predict_command(
 
     import numpy as np
 
-    from .checkpoint import class_names, load_checkpoint, restore_model
-    from .errors import UsageError
+    from ..checkpoint import class_names, load_checkpoint, restore_model
+    from ..rendering import show_prediction
 
     if file is None and index is None:
         raise UsageError("say which image: --index I (a sample of the --split) or --file image.npy")
@@ -76,26 +73,12 @@ def predict_command(
 
 def dataset_sample(config: dict[str, Any], split: str, index: int, root: Path | None) -> tuple[np.ndarray, int]:
     """The raw (untransformed) sample ``index`` of ``split`` and its label."""
-    from .download import load_split
-    from .errors import UsageError
+    from ..data import load_split, raw_sample
 
     dataset = load_split(config, split, root)
     if index >= len(dataset):
         raise UsageError(f"--index {index}: the {split} split has {len(dataset)} samples (0..{len(dataset) - 1})")
     return raw_sample(dataset, index), int(dataset[index][1])
-
-
-def raw_sample(dataset: Any, index: int) -> np.ndarray:
-    """Sample ``index`` before any transform: the stored image of MNIST-like datasets, else the input itself."""
-    import numpy as np
-
-    while hasattr(dataset, "indices") and hasattr(dataset, "dataset"):  # Subset (random_split): map the index
-        index, dataset = int(dataset.indices[index]), dataset.dataset
-    data = getattr(dataset, "data", None)
-    if data is not None:
-        return np.asarray(getattr(data, "data", data)[index])
-    x = dataset[index][0]
-    return np.asarray(getattr(x, "data", x))
 
 
 def read_image_file(path: Path, index: int, config: dict[str, Any]) -> np.ndarray:
@@ -105,16 +88,25 @@ def read_image_file(path: Path, index: int, config: dict[str, Any]) -> np.ndarra
     from vinsgrad.vision.datasets import DatasetError
     from vinsgrad.vision.datasets.idx import read_idx
 
-    from .config import DATASETS
-    from .errors import UsageError
+    from ..config import DATASETS
 
     spec = DATASETS[config["data"]["dataset"]]
+    if path.is_dir():
+        raise UsageError(f"--file {path}: is a folder, expected a .npy or IDX image file")
     try:
         array = np.load(path, allow_pickle=False) if path.suffix == ".npy" else read_idx(path)
     except FileNotFoundError:
         raise UsageError(f"--file {path}: no such file") from None
-    except (OSError, ValueError, DatasetError) as error:
-        raise UsageError(f"--file {path}: not a .npy or IDX image file ({error})") from None
+    except IsADirectoryError:
+        raise UsageError(f"--file {path}: is a folder, expected a .npy or IDX image file") from None
+    except ValueError as error:
+        if "allow_pickle" in str(error):  # NumPy's advice to unpickle; vinsgrad never loads pickled data
+            raise UsageError(
+                f"--file {path}: not a .npy or IDX image file (no NumPy header, or pickled objects)"
+            ) from None
+        raise UsageError(f"--file {path}: not a .npy or IDX image file ({one_line(str(error))})") from None
+    except (OSError, DatasetError) as error:
+        raise UsageError(f"--file {path}: not a .npy or IDX image file ({one_line(str(error))})") from None
     if array.shape == (*spec.sample_shape,):
         image = array
     elif array.shape[1:] == tuple(spec.sample_shape):
@@ -139,84 +131,10 @@ def probabilities(model: Any, config: dict[str, Any], raw_batch: np.ndarray) -> 
     import vinsgrad
     from vinsgrad.vision.transforms import apply_batch
 
-    from .config import build_transform
+    from ..config import build_transform
 
     transform = build_transform(config["data"].get("transform", []))
     x = apply_batch(transform, raw_batch) if transform is not None else raw_batch
     x = x if isinstance(x, vinsgrad.Tensor) else vinsgrad.tensor(np.asarray(x))
     with vinsgrad.no_grad():
         return model.eval()(x).softmax(-1)._data
-
-
-# **** drawing ****
-
-
-def point(raw: np.ndarray) -> str:
-    """A non-image input (e.g. a 2-D point) as a short list."""
-    return "[" + ", ".join(f"{v:.4g}" for v in raw.ravel().tolist()) + "]"
-
-
-def is_image(raw: np.ndarray) -> bool:
-    return raw.ndim == 2 or (raw.ndim == 3 and raw.shape[0] == 1)
-
-
-def show_prediction(
-    raw: np.ndarray, where: str, label: int | None, predicted: int, probs: np.ndarray, classes: list[str]
-) -> None:
-    from .console import percent, terminal_console
-    from .terminal_image import bar, image_lines, image_text
-
-    console = terminal_console()
-    typer.echo(where)
-    if is_image(raw):
-        if console is not None:
-            console.print(image_text(raw))
-        else:
-            typer.echo("\n".join(image_lines(raw)))
-    else:
-        typer.echo(f"input: {point(raw)}")
-    truth = "" if label is None else f"   true: {classes[label]}" + ("" if label == predicted else "  (wrong)")
-    typer.echo(f"predicted: {classes[predicted]} ({percent(float(probs[predicted]))}){truth}")
-    width = max(len(c) for c in classes)
-    for i, (name, p) in enumerate(zip(classes, probs)):
-        line = f"{name:<{width}} {bar(float(p), BAR_WIDTH)} {100 * p:6.2f}%"
-        if console is not None:
-            style = "bold green" if i == predicted else "bold red" if i == label else "dim"
-            console.print(line, style=style, highlight=False, markup=False)
-        else:
-            typer.echo(line + (" <" if i == predicted else ""))
-
-
-def draw_errors(errors: list[dict[str, Any]], dataset: Any, classes: list[str]) -> None:
-    """Each error as its image with ``#index true -> predicted p%`` above it, side by side as the width allows."""
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    from .console import terminal_console
-    from .terminal_image import image_lines, image_text
-
-    console = terminal_console()
-    typer.echo(f"{len(errors)} most confidently wrong (true label -> predicted, probability):")
-    captions = [f"#{e['index']} {e['label']} -> {e['predicted']} {100 * e['probability']:.1f}%" for e in errors]
-    raws = [raw_sample(dataset, e["index"]) for e in errors]
-    if not all(is_image(r) for r in raws):
-        for caption, raw in zip(captions, raws):
-            typer.echo(f"{caption}  input {point(raw)}")
-        return
-    column = max(len(c) for c in [*captions, *(image_lines(r)[0] for r in raws)]) + 2
-    per_row = max(1, (console or Console()).width // column)  # a pipe is as wide as rich thinks the terminal is
-    for start in range(0, len(errors), per_row):
-        chunk = range(start, min(start + per_row, len(errors)))
-        if console is not None:
-            grid = Table.grid(padding=(0, 2))
-            cells = [Text(captions[i] + "\n", style="bold") + image_text(raws[i]) for i in chunk]
-            grid.add_row(*cells)
-            console.print(grid)
-            continue
-        blocks = [[captions[i], *image_lines(raws[i])] for i in chunk]
-        for row in zip(*blocks):
-            typer.echo("".join(cell.ljust(column) for cell in row).rstrip())
-    names = ", ".join(f"{i}: {n}" for i, n in enumerate(classes) if n.split(" ")[0] != str(i))  # not "0 - zero"
-    if names:
-        typer.echo(f"classes: {names}")

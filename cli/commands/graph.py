@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .options import ConfigArgument, OverridesOption
+from ..errors import CLIError
+from ..options import ConfigArgument, OverridesOption
+
+if TYPE_CHECKING:
+    from rich.tree import Tree
+
+    from vinsgrad import nn
 
 
 def graph_command(
@@ -31,8 +37,7 @@ def graph_command(
     import vinsgrad
     from vinsgrad.utils.graph import to_dot
 
-    from .config import build_loss, build_model, dummy_batch, load_config
-    from .errors import CLIError
+    from ..config import build_loss, build_model, dummy_batch, load_config
 
     resolved = load_config(config, overrides or [])
     vinsgrad.manual_seed(resolved["train"]["seed"])
@@ -56,8 +61,6 @@ def render_svg(dot_file: Path) -> str:
     import shutil
     import subprocess
 
-    from .errors import CLIError
-
     svg = dot_file.with_suffix(".svg")
     command = ["dot", "-Tsvg", str(dot_file), "-o", str(svg)]
     program = shutil.which("dot")
@@ -72,19 +75,19 @@ def render_svg(dot_file: Path) -> str:
     return f"wrote {svg}"
 
 
-def count(module: Any) -> int:
+def count(module: nn.Module) -> int:
     return sum(p._data.size for p in module.parameters())
 
 
-def describe(name: str, module: Any) -> str:
+def describe(name: str, module: nn.Module) -> str:
     return f"{name + ': ' if name else ''}{type(module).__name__}({module.extra_repr()})  {count(module):,} params"
 
 
-def show_parameters(model: Any, title: str) -> None:
+def show_parameters(model: nn.Module, title: str) -> None:
     """The model's layers as a tree, each with its parameter count and its own parameters' shapes."""
     from rich.tree import Tree
 
-    from .console import terminal_console
+    from ..console import terminal_console
 
     console = terminal_console()
     if console is None:
@@ -93,7 +96,7 @@ def show_parameters(model: Any, title: str) -> None:
             typer.echo(line)
         return
 
-    def add(tree: Any, name: str, module: Any) -> None:
+    def add(tree: Tree, name: str, module: nn.Module) -> None:
         branch = tree.add(describe(name, module), highlight=False)
         for pname, p in module.named_parameters(recurse=False):
             branch.add(f"[dim]{pname} {tuple(p.shape)}  {p._data.size:,}[/dim]")
@@ -106,7 +109,7 @@ def show_parameters(model: Any, title: str) -> None:
     console.print(root)
 
 
-def plain_lines(module: Any, depth: int) -> list[str]:
+def plain_lines(module: nn.Module, depth: int) -> list[str]:
     lines = []
     for name, child in module.named_children():
         lines.append("  " * depth + describe(name, child))

@@ -1,0 +1,68 @@
+"""`vinsgrad eval`: a checkpoint's loss and accuracy on a dataset split, per class, and its confusion matrix.
+
+The numbers come from evaluation.py (the loop the trainer uses too); ``--json`` prints the report dict, a terminal
+gets rich tables (the confusion matrix colour-scaled by each row's share), anything else plain lines.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..options import CheckpointArgument, CheckpointRootOption, Split
+
+
+def eval_command(
+    checkpoint: CheckpointArgument,
+    root: CheckpointRootOption = None,
+    split: Annotated[Split, typer.Option("--split", help="Which split to evaluate.")] = Split.test,
+    batch_size: Annotated[
+        int | None, typer.Option("--batch-size", min=1, help="Samples per batch (default: data.eval_batch_size).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+    show_errors: Annotated[
+        int,
+        typer.Option("--show-errors", metavar="N", min=0, help="Draw the N most confidently wrong images (0: none)."),
+    ] = 0,
+) -> None:
+    """Evaluate a checkpoint: loss, accuracy, per-class accuracy and the confusion matrix.
+
+    The model is rebuilt from the config stored in the checkpoint; nothing else is needed.
+
+    [bold]Examples[/bold]
+
+      [cyan]vinsgrad eval runs/mlp/best.npz[/cyan]
+
+      [cyan]vinsgrad eval runs/mlp/last.npz --split train --batch-size 1024[/cyan]
+
+      [cyan]vinsgrad eval runs/mlp/best.npz --json > metrics.json[/cyan]
+
+      [cyan]vinsgrad eval runs/mlp/best.npz --show-errors 8[/cyan]
+    """
+    from vinsgrad.utils.data import DataLoader
+
+    from ..checkpoint import load_checkpoint, restore_model
+    from ..config import build_loss
+    from ..console import print_report
+    from ..data import load_split, raw_sample
+    from ..evaluation import confident_errors, evaluate, make_report
+    from ..rendering import draw_errors, evaluation_plain, evaluation_rich, print_boundary
+
+    ckpt = load_checkpoint(checkpoint)
+    model = restore_model(ckpt, checkpoint)
+    dataset = load_split(ckpt.config, split.value, root)
+    loader = DataLoader(dataset, batch_size=batch_size or ckpt.config["data"].get("eval_batch_size", 1000))
+    result = evaluate(model, loader, build_loss(ckpt.config), keep_probabilities=show_errors > 0)
+    report = make_report(result, checkpoint=str(checkpoint), split=split.value, meta=ckpt.meta)
+    if show_errors:
+        report["errors"] = confident_errors(result, show_errors)
+    print_report(report, as_json=as_json, rich=evaluation_rich, plain=evaluation_plain)
+    if as_json:
+        return
+    print_boundary(model, dataset, report["classes"], split=split.value)  # only for a model of 2-D points
+    if show_errors and not report["errors"]:
+        typer.echo(f"no errors to show: the model classifies all {report['samples']} {split.value} samples right")
+    elif show_errors:
+        raws = [raw_sample(dataset, e["index"]) for e in report["errors"]]
+        draw_errors(report["errors"], raws, report["classes"])
