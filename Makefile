@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 CONFIG ?= configs/mlp.yaml
 BENCH_ARGS ?=
 
-.PHONY: install test lint train bench clean conformance
+.PHONY: install test lint train bench clean conformance size
 
 install: $(STAMP)
 
@@ -40,3 +40,7 @@ conformance:
 	$(CONF_VENV)/bin/pip install --quiet torch==2.13.0 pytest pytest-xdist
 	$(CONF_VENV)/bin/pip install --quiet -e .
 	-$(CONF_VENV)/bin/python -m pytest tests/conformance -n 2 -q -rN --tb=no -p no:cacheprovider
+
+# Lines per package; fails if the autograd core outgrows its budget (benchmarks/size.py). Needs no install.
+size:
+	$(PYTHON) benchmarks/size.py
