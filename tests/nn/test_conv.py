@@ -162,7 +162,7 @@ def test_conv2d_layer_forward_is_functional_conv2d() -> None:
         ({"in_channels": 1, "out_channels": 4, "kernel_size": 3, "stride": 0}, "stride must be"),
         ({"in_channels": 1, "out_channels": 4, "kernel_size": 3, "padding": -1}, "padding must be"),
         ({"in_channels": 1, "out_channels": 4, "kernel_size": 3, "padding": "full"}, "'valid' or 'same'"),
-        ({"in_channels": 1, "out_channels": 4, "kernel_size": 3, "padding": "same", "stride": 2}, "needs stride 1"),
+        ({"in_channels": 1, "out_channels": 4, "kernel_size": 3, "padding": "same", "stride": 2}, "strided"),
     ],
 )
 def test_conv2d_layer_rejects_bad_arguments(kwargs, message) -> None:  # type: ignore[no-untyped-def]
@@ -197,3 +197,14 @@ def test_layers_take_pytorchs_device_and_dtype_arguments() -> None:
     assert nn.BatchNorm1d(2, dtype=vg.float64).num_batches_tracked.dtype == vg.int64
     with pytest.raises(ValueError, match="CPU only, got device 'cuda'"):
         nn.BatchNorm1d(2, device="cuda")
+
+
+@pytest.mark.parametrize("padding", ["full", "same"])
+def test_layer_and_function_word_a_bad_padding_alike(padding: str) -> None:
+    # one rule, one wording: the Module asks F.conv2d's own padding check
+    x, w = vg.randn(1, 1, 5, 5), vg.randn(1, 1, 3, 3)
+    with pytest.raises(ValueError) as from_function:
+        F.conv2d(x, w, stride=2, padding=padding)
+    with pytest.raises(ValueError) as from_layer:
+        nn.Conv2d(1, 1, 3, stride=2, padding=padding)
+    assert str(from_layer.value) == str(from_function.value)

@@ -10,6 +10,7 @@ from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn import functional as F
 from vinsgrad.nn import init
 from vinsgrad.nn._utils import pair
+from vinsgrad.nn.functional.conv import conv_pads
 from vinsgrad.nn.module import Module, Parameter, factory_dtype
 
 
@@ -58,10 +59,7 @@ class Conv2d(Module):
             padding if isinstance(padding, str) else pair(padding, "padding", minimum=0)
         )
         self.dilation = pair(dilation, "dilation", minimum=1)
-        if padding not in ("same", "valid") and isinstance(padding, str):
-            raise ValueError(f"Conv2d: padding must be an int, a pair of ints, 'valid' or 'same', got {padding!r}")
-        if padding == "same" and self.stride != (1, 1):
-            raise ValueError(f"Conv2d: padding='same' needs stride 1, got stride={stride}")
+        conv_pads(padding, self.kernel_size, self.dilation, self.stride)  # one rule for valid padding: F.conv2d's
         self.weight = Parameter(xp.empty((out_channels, in_channels // groups, *self.kernel_size), dtype=dtype))
         if bias:
             self.bias = Parameter(xp.empty(out_channels, dtype=dtype))

@@ -84,7 +84,7 @@ class Conv2dFn(Function):
         return gx, gw, gb
 
 
-def _conv_pads(padding: Any, kernel: tuple[int, int], dilation: tuple[int, int], stride: tuple[int, int]):
+def conv_pads(padding: Any, kernel: tuple[int, int], dilation: tuple[int, int], stride: tuple[int, int]):
     """Explicit (top, bottom), (left, right) padding from an int, a pair, 'valid' or 'same'."""
     if padding == "valid":
         return ((0, 0), (0, 0))
@@ -136,5 +136,5 @@ def conv2d(
             f"conv2d: input is {input.dtype} but the weight is {weight.dtype}; cast the input (x.float()) or the "
             "model (model.double()) so they match"
         )
-    pads = _conv_pads(padding, (kh, kw), dilation, stride)
+    pads = conv_pads(padding, (kh, kw), dilation, stride)
     return Conv2dFn.apply(input, weight, bias, stride=stride, pads=pads, dilation=dilation, groups=groups)
