@@ -122,3 +122,19 @@ def test_retain_grad_and_next_functions() -> None:
     assert repr(leaf_node) == "<AccumulateGrad>" and leaf_node.variable is x
     out.backward()
     assert h.retains_grad and h.grad.tolist() == [6.0, 12.0]
+
+
+def test_index_fill_clamp_uniform_zero() -> None:
+    t = vinsgrad.zeros(2, 3)
+    t.index_fill_(1, vinsgrad.tensor([0, 2]), 5.0)
+    assert t.tolist() == [[5, 0, 5], [5, 0, 5]]
+    t.clamp_(max=4.0)
+    assert t.tolist() == [[4, 0, 4], [4, 0, 4]]
+    vinsgrad.manual_seed(1)
+    t.uniform_(-1.0, 1.0)
+    assert t.dtype == vinsgrad.float32 and t.numpy().min() >= -1 and t.numpy().max() < 1
+    assert t.zero_().tolist() == [[0, 0, 0], [0, 0, 0]]
+    x = vinsgrad.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=vinsgrad.float64, requires_grad=True)
+    y = (x * 1.0).index_fill(0, vinsgrad.tensor([1]), 0.0)
+    (y * y).sum().backward()
+    assert x.grad.tolist() == [[2.0, 4.0], [0.0, 0.0]]
