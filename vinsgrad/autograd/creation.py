@@ -151,17 +151,13 @@ def _float_like(name: str, t: Tensor, dtype: Any) -> Any:
     return dtype
 
 
-def rand_like(
-    t: Tensor, dtype: Any = None, requires_grad: bool = False, generator: Generator | None = None
-) -> Tensor:
+def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, generator: Generator | None = None) -> Tensor:
     """Uniform samples in [0, 1) with the shape (and, unless given, the dtype) of ``t``."""
     dtype = _float_like("rand_like", t, dtype)
     return _make(rng(generator).random(t.shape).astype(dtype), requires_grad)
 
 
-def randn_like(
-    t: Tensor, dtype: Any = None, requires_grad: bool = False, generator: Generator | None = None
-) -> Tensor:
+def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, generator: Generator | None = None) -> Tensor:
     """Standard normal samples with the shape (and, unless given, the dtype) of ``t``."""
     dtype = _float_like("randn_like", t, dtype)
     return _make(rng(generator).standard_normal(t.shape).astype(dtype), requires_grad)
