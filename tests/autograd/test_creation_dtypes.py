@@ -110,6 +110,12 @@ def test_arange_dtypes():
     assert vg.arange(0, 1, 0.25).tolist() == [0.0, 0.25, 0.5, 0.75] and vg.arange(0, 1, 0.25).dtype == np.float32
     assert vg.arange(1, 7, 2, dtype=vg.int32).tolist() == [1, 3, 5]
     assert vg.arange(3, dtype=vg.double).dtype == np.float64
+    # integer dtypes truncate start, end and step toward zero before counting, as PyTorch does
+    assert vg.arange(0.5, 3.7, 1, dtype=vg.long).tolist() == [0, 1, 2]  # NumPy alone would give [0, 1, 2, 3]
+    assert vg.arange(-1.5, 2.7, 2, dtype=vg.long).tolist() == [-1, 1]
+    assert vg.arange(2.9, -3.2, -1.5, dtype=vg.long).tolist() == [2, 1, 0, -1, -2]
+    with pytest.raises(RuntimeError, match="step must be nonzero"):
+        vg.arange(0, 2.5, 0.5, dtype=vg.long)
 
 
 def test_logspace():

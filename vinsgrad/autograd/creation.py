@@ -74,6 +74,10 @@ def arange(
         start, end = 0, start
     if dtype is None:
         dtype = int64 if all(isinstance(v, int) for v in (start, end, step)) else float32
+    if xp.dtype(dtype).kind in "iu":
+        start, end, step = int(start), int(end), int(step)  # PyTorch truncates each toward zero first
+        if step == 0:
+            raise RuntimeError("arange: step must be nonzero (after truncation to the integer dtype)")
     return _make(xp.arange(start, end, step, dtype=dtype), requires_grad)
 
 
