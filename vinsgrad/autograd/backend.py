@@ -13,7 +13,12 @@ ndarray = xp.ndarray
 
 float32 = xp.dtype("float32")
 float64 = xp.dtype("float64")
+float16 = xp.dtype("float16")
+int8 = xp.dtype("int8")
+int16 = xp.dtype("int16")
+int32 = xp.dtype("int32")
+uint8 = xp.dtype("uint8")
 int64 = xp.dtype("int64")
 bool_ = xp.dtype("bool")
 
-__all__ = ["bool_", "float32", "float64", "int64", "ndarray", "xp"]
+__all__ = ["bool_", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "ndarray", "uint8", "xp"]

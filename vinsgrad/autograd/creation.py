@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from vinsgrad.autograd.backend import float32, int64, xp
+from vinsgrad.autograd.backend import float32, float64, int64, xp
 from vinsgrad.autograd.tensor import Tensor, _shape_arg, as_array
 from vinsgrad.random import Generator, rng
 
 
 def _make(data: Any, requires_grad: bool) -> Tensor:
     return Tensor(data, requires_grad=requires_grad)
+
+
+def _default(dtype: Any) -> Any:
+    return float32 if dtype is None else dtype
 
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -32,12 +36,12 @@ def from_numpy(array: Any) -> Tensor:
 
 def zeros(*size: Any, dtype: Any = float32, requires_grad: bool = False) -> Tensor:
     """A tensor of ``size`` filled with 0 (``zeros(2, 3)`` or ``zeros((2, 3))``)."""
-    return _make(xp.zeros(_shape_arg(size), dtype=dtype), requires_grad)
+    return _make(xp.zeros(_shape_arg(size), dtype=_default(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = float32, requires_grad: bool = False) -> Tensor:
     """A tensor of ``size`` filled with 1."""
-    return _make(xp.ones(_shape_arg(size), dtype=dtype), requires_grad)
+    return _make(xp.ones(_shape_arg(size), dtype=_default(dtype)), requires_grad)
 
 
 def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -70,12 +74,19 @@ def arange(
         start, end = 0, start
     if dtype is None:
         dtype = int64 if all(isinstance(v, int) for v in (start, end, step)) else float32
+    if xp.dtype(dtype).kind in "iu":
+        start, end, step = int(start), int(end), int(step)  # PyTorch truncates each toward zero first
+        if step == 0:
+            raise RuntimeError("arange: step must be nonzero (after truncation to the integer dtype)")
     return _make(xp.arange(start, end, step, dtype=dtype), requires_grad)
 
 
 def linspace(start: float, end: float, steps: int, dtype: Any = float32, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
-    return _make(xp.linspace(start, end, steps, dtype=dtype), requires_grad)
+    dtype = _default(dtype)
+    if xp.dtype(dtype).kind == "f":
+        return _make(xp.linspace(start, end, steps, dtype=dtype), requires_grad)
+    return _make(_linspace_float64(start, end, steps).astype(dtype), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = float32, requires_grad: bool = False) -> Tensor:
@@ -105,3 +116,121 @@ def randint(
 def randperm(n: int, generator: Generator | None = None, dtype: Any = int64) -> Tensor:
     """A random permutation of ``0 .. n-1``."""
     return Tensor(rng(generator).permutation(n).astype(dtype, copy=False))
+
+
+def _linspace_float64(start: float, end: float, steps: int) -> Any:
+    """PyTorch's linspace arithmetic in float64: the first half counts up from ``start``, the second half counts
+    down from ``end``; casting the result to an integer dtype then truncates toward zero, as PyTorch does."""
+    if steps < 0:
+        raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
+    if steps == 1:
+        return xp.array([start], dtype=float64)
+    idx = xp.arange(steps, dtype=float64)
+    step = (end - start) / max(steps - 1, 1)
+    return xp.where(idx < steps // 2, start + step * idx, end - step * (steps - 1 - idx))
+
+
+def logspace(
+    start: float, end: float, steps: int, base: float = 10.0, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """``steps`` values ``base ** x`` for ``x`` evenly spaced from ``start`` to ``end``, both included."""
+    values = xp.power(float(base), _linspace_float64(start, end, steps))
+    return _make(values.astype(_default(dtype)), requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` whose values are unspecified (vinsgrad fills it with zeros)."""
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+
+def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor with the shape (and, unless given, the dtype) of ``t`` and unspecified values (zeros here)."""
+    return _make(xp.zeros_like(t._data, dtype=dtype), requires_grad)
+
+
+def _float_like(name: str, t: Tensor, dtype: Any) -> Any:
+    dtype = xp.dtype(t.dtype if dtype is None else dtype)
+    if dtype.kind != "f":
+        raise RuntimeError(f"{name}: expected a floating point dtype, got {dtype}")
+    return dtype
+
+
+def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, generator: Generator | None = None) -> Tensor:
+    """Uniform samples in [0, 1) with the shape (and, unless given, the dtype) of ``t``."""
+    dtype = _float_like("rand_like", t, dtype)
+    return _make(rng(generator).random(t.shape).astype(dtype), requires_grad)
+
+
+def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, generator: Generator | None = None) -> Tensor:
+    """Standard normal samples with the shape (and, unless given, the dtype) of ``t``."""
+    dtype = _float_like("randn_like", t, dtype)
+    return _make(rng(generator).standard_normal(t.shape).astype(dtype), requires_grad)
+
+
+def randint_like(
+    t: Tensor,
+    low: int = 0,
+    high: int | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    generator: Generator | None = None,
+) -> Tensor:
+    """Integers in [low, high) with the shape (and, unless given, the dtype) of ``t``: ``randint_like(t, high)``
+    or ``randint_like(t, low, high)``."""
+    if high is None:
+        low, high = 0, low
+    values = rng(generator).integers(low, high, size=t.shape)
+    return _make(values.astype(t.dtype if dtype is None else dtype), requires_grad)
+
+
+def _triangle_indices(name: str, row: int, col: int, offset: int, dtype: Any, lower: bool) -> Tensor:
+    if row < 0 or col < 0:
+        raise RuntimeError(f"{name}: row and col must be non-negative, got row={row}, col={col}")
+    r, c = xp.indices((row, col))
+    keep = (c - r <= offset) if lower else (c - r >= offset)
+    return Tensor(xp.stack([r[keep], c[keep]]).astype(dtype))
+
+
+def tril_indices(row: int, col: int, offset: int = 0, dtype: Any = int64) -> Tensor:
+    """The (2, N) row and column indices of the lower triangle of a ``row`` x ``col`` matrix, row by row;
+    ``offset`` > 0 takes diagonals above the main one too, < 0 leaves some out."""
+    return _triangle_indices("tril_indices", row, col, offset, dtype, lower=True)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, dtype: Any = int64) -> Tensor:
+    """The (2, N) row and column indices of the upper triangle of a ``row`` x ``col`` matrix, row by row."""
+    return _triangle_indices("triu_indices", row, col, offset, dtype, lower=False)
+
+
+def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple[Tensor, ...]:
+    """Coordinate grids from 1-D tensors: output ``i`` repeats ``tensors[i]`` along every other dimension.
+
+    ``indexing="ij"`` gives shape ``(len(t0), len(t1), ...)``; ``"xy"`` swaps the first two dimensions (Cartesian,
+    as in NumPy's default). Built from reshape and expand, so gradients flow back to the inputs.
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty list of tensors")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError(f"meshgrid: expected 0D or 1D tensors, got one with shape {t.shape}")
+    dims = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) > 1:
+        dims[0], dims[1] = 1, 0
+    shape = [0] * len(tensors)
+    for i, t in enumerate(tensors):
+        shape[dims[i]] = t.numel()
+    grids = []
+    for i, t in enumerate(tensors):
+        view = [1] * len(tensors)
+        view[dims[i]] = -1
+        grids.append(t.reshape(*view).expand(*shape))
+    return tuple(grids)
+
+
+def is_floating_point(t: Tensor) -> bool:
+    """Whether ``t`` has a floating-point dtype (float16, float32, float64)."""
+    return t.is_floating_point()

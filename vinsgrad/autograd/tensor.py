@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from vinsgrad.autograd import grad_mode, versions
-from vinsgrad.autograd.backend import float32, float64, int64, ndarray, xp
+from vinsgrad.autograd.backend import float16, float32, float64, int16, int64, ndarray, uint8, xp
 from vinsgrad.random import rng
 
 Dim = int | tuple[int, ...] | None
@@ -163,6 +163,49 @@ class Tensor:
 
     def cpu(self) -> Tensor:
         return self
+
+    # **** dtypes and new tensors like this one ****
+
+    def half(self) -> Tensor:
+        return self.type(float16)
+
+    def short(self) -> Tensor:
+        return self.type(int16)
+
+    def byte(self) -> Tensor:
+        return self.type(uint8)
+
+    def is_floating_point(self) -> _bool:
+        """Whether the dtype is a floating-point one (float16, float32, float64)."""
+        return _bool(self._data.dtype.kind == "f")
+
+    def element_size(self) -> _int:
+        """The size in bytes of one element (4 for float32, 8 for int64, 1 for bool)."""
+        return _int(self._data.dtype.itemsize)
+
+    def _new(self, data: ndarray, requires_grad: _bool) -> Tensor:
+        return Tensor(data, requires_grad=requires_grad)
+
+    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: _bool = False) -> Tensor:
+        """A copy of ``data`` as a tensor with this tensor's dtype unless ``dtype`` is given."""
+        return self._new(xp.array(as_array(data, self.dtype if dtype is None else dtype)), requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: _bool = False) -> Tensor:
+        """Zeros of ``size`` with this tensor's dtype unless ``dtype`` is given."""
+        return self._new(xp.zeros(_shape_arg(size), dtype=self.dtype if dtype is None else dtype), requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: _bool = False) -> Tensor:
+        """Ones of ``size`` with this tensor's dtype unless ``dtype`` is given."""
+        return self._new(xp.ones(_shape_arg(size), dtype=self.dtype if dtype is None else dtype), requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: _bool = False) -> Tensor:
+        """An uninitialised tensor of ``size`` (vinsgrad fills it with zeros) with this tensor's dtype unless given."""
+        return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, requires_grad: _bool = False) -> Tensor:
+        """``fill_value`` in a tensor of ``size`` with this tensor's dtype unless ``dtype`` is given."""
+        data = xp.full(_shape_arg((size,)), fill_value, dtype=self.dtype if dtype is None else dtype)
+        return self._new(data, requires_grad)
 
     def __len__(self) -> _int:
         if self.ndim == 0:

@@ -45,3 +45,25 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
             raise ValueError(f"padding_idx must be within [{-num}, {num}) for {num} embeddings, got {padding_idx}")
         padding_idx %= num
     return EmbeddingFn.apply(weight, indices, padding_idx=padding_idx)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """An int64 tensor of shape ``(*tensor.shape, num_classes)`` with 1 at each index of ``tensor`` and 0 elsewhere
+    (``num_classes=-1`` takes one more than the largest index).
+
+    Example::
+
+        F.one_hot(vinsgrad.tensor([0, 2]), 3)  # tensor([[1, 0, 0], [0, 0, 1]])
+    """
+    idx = tensor._data
+    if idx.dtype != xp.int64:
+        raise RuntimeError(f"one_hot is only applicable to index tensor of dtype int64, got {idx.dtype}")
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("one_hot: class values must be non-negative")
+    if num_classes == -1:
+        if idx.size == 0:
+            raise RuntimeError("one_hot: can not infer total number of classes from empty tensor")
+        num_classes = int(idx.max()) + 1
+    elif idx.size and idx.max() >= num_classes:
+        raise RuntimeError(f"one_hot: class values must be smaller than num_classes={num_classes}, got {idx.max()}")
+    return Tensor((idx[..., None] == xp.arange(num_classes)).astype(xp.int64))
