@@ -169,6 +169,18 @@ def test_missing_api_is_one_line_with_file_and_line(tmp_path: Path, line: str, a
     assert "torch" not in sys.modules
 
 
+def test_missing_api_in_a_module_the_script_imports_names_that_module(tmp_path: Path) -> None:
+    helper = write(tmp_path, "spectral_helper.py", "import torch\n\n\ndef spectrum(x):\n    return torch.fft.rfft(x)\n")
+    script = write(
+        tmp_path, "main.py", "import torch\nfrom spectral_helper import spectrum\n\nspectrum(torch.ones(4))\n"
+    )
+    try:
+        with pytest.raises(MissingAPIError, match=rf"^{helper}:5: torch.fft is a PyTorch API that vinsgrad does not"):
+            run_script(str(script))
+    finally:
+        sys.modules.pop("spectral_helper", None)
+
+
 def test_other_script_errors_propagate_unchanged(tmp_path: Path) -> None:
     script = write(tmp_path, "bad.py", "import torch\nraise KeyError('mine')\n")
     with pytest.raises(KeyError, match="mine"):

@@ -91,14 +91,20 @@ def torch_aliases() -> Iterator[None]:
             del sys.modules[name]
 
 
-def _script_line(tb: TracebackType | None, script: str) -> str:
-    """``file:line`` of the innermost frame of ``tb`` that runs ``script`` (the script itself when none does)."""
-    where = script
-    target = os.path.abspath(script)
-    for frame, lineno in traceback.walk_tb(tb):
-        if os.path.abspath(frame.f_code.co_filename) == target:
-            where = f"{script}:{lineno}"
-    return where
+def _user_frame(tb: TracebackType | None, script: str) -> str | None:
+    """``file:line`` of the user's code that made the failing access: the innermost frame outside the import
+    machinery and this module; None when that frame is inside vinsgrad (then the error is vinsgrad's own)."""
+    here = os.path.abspath(__file__)
+    package = os.path.dirname(here) + os.sep
+    frames = [
+        (os.path.abspath(frame.f_code.co_filename), lineno)
+        for frame, lineno in traceback.walk_tb(tb)
+        if not frame.f_code.co_filename.startswith("<") and os.path.abspath(frame.f_code.co_filename) != here
+    ]
+    if not frames or frames[-1][0].startswith(package):
+        return None
+    filename, lineno = frames[-1]
+    return f"{script if filename == os.path.abspath(script) else filename}:{lineno}"
 
 
 def _missing_api(error: BaseException) -> str | None:
@@ -150,9 +156,9 @@ def run_script(script: str, args: Sequence[str] = ()) -> None:
             runpy.run_path(script, run_name="__main__")
     except (AttributeError, ImportError) as error:
         api = _missing_api(error) or _from_import_missing(error)
-        if api is None:
+        where = _user_frame(error.__traceback__, script)
+        if api is None or where is None:
             raise
-        where = _script_line(error.__traceback__, script)
         raise MissingAPIError(f"{where}: {api} is a PyTorch API that vinsgrad does not have") from None
     finally:
         sys.argv = saved_argv
