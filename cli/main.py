@@ -27,6 +27,7 @@ from .commands.eval import eval_command
 from .commands.graph import graph_command
 from .commands.inspect import inspect_command
 from .commands.predict import predict_command
+from .commands.run import run_command
 from .commands.selftest import selftest_command
 from .commands.train import train
 from .errors import CLIError, one_line
@@ -158,3 +159,4 @@ register(predict_command, "predict")
 register(graph_command, "graph")
 register(selftest_command, "selftest")
 register(configs_command, "configs")
+app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(guarded(run_command))

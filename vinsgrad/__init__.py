@@ -1,5 +1,9 @@
 """vinsgrad: a small deep-learning library in pure Python + NumPy, with PyTorch's API and numerics."""
 
+# Subpackages as attributes, as ``import torch`` gives torch.nn, torch.optim and torch.utils.data, and the honest
+# device modules (cuda, backends.mps, accelerator): the CPU is the only device.
+import vinsgrad.utils.data  # noqa: F401
+from vinsgrad import accelerator, autograd, backends, cuda, nn, optim, utils
 from vinsgrad.autograd import (
     Function,
     Tensor,
@@ -38,6 +42,7 @@ from vinsgrad.autograd.creation import (
     zeros,
     zeros_like,
 )
+from vinsgrad.autograd.device import device
 from vinsgrad.functions import cat, maximum, minimum, stack, where
 from vinsgrad.random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from vinsgrad.serialization import load, save
@@ -88,9 +93,14 @@ __all__ = [
     "Function",
     "Generator",
     "Tensor",
+    "accelerator",
     "arange",
+    "autograd",
+    "backends",
     "bool",
     "cat",
+    "cuda",
+    "device",
     "double",
     "empty",
     "empty_like",
@@ -122,9 +132,11 @@ __all__ = [
     "maximum",
     "meshgrid",
     "minimum",
+    "nn",
     "no_grad",
     "ones",
     "ones_like",
+    "optim",
     "rand",
     "rand_like",
     "randint",
@@ -141,6 +153,7 @@ __all__ = [
     "tril_indices",
     "triu_indices",
     "uint8",
+    "utils",
     "where",
     "zeros",
     "zeros_like",

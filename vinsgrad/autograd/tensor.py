@@ -16,6 +16,8 @@ from typing import Any, NamedTuple
 
 from vinsgrad.autograd import grad_mode, versions
 from vinsgrad.autograd.backend import float16, float32, float64, int16, int64, ndarray, uint8, xp
+from vinsgrad.autograd.device import CPU, check_device
+from vinsgrad.autograd.device import device as _device
 from vinsgrad.random import rng
 
 Dim = int | tuple[int, ...] | None
@@ -125,15 +127,20 @@ class Tensor:
     def __array__(self, dtype: Any = None, copy: _bool | None = None) -> ndarray:
         return self._data if dtype is None else self._data.astype(dtype)
 
+    @property
+    def device(self) -> _device:
+        """Where the tensor lives: always ``device(type='cpu')``, as vinsgrad computes with NumPy on the CPU."""
+        return CPU
+
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """``to(dtype)`` or ``to(other)`` casts (differentiably); device ``"cpu"`` is accepted and changes nothing."""
         dtype = kwargs.get("dtype")
+        check_device(kwargs.get("device"), "to()")
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, str) or a is None:
-                if a not in (None, "cpu"):
-                    raise ValueError(f"to(): vinsgrad runs on the CPU only, got device {a!r}")
+            elif isinstance(a, str | _device | _int) or a is None:
+                check_device(a, "to()")
             else:
                 dtype = a
         return self if dtype is None else self.type(dtype)

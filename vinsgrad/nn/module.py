@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar
 
 from vinsgrad.autograd.backend import float32, ndarray, xp
+from vinsgrad.autograd.device import device as Device
 from vinsgrad.autograd.tensor import Tensor, as_array
 
 M = TypeVar("M", bound="Module")
@@ -303,7 +304,7 @@ class Module:
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         for a in args:
-            if isinstance(a, str) or a is None:
+            if isinstance(a, str | Device) or a is None:
                 device = a
             else:
                 dtype = a
