@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
                 torch.set_num_threads(args.threads)
     report: dict[str, Any] = {"torch": getattr(torch, "__version__", None), "machine": machine(torch)}
     print(f"machine: {report['machine']}", file=sys.stderr)
-    root = data.prepare_root(args._data, args.root) if {"seed", "large", "cnn", "memory"} & set(only) else args._data
+    root = data.prepare_root(args.data, args.root) if {"seed", "large", "cnn", "memory"} & set(only) else args.data
     if "seed" in only:
         print("seed: MLP 784-128-64-10, batch 64", file=sys.stderr)
         report["seed"] = mlp_group(root, torch, sizes=(784, 128, 64, 10), batch_size=64, epochs=args.epochs)

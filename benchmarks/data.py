@@ -32,4 +32,4 @@ def prepare_root(root: Path, source: str | None) -> Path:
 def arrays(root: Path, train: bool) -> tuple[np.ndarray, np.ndarray]:
     """uint8 images (N, 28, 28) and int64 labels (N,)."""
     ds = datasets.MNIST(root=str(root), train=train)
-    return np.asarray(ds._data), np.asarray(ds.targets, dtype=np.int64)
+    return np.asarray(ds.data), np.asarray(ds.targets, dtype=np.int64)

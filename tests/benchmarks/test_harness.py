@@ -80,3 +80,21 @@ def test_bad_arguments_exit_with_a_usage_error(argv: list[str], capsys: pytest.C
         bench.main(argv)
     assert exc.value.code == 2
     assert argv[1].split(",")[-1] in capsys.readouterr().err
+
+
+def test_main_runs_the_micro_group_end_to_end() -> None:
+    # Runs the command `make bench` runs, so its wiring (argument names, data preparation) cannot silently break.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--only", "micro", "--no-torch"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "a + b (64x128)" in done.stdout
