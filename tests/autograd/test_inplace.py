@@ -138,3 +138,17 @@ def test_index_fill_clamp_uniform_zero() -> None:
     y = (x * 1.0).index_fill(0, vinsgrad.tensor([1]), 0.0)
     (y * y).sum().backward()
     assert x.grad.tolist() == [[2.0, 4.0], [0.0, 0.0]]
+
+
+def test_direct_writes_outside_the_graph_still_count_versions() -> None:
+    p = vinsgrad.tensor([1.0, 2.0], requires_grad=True)
+    w = vinsgrad.tensor([3.0, 4.0])  # a constant the product saves for p's gradient
+    z = p * w
+    w[0] = 5.0  # written straight into memory (nothing to record), but counted
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+    buffer = vinsgrad.zeros(3, 2)
+    memory = buffer.numpy()
+    for i in range(3):
+        buffer[i] = vinsgrad.tensor([i, -i])
+    assert buffer.numpy() is memory and buffer.tolist() == [[0, 0], [1, -1], [2, -2]]

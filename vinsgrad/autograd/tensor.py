@@ -317,12 +317,15 @@ class Tensor:
 
     # **** in-place ops: write into this tensor's memory (PyTorch's semantics) ****
 
-    def _inplace(self, compute: Callable[[Tensor], Tensor], *others: Any) -> Tensor:
+    def _inplace(
+        self, compute: Callable[[Tensor], Tensor], *others: Any, direct: Callable[[ndarray], None] | None = None
+    ) -> Tensor:
         """Write ``compute(self)`` into this tensor's memory and, when recording, make this tensor its output.
 
         The op itself runs out of place on a copy of the old value, so what it saves for backward stays valid;
         the old history becomes the input of the new node, as PyTorch rebases it. A leaf that requires grad
         cannot be changed in place while recording (its gradient would be wrong); wrap updates in no_grad().
+        ``direct`` writes the memory itself when nothing is recorded (``t[i] = v`` in a loop must not copy ``t``).
         """
         recording = grad_mode._enabled and (
             self.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others)
@@ -341,6 +344,11 @@ class Tensor:
             old = Tensor(self._data.copy())
             old.requires_grad, old.grad_fn = self.requires_grad, self.grad_fn
             result = compute(old)
+        elif direct is not None:
+            direct(self._data)
+            if self._counts_writes:
+                versions.bump(self._data)
+            return self
         else:
             with grad_mode.no_grad():
                 result = compute(self)
@@ -377,10 +385,10 @@ class Tensor:
         return self.div_(other)
 
     def copy_(self, src: Any) -> Tensor:
-        return self._inplace(lambda t: _ops.IndexPutFn.apply(t, src, index=...), src)
+        return self._inplace(lambda t: _ops.IndexPutFn.apply(t, src, index=...), src, direct=_put(..., src))
 
     def fill_(self, value: Any) -> Tensor:
-        return self._inplace(lambda t: _ops.IndexPutFn.apply(t, value, index=...), value)
+        return self._inplace(lambda t: _ops.IndexPutFn.apply(t, value, index=...), value, direct=_put(..., value))
 
     def zero_(self) -> Tensor:
         return self.fill_(0)
@@ -430,7 +438,8 @@ class Tensor:
     def __setitem__(self, index: Any, value: Any) -> None:
         """``t[index] = value`` for ints, slices, boolean masks and index tensors; differentiable like PyTorch's
         (the gradient flows to ``value`` and to the part of ``t`` that was not overwritten)."""
-        self._inplace(lambda t: _ops.IndexPutFn.apply(t, value, index=_index_arg(index)), value)
+        index = _index_arg(index)
+        self._inplace(lambda t: _ops.IndexPutFn.apply(t, value, index=index), value, direct=_put(index, value))
 
     # **** arithmetic ****
 
@@ -691,6 +700,15 @@ class _DataView(Tensor):
 
     __slots__ = ()
     _counts_writes = False
+
+
+def _put(index: Any, value: Any) -> Callable[[ndarray], None]:
+    """``target[index] = value`` in place, casting as PyTorch's copy_ and __setitem__ do."""
+
+    def put(target: ndarray) -> None:
+        target[index] = value._data if isinstance(value, Tensor) else value
+
+    return put
 
 
 def _write(target: ndarray, result: ndarray, *, count: bool) -> None:
