@@ -44,14 +44,9 @@ class Adadelta(Optimizer):
         check_common(group, "eps", "weight_decay")
 
     def _step_group(self, group: dict[str, Any]) -> None:
-        params = [p for p in group["params"] if p.grad is not None]
-        states = [self.state[p] for p in params]
-        for p, state in zip(params, states):
-            if not state:
-                state["step"] = 0
-                state["square_avg"] = xp.zeros_like(p._data)
-                state["acc_delta"] = xp.zeros_like(p._data)
-            state["step"] += 1
+        params, states = self._stepped(
+            group, lambda p: {"square_avg": xp.zeros_like(p._data), "acc_delta": xp.zeros_like(p._data)}
+        )
         adadelta(
             [p._data for p in params],
             [p.grad._data for p in params],

@@ -57,16 +57,15 @@ class Adam(Optimizer):
         check_hyperparameter("Invalid weight_decay value", group["weight_decay"], lambda v: v >= 0, "weight_decay >= 0")
 
     def _step_group(self, group: dict[str, Any]) -> None:
-        params = [p for p in group["params"] if p.grad is not None]
-        states = [self.state[p] for p in params]
-        for p, state in zip(params, states):
-            if not state:  # lazy initialisation, on the first step a parameter has a gradient
-                state["step"] = 0
-                state["exp_avg"] = xp.zeros_like(p._data)
-                state["exp_avg_sq"] = xp.zeros_like(p._data)
-                if group["amsgrad"]:
-                    state["max_exp_avg_sq"] = xp.zeros_like(p._data)
-            state["step"] += 1
+        def init(p: Any) -> dict[str, Any]:
+            state: dict[str, Any] = {}
+            state["exp_avg"] = xp.zeros_like(p._data)
+            state["exp_avg_sq"] = xp.zeros_like(p._data)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = xp.zeros_like(p._data)
+            return state
+
+        params, states = self._stepped(group, init)
         beta1, beta2 = group["betas"]
         adam(
             [p._data for p in params],

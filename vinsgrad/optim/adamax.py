@@ -44,14 +44,9 @@ class Adamax(Optimizer):
         check_common(group, "weight_decay")
 
     def _step_group(self, group: dict[str, Any]) -> None:
-        params = [p for p in group["params"] if p.grad is not None]
-        states = [self.state[p] for p in params]
-        for p, state in zip(params, states):
-            if not state:
-                state["step"] = 0
-                state["exp_avg"] = xp.zeros_like(p._data)
-                state["exp_inf"] = xp.zeros_like(p._data)
-            state["step"] += 1
+        params, states = self._stepped(
+            group, lambda p: {"exp_avg": xp.zeros_like(p._data), "exp_inf": xp.zeros_like(p._data)}
+        )
         beta1, beta2 = group["betas"]
         adamax(
             [p._data for p in params],

@@ -53,15 +53,9 @@ class ASGD(Optimizer):
         check_common(group, "lr", "weight_decay")
 
     def _step_group(self, group: dict[str, Any]) -> None:
-        params = [p for p in group["params"] if p.grad is not None]
-        states = [self.state[p] for p in params]
-        for p, state in zip(params, states):
-            if not state:
-                state["step"] = 0
-                state["eta"] = float(group["lr"])
-                state["mu"] = 1.0
-                state["ax"] = xp.zeros_like(p._data)
-            state["step"] += 1
+        params, states = self._stepped(
+            group, lambda p: {"eta": float(group["lr"]), "mu": 1.0, "ax": xp.zeros_like(p._data)}
+        )
         etas, mus = asgd(
             [p._data for p in params],
             [p.grad._data for p in params],

@@ -67,15 +67,10 @@ class NAdam(Optimizer):
         check_hyperparameter("Invalid momentum_decay value", decay, lambda v: v >= 0, "momentum_decay >= 0")
 
     def _step_group(self, group: dict[str, Any]) -> None:
-        params = [p for p in group["params"] if p.grad is not None]
-        states = [self.state[p] for p in params]
-        for p, state in zip(params, states):
-            if not state:
-                state["step"] = 0
-                state["mu_product"] = 1.0
-                state["exp_avg"] = xp.zeros_like(p._data)
-                state["exp_avg_sq"] = xp.zeros_like(p._data)
-            state["step"] += 1
+        params, states = self._stepped(
+            group,
+            lambda p: {"mu_product": 1.0, "exp_avg": xp.zeros_like(p._data), "exp_avg_sq": xp.zeros_like(p._data)},
+        )
         beta1, beta2 = group["betas"]
         mu_products = nadam(
             [p._data for p in params],

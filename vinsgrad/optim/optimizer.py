@@ -126,6 +126,22 @@ class Optimizer:
     def _step_group(self, group: dict[str, Any]) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define _step_group(group)")
 
+    def _stepped(
+        self, group: dict[str, Any], init: Callable[[Tensor], dict[str, Any]]
+    ) -> tuple[list[Any], list[dict[str, Any]]]:
+        """The group's parameters that have a gradient, and their states with this step counted.
+
+        A state is created on the parameter's first step, as PyTorch does lazily: ``step`` 0, then ``init(p)``.
+        """
+        params = [p for p in group["params"] if p.grad is not None]
+        states = [self.state[p] for p in params]
+        for p, state in zip(params, states):
+            if not state:
+                state["step"] = 0
+                state.update(init(p))
+            state["step"] += 1
+        return params, states
+
     # **** state_dict ****
 
     def state_dict(self) -> dict[str, Any]:

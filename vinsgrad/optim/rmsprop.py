@@ -58,17 +58,16 @@ class RMSprop(Optimizer):
         check_hyperparameter("Invalid alpha value", group["alpha"], lambda v: v >= 0, "alpha >= 0")
 
     def _step_group(self, group: dict[str, Any]) -> None:
-        params = [p for p in group["params"] if p.grad is not None]
-        states = [self.state[p] for p in params]
-        for p, state in zip(params, states):
-            if not state:  # lazy initialisation, on the first step a parameter has a gradient
-                state["step"] = 0
-                state["square_avg"] = xp.zeros_like(p._data)
-                if group["momentum"] > 0:
-                    state["momentum_buffer"] = xp.zeros_like(p._data)
-                if group["centered"]:
-                    state["grad_avg"] = xp.zeros_like(p._data)
-            state["step"] += 1
+        def init(p: Any) -> dict[str, Any]:
+            state: dict[str, Any] = {}
+            state["square_avg"] = xp.zeros_like(p._data)
+            if group["momentum"] > 0:
+                state["momentum_buffer"] = xp.zeros_like(p._data)
+            if group["centered"]:
+                state["grad_avg"] = xp.zeros_like(p._data)
+            return state
+
+        params, states = self._stepped(group, init)
         rmsprop(
             [p._data for p in params],
             [p.grad._data for p in params],

@@ -49,14 +49,9 @@ class Rprop(Optimizer):
             raise ValueError(f"Invalid eta values: {etaminus}, {etaplus} (expected 0 < etaminus < 1 < etaplus)")
 
     def _step_group(self, group: dict[str, Any]) -> None:
-        params = [p for p in group["params"] if p.grad is not None]
-        states = [self.state[p] for p in params]
-        for p, state in zip(params, states):
-            if not state:
-                state["step"] = 0
-                state["prev"] = xp.zeros_like(p._data)
-                state["step_size"] = xp.full_like(p._data, float(group["lr"]))
-            state["step"] += 1
+        params, states = self._stepped(
+            group, lambda p: {"prev": xp.zeros_like(p._data), "step_size": xp.full_like(p._data, float(group["lr"]))}
+        )
         etaminus, etaplus = group["etas"]
         step_size_min, step_size_max = group["step_sizes"]
         rprop(
