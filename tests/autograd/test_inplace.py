@@ -152,3 +152,15 @@ def test_direct_writes_outside_the_graph_still_count_versions() -> None:
     for i in range(3):
         buffer[i] = vinsgrad.tensor([i, -i])
     assert buffer.numpy() is memory and buffer.tolist() == [[0, 0], [1, -1], [2, -2]]
+
+
+def test_in_place_on_a_reduction_result_is_allowed_but_on_a_view_refused() -> None:
+    x = vinsgrad.tensor([[1.0, 3.0], [2.0, 0.5]], dtype=vinsgrad.float64, requires_grad=True)
+    m = x.amax(1)  # its own memory, though NumPy returns it as a view of a temporary: the write is allowed
+    m += 1
+    assert m.tolist() == [4.0, 3.0]
+    with pytest.raises(RuntimeError, match="AmaxBackward0"):  # amax saved its output; PyTorch refuses here too
+        m.sum().backward()
+    v = (x * 1.0).reshape(4)  # shares the memory of the tensor it reshapes
+    with pytest.raises(RuntimeError, match="in-place operation on a view"):
+        v += 1

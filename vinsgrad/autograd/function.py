@@ -41,6 +41,7 @@ class Function:
     saved_versions: tuple[int, ...] | None = None  # None: every saved array was at version 0
     hooks: list[Callable[[Tensor], Tensor | None]] | None = None  # the output tensor's hooks
     freed = False
+    returns_view = False  # True for ops whose output may share its input's memory (reshape, permute, x[i], ...)
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep what backward needs (and only that: saved arrays stay alive until backward frees them)."""

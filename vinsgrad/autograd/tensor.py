@@ -336,7 +336,7 @@ class Tensor:
                 "updates in `with vinsgrad.no_grad():`"
             )
         if recording:
-            if self.grad_fn is not None and isinstance(self._data.base, ndarray):
+            if self.grad_fn is not None and self.grad_fn.returns_view and isinstance(self._data.base, ndarray):
                 raise RuntimeError(
                     f"an in-place operation on a view ({self.grad_fn.op_name()} of another tensor) that is part of "
                     "the graph is not supported by vinsgrad; clone() the view first or compute out of place"

@@ -15,6 +15,8 @@ def _is_basic_index(index: Any) -> bool:
 
 
 class IndexFn(Function):
+    returns_view = True
+
     @staticmethod
     def forward(ctx, x, index=None):
         ctx.shape, ctx.dtype, ctx.index = x.shape, x.dtype, index

@@ -19,6 +19,8 @@ class CloneFn(Function):
 
 
 class ReshapeFn(Function):
+    returns_view = True
+
     @staticmethod
     def forward(ctx, x, shape=()):
         ctx.in_shape = x.shape
@@ -33,6 +35,8 @@ class ReshapeFn(Function):
 
 
 class PermuteFn(Function):
+    returns_view = True
+
     @staticmethod
     def forward(ctx, x, dims=()):
         if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
@@ -46,6 +50,8 @@ class PermuteFn(Function):
 
 
 class ExpandFn(Function):
+    returns_view = True
+
     @staticmethod
     def forward(ctx, x, shape=()):
         ctx.in_shape = x.shape
