@@ -441,6 +441,8 @@ class Tensor:
         index = _index_arg(index)
         self._inplace(lambda t: _ops.IndexPutFn.apply(t, value, index=index), value, direct=_put(index, value))
 
+    # ======== ops as methods: thin wrappers over autograd/ops, by kind (make size counts the core above) ========
+
     # **** arithmetic ****
 
     def __add__(self, other: Any) -> Tensor:
@@ -690,8 +692,12 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         return _ops.IndexFn.apply(self, index=_index_arg(index))
 
+    # **** indexing ****
+
     def gather(self, dim: _int, index: Tensor) -> Tensor:
         return _ops.GatherFn.apply(self, index._data, dim=dim)
+
+    # **** linear algebra ****
 
 
 class _DataView(Tensor):
