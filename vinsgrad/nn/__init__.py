@@ -45,3 +45,60 @@ from vinsgrad.nn.pooling import AvgPool2d, MaxPool2d
 from vinsgrad.nn.sparse import Embedding
 
 __all__ += ["AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv2d", "Dropout", "Embedding", "LayerNorm", "MaxPool2d"]
+
+# **** more activations, losses and layers (issue 14) ****
+
+# isort: split
+from vinsgrad.nn.activation import (  # noqa: E402
+    CELU,
+    ELU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softplus,
+    Softsign,
+    Tanhshrink,
+)
+from vinsgrad.nn.loss import (  # noqa: E402
+    CosineEmbeddingLoss,
+    GaussianNLLLoss,
+    HuberLoss,
+    KLDivLoss,
+    MarginRankingLoss,
+    PoissonNLLLoss,
+    SmoothL1Loss,
+    TripletMarginLoss,
+)
+
+__all__ += [
+    "CELU",
+    "ELU",
+    "SELU",
+    "CosineEmbeddingLoss",
+    "GaussianNLLLoss",
+    "Hardsigmoid",
+    "Hardswish",
+    "Hardtanh",
+    "HuberLoss",
+    "KLDivLoss",
+    "LogSigmoid",
+    "MarginRankingLoss",
+    "Mish",
+    "PReLU",
+    "PoissonNLLLoss",
+    "ReLU6",
+    "SiLU",
+    "SmoothL1Loss",
+    "Softmin",
+    "Softplus",
+    "Softsign",
+    "Tanhshrink",
+    "TripletMarginLoss",
+]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from vinsgrad.autograd.backend import xp
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn import functional as F
-from vinsgrad.nn.module import Module
+from vinsgrad.nn.module import Module, Parameter, factory_dtype
 
 
 class ReLU(Module):
@@ -129,3 +132,249 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+# **** more activations (issue 14): each a thin Module over its nn.functional function ****
+
+
+class _Inplace(Module):
+    """An activation whose only setting is ``inplace`` (accepted for PyTorch compatibility; the output is new)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class SiLU(_Inplace):
+    """``x * sigmoid(x)`` elementwise (swish).
+
+    Example::
+
+        nn.SiLU()(vinsgrad.tensor([0.0, 1.0]))  # tensor([0.0000, 0.7311])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.silu(input)
+
+
+class ELU(Module):
+    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere.
+
+    Example::
+
+        nn.ELU()(vinsgrad.tensor([-1.0, 2.0]))  # tensor([-0.6321, 2.0000])
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.elu(input, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class SELU(_Inplace):
+    """``1.0507 * elu(x, alpha=1.6733)``: the self-normalising activation.
+
+    Example::
+
+        nn.SELU()(vinsgrad.tensor([1.0]))  # tensor([1.0507])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.selu(input)
+
+
+class CELU(Module):
+    """``x`` where positive, ``alpha * (exp(x / alpha) - 1)`` elsewhere.
+
+    Example::
+
+        nn.CELU(alpha=2.0)(vinsgrad.tensor([-2.0]))  # tensor([-1.2642])
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.celu(input, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Softplus(Module):
+    """``log(1 + exp(beta * x)) / beta``, the identity where ``beta * x > threshold``.
+
+    Example::
+
+        nn.Softplus()(vinsgrad.tensor([0.0]))  # tensor([0.6931])
+    """
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Softsign(Module):
+    """``x / (1 + |x|)`` elementwise.
+
+    Example::
+
+        nn.Softsign()(vinsgrad.tensor([1.0]))  # tensor([0.5000])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softsign(input)
+
+
+class Hardtanh(Module):
+    """``x`` clamped to [min_val, max_val].
+
+    Example::
+
+        nn.Hardtanh()(vinsgrad.tensor([-2.0, 0.5]))  # tensor([-1.0000, 0.5000])
+    """
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        if min_val > max_val:
+            raise ValueError(f"Hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
+
+
+class ReLU6(_Inplace):
+    """``min(max(x, 0), 6)`` elementwise.
+
+    Example::
+
+        nn.ReLU6()(vinsgrad.tensor([-1.0, 7.0]))  # tensor([0., 6.])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu6(input)
+
+
+class Hardsigmoid(_Inplace):
+    """``relu6(x + 3) / 6``: a piecewise-linear sigmoid.
+
+    Example::
+
+        nn.Hardsigmoid()(vinsgrad.tensor([0.0]))  # tensor([0.5000])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardsigmoid(input)
+
+
+class Hardswish(_Inplace):
+    """``x * relu6(x + 3) / 6``: a piecewise swish.
+
+    Example::
+
+        nn.Hardswish()(vinsgrad.tensor([1.0]))  # tensor([0.6667])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardswish(input)
+
+
+class Mish(_Inplace):
+    """``x * tanh(softplus(x))`` elementwise.
+
+    Example::
+
+        nn.Mish()(vinsgrad.tensor([1.0]))  # tensor([0.8651])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.mish(input)
+
+
+class LogSigmoid(Module):
+    """``log(sigmoid(x))``, finite for large ``|x|``.
+
+    Example::
+
+        nn.LogSigmoid()(vinsgrad.tensor([0.0]))  # tensor([-0.6931])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.logsigmoid(input)
+
+
+class PReLU(Module):
+    """``x`` where positive, ``weight * x`` elsewhere, with a learnt slope (one, or one per channel of dim 1).
+
+    Example::
+
+        act = nn.PReLU(num_parameters=8)  # weight (8,), starts at 0.25
+        act(vinsgrad.randn(4, 8, 5, 5)).shape  # (4, 8, 5, 5)
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        dtype = factory_dtype("PReLU", device, dtype)
+        if not isinstance(num_parameters, int) or isinstance(num_parameters, bool) or num_parameters < 1:
+            raise ValueError(f"PReLU: num_parameters must be a positive int, got {num_parameters!r}")
+        self.num_parameters, self.init = num_parameters, init
+        self.weight = Parameter(xp.full(num_parameters, init, dtype=dtype))
+
+    def reset_parameters(self) -> None:
+        self.weight._data.fill(self.init)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class Softmin(Module):
+    """``softmax(-x)`` along ``dim``: each slice becomes a distribution favouring small values.
+
+    Example::
+
+        nn.Softmin(dim=1)(vinsgrad.tensor([[0.0, 0.0]]))  # tensor([[0.5000, 0.5000]])
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmin(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Tanhshrink(Module):
+    """``x - tanh(x)`` elementwise.
+
+    Example::
+
+        nn.Tanhshrink()(vinsgrad.tensor([0.0]))  # tensor([0.])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.tanhshrink(input)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -343,3 +344,232 @@ def binary_cross_entropy_with_logits(
     w = None if weight is None else weight._data.astype(input.dtype, copy=False)
     pw = None if pos_weight is None else pos_weight._data.astype(input.dtype, copy=False)
     return _reduce_tensor(BCEWithLogitsFn.apply(input, target, w, pw), reduction)
+
+
+# ---- losses: robust regression, divergences, margins, likelihoods (issue 14) ----
+
+
+def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """PyTorch's deprecated ``size_average``/``reduce`` pair as a ``reduction`` (``reduction`` when both are None)."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn("size_average and reduce args are deprecated; use reduction= instead", stacklevel=3)
+    size_average = True if size_average is None else size_average
+    if reduce is None or reduce:
+        return "mean" if size_average else "sum"
+    return "none"
+
+
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    *,
+    beta: float = 1.0,
+) -> Tensor:
+    """``0.5 * d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 * beta`` (d = input - target); L1 at beta=0."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    _warn_if_broadcast(input, target, "smooth_l1_loss")
+    diff = input - target
+    err = diff.abs()
+    if beta == 0:
+        return _reduce_tensor(err, reduction)
+    return _reduce_tensor((diff * diff * (0.5 / beta)).where(err < beta, err - 0.5 * beta), reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """``0.5 * d**2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 * delta)``: smooth_l1 scaled by delta."""
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    _warn_if_broadcast(input, target, "huber_loss")
+    diff = input - target
+    err = diff.abs()
+    return _reduce_tensor((diff * diff * 0.5).where(err < delta, (err - 0.5 * delta) * delta), reduction)
+
+
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    *,
+    log_target: bool = False,
+) -> Tensor:
+    """KL(target || exp(input)) pointwise: ``target * (log(target) - input)``, 0 where target is 0.
+
+    ``input`` holds log-probabilities; ``target`` probabilities, or log-probabilities with ``log_target``.
+    ``reduction='batchmean'`` divides the sum by the batch size (the true KL divergence per sample); 'mean'
+    divides by the number of elements, as PyTorch does.
+
+    Example::
+
+        loss = F.kl_div(F.log_softmax(logits, 1), probs, reduction="batchmean")
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in ("mean", "sum", "none", "batchmean"):
+        raise ValueError(
+            f"{reduction!r} is not a valid value for reduction; expected 'mean', 'batchmean', 'sum' or 'none'"
+        )
+    if log_target:
+        pointwise = target.exp() * (target - input)
+    else:  # xlogy: a zero target contributes 0 (and the log never sees it, so no 0 * -inf in the gradient)
+        positive = target > 0
+        pointwise = target * target.where(positive, 1.0).log() - target * input
+    if reduction == "batchmean":
+        return pointwise.sum() / (input.shape[0] if input.ndim else 1)
+    return _reduce_tensor(pointwise, reduction)
+
+
+def cosine_embedding_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0.0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``1 - cos(x1, x2)`` where target is 1, ``max(0, cos(x1, x2) - margin)`` where it is -1, per row.
+
+    Shape: input1/input2 (N, D) or (D,); target (N,) or () of 1s and -1s.
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    if input1.shape != input2.shape or input1.ndim not in (1, 2) or tuple(target.shape) != input1.shape[:-1]:
+        raise ValueError(
+            f"cosine_embedding_loss: expected inputs of one shape (N, D) or (D,) and a target (N,) or (), got "
+            f"{tuple(input1.shape)}, {tuple(input2.shape)} and {tuple(target.shape)}"
+        )
+    eps = 1e-12  # PyTorch's: added to both squared norms
+    cos = (
+        (input1 * input2).sum(-1) / ((input1 * input1).sum(-1) + eps).sqrt() / ((input2 * input2).sum(-1) + eps).sqrt()
+    )
+    zero = cos * 0.0
+    loss = (1 - cos).where(target == 1, zero) + (cos - margin).clamp(min=0).where(target == -1, zero)
+    return _reduce_tensor(loss, reduction)
+
+
+def margin_ranking_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0.0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``max(0, -target * (input1 - input2) + margin)``: target 1 wants input1 ranked higher, -1 lower."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if not (input1.shape == input2.shape == target.shape):
+        raise ValueError(
+            f"margin_ranking_loss: input1, input2 and target must have one shape, got {tuple(input1.shape)}, "
+            f"{tuple(input2.shape)} and {tuple(target.shape)}"
+        )
+    return _reduce_tensor((-target * (input1 - input2) + margin).clamp(min=0), reduction)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """``||x1 - x2 + eps||_p`` over the last dim (eps keeps the gradient finite when x1 == x2), as PyTorch."""
+    diff = (x1 - x2 + eps).abs()
+    if p == math.inf:
+        return diff.amax(-1, keepdim=keepdim)
+    if p <= 0:
+        raise ValueError(f"pairwise_distance: p must be positive (or inf), got {p}")
+    return (diff**p).sum(-1, keepdim=keepdim) ** (1 / p)
+
+
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with d the ``pairwise_distance``; ``swap`` uses
+    ``min(d(a, n), d(p, n))`` as the negative distance.
+
+    Shape: anchor, positive, negative (N, D) or (D,).
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    if not (anchor.ndim == positive.ndim == negative.ndim) or anchor.ndim not in (1, 2):
+        raise ValueError(
+            f"triplet_margin_loss: anchor, positive and negative must all be (N, D) or (D,), got "
+            f"{tuple(anchor.shape)}, {tuple(positive.shape)} and {tuple(negative.shape)}"
+        )
+    if margin <= 0:
+        raise ValueError(f"triplet_margin_loss: margin must be greater than 0, got {margin}")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
+    return _reduce_tensor((d_pos - d_neg + margin).clamp(min=0), reduction)
+
+
+def poisson_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    log_input: bool = True,
+    full: bool = False,
+    size_average: bool | None = None,
+    eps: float = 1e-8,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood of ``target`` under Poisson(rate): ``exp(input) - target * input`` when the input
+    is the log-rate, ``input - target * log(input + eps)`` when it is the rate. ``full`` adds Stirling's
+    approximation of ``log(target!)`` where target > 1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
+    if full:  # Stirling's log(target!) where target > 1; target is replaced by 1 elsewhere so the log stays finite
+        big = target > 1
+        t = target.where(big, 1.0)
+        loss = loss + (t * t.log() - t + 0.5 * (t * (2 * math.pi)).log()).where(big, 0.0)
+    return _reduce_tensor(loss, reduction)
+
+
+def gaussian_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    var: Tensor | float,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood of ``target`` under N(input, var): ``0.5 * (log(var) + (input - target)**2 / var)``.
+
+    ``var`` has the input's shape, or it with the last dim 1 or dropped (one variance per sample), or is a
+    scalar. Variances below ``eps`` are clamped up to it for the value only: the gradient still flows to var, as
+    PyTorch. ``full`` adds ``0.5 * log(2 * pi)``.
+    """
+    check_reduction(reduction)
+    if not isinstance(var, Tensor):
+        var = Tensor(xp.full(input.shape, float(var), dtype=input.dtype))
+    if var.shape != input.shape:
+        if var.ndim == input.ndim - 1 and input.ndim and var.shape == input.shape[:-1]:
+            var = var.unsqueeze(-1)
+        elif not (var.ndim == input.ndim and var.shape[-1:] == (1,) and var.shape[:-1] == input.shape[:-1]):
+            raise ValueError(
+                f"gaussian_nll_loss: var of shape {tuple(var.shape)} must have the input's shape "
+                f"{tuple(input.shape)}, or it with the last dim 1 or dropped"
+            )
+    if var.numel() and var._data.min() < 0:
+        raise ValueError("gaussian_nll_loss: var has negative entry/entries")
+    # The clamp replaces the value only: the gradient reaches var unchanged (PyTorch clamps under no_grad).
+    var = var - var.detach() + Tensor(xp.maximum(var._data, eps))
+    diff = input - target
+    loss = 0.5 * (var.log() + diff * diff / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce_tensor(loss, reduction)

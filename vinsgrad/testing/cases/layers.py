@@ -1,0 +1,123 @@
+"""Gradient checks of the layers, activations and losses of issue 14, through the Modules' own wiring."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import vinsgrad
+import vinsgrad.nn as nn
+import vinsgrad.nn.functional as F
+from vinsgrad.autograd import ops
+from vinsgrad.testing.registry import case, constant, inputs, module_inputs, randn, uniform
+
+_F64 = vinsgrad.float64
+
+# **** activations ****
+
+
+def _spread(*shape: int, scale: float = 3.0) -> Callable[[np.random.Generator], Any]:
+    """Values over [-scale, scale] that stay 0.05 away from the kinks at 0, +-1, +-3 and 6 (finite differences
+    straddling a kink would measure neither side's slope)."""
+
+    def make(rng: np.random.Generator) -> vinsgrad.Tensor:
+        a = rng.uniform(-scale, scale, shape)
+        for kink in (-3.0, -1.0, 0.0, 1.0, 3.0, 6.0):
+            near = np.abs(a - kink) < 0.05
+            a[near] = kink + np.where(a[near] >= kink, 0.05, -0.05)
+        return vinsgrad.tensor(a, dtype=_F64, requires_grad=True)
+
+    return make
+
+
+ACTIVATIONS: dict[str, tuple[Callable[[], nn.Module], tuple[type, ...]]] = {
+    "SiLU": (nn.SiLU, (F.SiLUFn,)),
+    "ELU": (nn.ELU, (F.ELUFn,)),
+    "ELU(alpha=0.5)": (lambda: nn.ELU(0.5), (F.ELUFn,)),
+    "SELU": (nn.SELU, (F.ELUFn,)),
+    "CELU(alpha=2)": (lambda: nn.CELU(2.0), (F.ELUFn,)),
+    "Softplus": (nn.Softplus, (F.SoftplusFn,)),
+    "Softplus(beta=2,threshold=3)": (lambda: nn.Softplus(2.0, 3.0), (F.SoftplusFn,)),
+    "Softsign": (nn.Softsign, ()),
+    "Hardtanh": (nn.Hardtanh, (F.HardtanhFn,)),
+    "Hardtanh(-2,0.5)": (lambda: nn.Hardtanh(-2.0, 0.5), (F.HardtanhFn,)),
+    "ReLU6": (nn.ReLU6, (F.HardtanhFn,)),
+    "Hardsigmoid": (nn.Hardsigmoid, (F.HardsigmoidFn,)),
+    "Hardswish": (nn.Hardswish, (F.HardswishFn,)),
+    "Mish": (nn.Mish, (F.MishFn,)),
+    "LogSigmoid": (nn.LogSigmoid, (F.LogSigmoidFn,)),
+    "Softmin(dim=1)": (lambda: nn.Softmin(dim=1), (ops.SoftmaxFn,)),
+    "Tanhshrink": (nn.Tanhshrink, (ops.TanhFn,)),
+    "PReLU": (nn.PReLU, (ops.WhereFn,)),
+    "PReLU(3)": (lambda: nn.PReLU(3), (ops.WhereFn,)),
+}
+for _name, (_make, _fns) in ACTIVATIONS.items():
+    _x = _spread(2, 3, 4, scale=7.0 if "6" in _name else 4.0)
+    case(f"{_name} (2,3,4)", (type(_make()), *_fns), module_inputs(_make, _x))(lambda m, x, *p: m(x))
+
+for _p in (1.0, 2.0, 3.0, float("inf")):
+    case(f"normalize (3,4) p={_p} dim=1", (ops.DivFn,), inputs(randn(3, 4)))(lambda x, p=_p: F.normalize(x, p, dim=1))
+case(
+    "normalize (2,3) eps=1 clamps one row",
+    (ops.DivFn, ops.ClampFn),
+    inputs(lambda rng: vinsgrad.tensor([[0.1, -0.2, 0.3], [1.0, -2.0, 0.5]], dtype=_F64, requires_grad=True)),
+)(lambda x: F.normalize(x, dim=1, eps=1.0))
+
+
+# **** losses ****
+
+
+def _signs(*shape: int) -> Callable[[np.random.Generator], Any]:
+    return lambda rng: vinsgrad.tensor(rng.choice([-1.0, 1.0], shape), dtype=_F64)
+
+
+def _log_probs(*shape: int) -> Callable[[np.random.Generator], Any]:
+    def make(rng: np.random.Generator) -> vinsgrad.Tensor:
+        p = rng.uniform(0.1, 1.0, shape)
+        return vinsgrad.tensor(np.log(p / p.sum(-1, keepdims=True)), dtype=_F64, requires_grad=True)
+
+    return make
+
+
+def _away(delta: float, *shape: int) -> Callable[[np.random.Generator], Any]:
+    """Input-target differences kept 0.05 away from +-delta (the seam of SmoothL1 and Huber)."""
+
+    def make(rng: np.random.Generator) -> vinsgrad.Tensor:
+        a = rng.uniform(-2.5, 2.5, shape)
+        a[np.abs(np.abs(a) - delta) < 0.05] += 0.1
+        return vinsgrad.tensor(a, dtype=_F64, requires_grad=True)
+
+    return make
+
+
+LOSSES: dict[str, tuple[Callable[[], nn.Module], tuple[Callable, ...]]] = {
+    "SmoothL1Loss": (nn.SmoothL1Loss, (_away(1.0, 3, 4), constant(3, 4))),
+    "SmoothL1Loss(beta=0.5, sum)": (
+        lambda: nn.SmoothL1Loss(reduction="sum", beta=0.5),
+        (_away(0.5, 3, 4), constant(3, 4)),
+    ),
+    "HuberLoss(delta=0.7, none)": (lambda: nn.HuberLoss("none", 0.7), (_away(0.7, 3, 4), constant(3, 4))),
+    "KLDivLoss(batchmean)": (lambda: nn.KLDivLoss(reduction="batchmean"), (_log_probs(3, 4), uniform(3, 4, lo=0.1))),
+    "KLDivLoss(log_target)": (lambda: nn.KLDivLoss(log_target=True), (_log_probs(3, 4), _log_probs(3, 4))),
+    "CosineEmbeddingLoss(margin=0.2)": (lambda: nn.CosineEmbeddingLoss(0.2), (randn(5, 4), randn(5, 4), _signs(5))),
+    "MarginRankingLoss(margin=0.1)": (lambda: nn.MarginRankingLoss(0.1), (randn(6), randn(6), _signs(6))),
+    "TripletMarginLoss(margin=3)": (lambda: nn.TripletMarginLoss(3.0), (randn(4, 3), randn(4, 3), randn(4, 3))),
+    "TripletMarginLoss(p=1, swap)": (
+        lambda: nn.TripletMarginLoss(3.0, p=1.0, swap=True),
+        (randn(4, 3), randn(4, 3), randn(4, 3)),
+    ),
+    "PoissonNLLLoss": (nn.PoissonNLLLoss, (randn(3, 4), uniform(3, 4, hi=4.0))),
+    "PoissonNLLLoss(rate, full, sum)": (
+        lambda: nn.PoissonNLLLoss(log_input=False, full=True, reduction="sum"),
+        (uniform(3, 4, lo=0.5, hi=2.0), uniform(3, 4, hi=4.0)),
+    ),
+    "GaussianNLLLoss": (nn.GaussianNLLLoss, (randn(3, 4), randn(3, 4), uniform(3, 4, lo=0.5, hi=2.0))),
+    "GaussianNLLLoss(full) var (3,1)": (
+        lambda: nn.GaussianNLLLoss(full=True),
+        (randn(3, 4), randn(3, 4), uniform(3, 1, lo=0.5, hi=2.0)),
+    ),
+}
+for _name, (_make, _makers) in LOSSES.items():
+    case(_name, (type(_make()),), module_inputs(_make, *_makers))(lambda m, *args: m(*args))
