@@ -55,3 +55,25 @@ def test_clip_grad_value_clamps_each_element() -> None:
     params = _params_with_grads([3.0, -4.0, 0.5])
     nn.utils.clip_grad_value_(params, 1.0)
     assert np.array_equal(params[0].grad._data, [1.0, -1.0, 0.5])
+
+
+def test_parameters_to_vector_and_back() -> None:
+    model = nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 1, bias=False))
+    vec = nn.utils.parameters_to_vector(model.parameters())
+    expected = np.concatenate([p._data.ravel() for p in model.parameters()])
+    assert vec.shape == (6 + 2 + 2,) and np.array_equal(vec._data, expected)
+    vec.sum().backward()  # differentiable: every parameter gets a gradient of ones
+    assert all(np.array_equal(p.grad._data, np.ones(p.shape)) for p in model.parameters())
+    nn.utils.vector_to_parameters(vinsgrad.arange(10).float(), model.parameters())
+    assert model[0].weight.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    assert model[0].bias.tolist() == [6.0, 7.0] and model[1].weight.tolist() == [[8.0, 9.0]]
+    with pytest.raises(TypeError, match="expected vec to be a Tensor, but got list"):
+        nn.utils.vector_to_parameters([1.0], model.parameters())  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"one element per parameter value \(10\), got shape \(9,\)"):
+        nn.utils.vector_to_parameters(vinsgrad.zeros(9), model.parameters())
+
+
+def test_clip_grad_value_accepts_foreach() -> None:
+    params = _params_with_grads([3.0, -4.0, 0.5])
+    nn.utils.clip_grad_value_(params, 1.0, foreach=True)
+    assert params[0].grad.tolist() == [1.0, -1.0, 0.5]

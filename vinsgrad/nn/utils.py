@@ -1,4 +1,5 @@
-"""Gradient utilities: ``clip_grad_norm_`` and ``clip_grad_value_``, in place on ``.grad``."""
+"""Gradient utilities (``clip_grad_norm_``, ``clip_grad_value_``, in place on ``.grad``) and the flat-vector view
+of parameters (``parameters_to_vector``, ``vector_to_parameters``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterable
 
 from vinsgrad.autograd.backend import xp
 from vinsgrad.autograd.tensor import Tensor
+from vinsgrad.functions import cat
 
 
 def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
@@ -15,12 +17,17 @@ def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
 
 
 def clip_grad_norm_(
-    parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0, error_if_nonfinite: bool = False
+    parameters: Tensor | Iterable[Tensor],
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
 ) -> Tensor:
     """Scale all gradients together so their total ``norm_type``-norm is at most ``max_norm``.
 
     The total norm is that of the per-parameter norms (as if all gradients were one vector); gradients are
     multiplied in place by ``min(1, max_norm / (total + 1e-6))``. Returns the total norm before clipping.
+    ``foreach`` is accepted for PyTorch compatibility (there is one implementation).
 
     Example::
 
@@ -51,7 +58,46 @@ def clip_grad_norm_(
     return Tensor(xp.asarray(total, dtype=dtype))
 
 
-def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
-    """Clamp every gradient element to ``[-clip_value, clip_value]`` in place."""
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None) -> None:
+    """Clamp every gradient element to ``[-clip_value, clip_value]`` in place (``foreach`` as in clip_grad_norm_)."""
     for g in _grads(parameters):
         xp.clip(g._data, -clip_value, clip_value, out=g._data)
+
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """All parameters flattened and concatenated into one 1-D tensor (differentiable, as PyTorch's).
+
+    Example::
+
+        vec = nn.utils.parameters_to_vector(model.parameters())  # shape (number of weights,)
+    """
+    params = _tensors(parameters, "parameters_to_vector")
+    if not params:
+        raise ValueError("parameters_to_vector: got no parameters")
+    return cat([p.reshape(-1) for p in params])
+
+
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Copy consecutive slices of the 1-D ``vec`` into the parameters' values, in place (no graph is recorded)."""
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"vector_to_parameters: expected vec to be a Tensor, but got {type(vec).__name__}")
+    params = _tensors(parameters, "vector_to_parameters")
+    total = sum(p.numel() for p in params)
+    if vec.ndim != 1 or vec.numel() != total:
+        raise ValueError(
+            f"vector_to_parameters: vec must be 1-D with one element per parameter value ({total}), got shape "
+            f"{tuple(vec.shape)}"
+        )
+    start = 0
+    for p in params:
+        n = p.numel()
+        p._data[...] = vec._data[start : start + n].reshape(p.shape)
+        start += n
+
+
+def _tensors(parameters: Iterable[Tensor], name: str) -> list[Tensor]:
+    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    for p in params:
+        if not isinstance(p, Tensor):
+            raise TypeError(f"{name}: expected an iterable of Tensors, got an element of type {type(p).__name__}")
+    return params
