@@ -133,7 +133,7 @@ def test_conv2d_layer_parameters_state_dict_and_repr() -> None:
     assert repr(conv) == "Conv2d(4, 6, kernel_size=(3, 2), stride=(2, 2), padding=(1, 1), groups=2)"
     no_bias = nn.Conv2d(1, 2, 3, bias=False, padding="same")
     assert no_bias.bias is None and list(no_bias.state_dict()) == ["weight"]
-    assert repr(no_bias) == "Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1), padding='same', bias=False)"
+    assert repr(no_bias) == "Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1), padding=same, bias=False)"
 
 
 def test_conv2d_init_is_pytorch_default_and_seeded() -> None:

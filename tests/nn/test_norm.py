@@ -81,7 +81,7 @@ def test_batchnorm_state_dict_keys_buffers_and_repr() -> None:
     assert list(bn.state_dict()) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
     assert [n for n, _ in bn.named_parameters()] == ["weight", "bias"]
     assert bn.running_mean.dtype == vg.float32 and bn.running_var._data.tolist() == [1.0] * 4
-    assert repr(bn) == "BatchNorm2d(4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+    assert repr(bn) == "BatchNorm2d(4, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)"
     bare = nn.BatchNorm1d(4, affine=False, track_running_stats=False)
     assert bare.state_dict() == {} and bare.weight is None and bare.running_mean is None
 

@@ -38,13 +38,24 @@ __all__ = [
 # **** convolution, pooling, normalisation, embedding, dropout ****
 
 # isort: split
-from vinsgrad.nn.conv import Conv2d
+from vinsgrad.nn.conv import Conv1d, Conv2d, ConvTranspose2d
 from vinsgrad.nn.dropout import Dropout
 from vinsgrad.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from vinsgrad.nn.pooling import AvgPool2d, MaxPool2d
 from vinsgrad.nn.sparse import Embedding
 
-__all__ += ["AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv2d", "Dropout", "Embedding", "LayerNorm", "MaxPool2d"]
+__all__ += [
+    "AvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv1d",
+    "Conv2d",
+    "ConvTranspose2d",
+    "Dropout",
+    "Embedding",
+    "LayerNorm",
+    "MaxPool2d",
+]
 
 # **** more activations, losses and layers (issue 14) ****
 
@@ -101,4 +112,25 @@ __all__ += [
     "Softsign",
     "Tanhshrink",
     "TripletMarginLoss",
+]
+
+# isort: split
+from vinsgrad.nn.dropout import Dropout2d  # noqa: E402
+from vinsgrad.nn.flatten import Unflatten  # noqa: E402
+from vinsgrad.nn.normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d  # noqa: E402
+
+__all__ += ["Dropout2d", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "Unflatten"]
+
+# isort: split
+from vinsgrad.nn.pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, MaxPool1d  # noqa: E402
+from vinsgrad.nn.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
+
+__all__ += [
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool2d",
+    "AvgPool1d",
+    "MaxPool1d",
+    "Upsample",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
 ]

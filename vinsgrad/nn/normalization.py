@@ -26,6 +26,8 @@ class _BatchNorm(Module):
         track_running_stats: bool = True,
         device: Any = None,
         dtype: Any = None,
+        *,
+        bias: bool = True,
     ) -> None:
         super().__init__()
         dtype = factory_dtype(type(self).__name__, device, dtype)
@@ -33,12 +35,8 @@ class _BatchNorm(Module):
             raise ValueError(f"{type(self).__name__}: num_features must be a positive int, got {num_features!r}")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(xp.ones(num_features, dtype=dtype))
-            self.bias = Parameter(xp.zeros(num_features, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        self.register_parameter("weight", Parameter(xp.ones(num_features, dtype=dtype)) if affine else None)
+        self.register_parameter("bias", Parameter(xp.zeros(num_features, dtype=dtype)) if affine and bias else None)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(xp.zeros(num_features, dtype=dtype)))
             self.register_buffer("running_var", Tensor(xp.ones(num_features, dtype=dtype)))
@@ -55,8 +53,9 @@ class _BatchNorm(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.affine:
+        if self.weight is not None:
             self.weight._data.fill(1)
+        if self.bias is not None:
             self.bias._data.fill(0)
 
     def forward(self, input: Tensor) -> Tensor:
@@ -84,7 +83,7 @@ class _BatchNorm(Module):
     def extra_repr(self) -> str:
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-            f"track_running_stats={self.track_running_stats}"
+            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
         )
 
 
@@ -162,3 +161,120 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+class GroupNorm(Module):
+    """Normalise the channels of each sample in ``num_groups`` groups (over each group's channels and all
+    trailing dims), with a learnable scale and shift per channel. Independent of the batch size.
+
+    Example::
+
+        gn = nn.GroupNorm(num_groups=4, num_channels=16)
+        gn(vinsgrad.randn(2, 16, 8, 8)).shape  # (2, 16, 8, 8)
+    """
+
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        dtype = factory_dtype("GroupNorm", device, dtype)
+        for name, v in (("num_groups", num_groups), ("num_channels", num_channels)):
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"GroupNorm: {name} must be a positive int, got {v!r}")
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        self.register_parameter("weight", Parameter(xp.ones(num_channels, dtype=dtype)) if affine else None)
+        self.register_parameter("bias", Parameter(xp.zeros(num_channels, dtype=dtype)) if affine and bias else None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            self.weight._data.fill(1)
+        if self.bias is not None:
+            self.bias._data.fill(0)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+            f"bias={self.bias is not None}"
+        )
+
+
+class _InstanceNorm(_BatchNorm):
+    """Instance normalisation: BatchNorm's parameters and buffers, statistics per sample and channel."""
+
+    _unbatched_dims = 0
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = False,
+        track_running_stats: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in self._accepted_dims:
+            raise ValueError(f"{type(self).__name__}: expected {self._dims_text} input (got {input.ndim}D input)")
+        if input.ndim == self._unbatched_dims:
+            return self.forward(input.unsqueeze(0)).squeeze(0)
+        return F.instance_norm(
+            input,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            self.training or not self.track_running_stats,
+            0.0 if self.momentum is None else self.momentum,
+            self.eps,
+        )
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Normalise each channel of each sample of an (N, C, L) or (C, L) input over its length.
+
+    Without ``affine`` (the default) there are no parameters; with ``track_running_stats`` the running
+    statistics are kept in training and used in eval, as BatchNorm's.
+
+    Example::
+
+        norm = nn.InstanceNorm1d(4)
+        norm(vinsgrad.randn(2, 4, 10)).shape  # (2, 4, 10)
+    """
+
+    _accepted_dims = (2, 3)
+    _dims_text = "2D or 3D"
+    _unbatched_dims = 2
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Normalise each channel of each sample of an (N, C, H, W) or (C, H, W) input over its pixels (as in style
+    transfer). Without ``affine`` (the default) there are no parameters; with ``track_running_stats`` the
+    running statistics are kept in training and used in eval, as BatchNorm's.
+
+    Example::
+
+        norm = nn.InstanceNorm2d(3, affine=True)
+        norm(vinsgrad.randn(2, 3, 8, 8)).shape  # (2, 3, 8, 8)
+    """
+
+    _accepted_dims = (3, 4)
+    _dims_text = "3D or 4D"
+    _unbatched_dims = 3

@@ -14,3 +14,4 @@ from vinsgrad.nn.functional.normalization import *  # noqa: F403
 from vinsgrad.nn.functional.padding import *  # noqa: F403
 from vinsgrad.nn.functional.pooling import *  # noqa: F403
 from vinsgrad.nn.functional.sparse import *  # noqa: F403
+from vinsgrad.nn.functional.upsampling import *  # noqa: F403

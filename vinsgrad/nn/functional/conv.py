@@ -138,3 +138,173 @@ def conv2d(
         )
     pads = conv_pads(padding, (kh, kw), dilation, stride)
     return Conv2dFn.apply(input, weight, bias, stride=stride, pads=pads, dilation=dilation, groups=groups)
+
+
+# ---- conv1d (a conv2d over a height of 1) and conv_transpose2d (issue 14) ----
+
+
+def _single(value: Any, name: str, minimum: int) -> int:
+    v = value[0] if isinstance(value, (tuple, list)) and len(value) == 1 else value
+    if not isinstance(v, int) or isinstance(v, bool) or v < minimum:
+        raise ValueError(f"{name} must be an int (or a 1-tuple of one) >= {minimum}, got {value!r}")
+    return v
+
+
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """1-D cross-correlation of ``input`` (N, C, L) or (C, L) with ``weight`` (O, C/groups, k).
+
+    Example::
+
+        x, w = vinsgrad.randn(2, 3, 50), vinsgrad.randn(8, 3, 5)
+        F.conv1d(x, w, padding=2).shape  # (2, 8, 50)
+    """
+    if input.ndim not in (2, 3) or weight.ndim != 3:
+        raise ValueError(
+            f"conv1d expects a 2-D (C, L) or 3-D (N, C, L) input and a 3-D weight, got input {tuple(input.shape)} "
+            f"and weight {tuple(weight.shape)}"
+        )
+    pad = padding if isinstance(padding, str) else (0, _single(padding, "padding", 0))
+    out = conv2d(
+        input.unsqueeze(-2),
+        weight.unsqueeze(-2),
+        bias,
+        (1, _single(stride, "stride", 1)),
+        pad,
+        (1, _single(dilation, "dilation", 1)),
+        groups,
+    )
+    return out.squeeze(-2)
+
+
+def _im2col(xpad: ndarray, kernel: tuple[int, int], out_hw: tuple[int, int], stride: Any, dilation: Any) -> ndarray:
+    """(N, C, H, W) -> (N, C, kh, kw, out_h, out_w): what each kernel offset sees at each output pixel (a view)."""
+    sn, sc, sy, sx = xpad.strides
+    return xp.lib.stride_tricks.as_strided(
+        xpad,
+        shape=(*xpad.shape[:2], *kernel, *out_hw),
+        strides=(sn, sc, sy * dilation[0], sx * dilation[1], sy * stride[0], sx * stride[1]),
+        writeable=False,
+    )
+
+
+class ConvTranspose2dFn(Function):
+    """The adjoint of conv2d in its input: each input pixel scatters ``weight``-scaled copies of itself onto the
+    output (col2im), which is how conv2d's backward computes its input gradient. Its own backward is a conv2d."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride=(1, 1), padding=(0, 0), output_padding=(0, 0), dilation=(1, 1), groups=1):
+        n, c, h, w = x.shape
+        _, og, kh, kw = weight.shape
+        full = tuple(
+            (i - 1) * s + d * (k - 1) + 1 + op
+            for i, s, d, k, op in zip((h, w), stride, dilation, (kh, kw), output_padding)
+        )
+        w3 = weight.reshape(groups, c // groups, og * kh * kw)
+        cols = xp.matmul(w3.swapaxes(-1, -2), x.reshape(n, groups, c // groups, h * w))
+        cols = cols.reshape(n, groups * og, kh, kw, h, w)
+        out = xp.zeros((n, groups * og, *full), dtype=cols.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                _taps(out, i, j, (h, w), stride, dilation)[...] += cols[:, :, i, j]
+        (ph, pw), (oh, ow) = padding, (full[0] - 2 * padding[0], full[1] - 2 * padding[1])
+        out = xp.ascontiguousarray(out[:, :, ph : ph + oh, pw : pw + ow])
+        if bias is not None:
+            out += bias.reshape(-1, 1, 1)
+        ctx.save_for_backward(x, weight)
+        ctx.geometry = (full, stride, padding, dilation, groups)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        full, stride, (ph, pw), dilation, groups = ctx.geometry
+        need_x, need_w, need_b = ctx.needs_input_grad
+        n, c, h, w = x.shape
+        _, og, kh, kw = weight.shape
+        # the gradient on the uncropped output, whose (kh, kw) windows at stride s line up with the input pixels
+        gfull = xp.zeros((n, groups * og, *full), dtype=grad.dtype)
+        gfull[:, :, ph : ph + grad.shape[2], pw : pw + grad.shape[3]] = grad
+        cols = _im2col(gfull, (kh, kw), (h, w), stride, dilation).reshape(n, groups, og * kh * kw, h * w)
+        gx = gw = gb = None
+        if need_x:
+            w3 = weight.reshape(groups, c // groups, og * kh * kw)
+            gx = xp.matmul(w3, cols).reshape(x.shape)
+        if need_w:
+            xg = x.reshape(n, groups, c // groups, h * w)
+            gw = xp.matmul(xg, cols.swapaxes(-1, -2)).sum(axis=0).reshape(weight.shape)
+        if need_b:
+            gb = grad.sum(axis=(0, 2, 3))
+        return gx, gw, gb
+
+
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """The transposed 2-D convolution (the gradient of conv2d with respect to its input) of ``input``
+    (N, C_in, H, W) or (C_in, H, W) with ``weight`` (C_in, C_out/groups, kh, kw), PyTorch's layout.
+
+    H_out = (H - 1) * stride - 2 * padding + dilation * (kh - 1) + output_padding + 1 (likewise W_out).
+
+    Example::
+
+        x, w = vinsgrad.randn(1, 8, 7, 7), vinsgrad.randn(8, 4, 4, 4)
+        F.conv_transpose2d(x, w, stride=2, padding=1).shape  # (1, 4, 14, 14)
+    """
+    if input.ndim == 3:
+        return conv_transpose2d(
+            input.unsqueeze(0), weight, bias, stride, padding, output_padding, groups, dilation
+        ).squeeze(0)
+    if input.ndim != 4 or weight.ndim != 4:
+        raise ValueError(
+            f"conv_transpose2d expects a 3-D (C, H, W) or 4-D (N, C, H, W) input and a 4-D weight, got input "
+            f"{tuple(input.shape)} and weight {tuple(weight.shape)}"
+        )
+    strides, dilations = pair(stride, "stride", minimum=1), pair(dilation, "dilation", minimum=1)
+    pads, out_pads = pair(padding, "padding", minimum=0), pair(output_padding, "output_padding", minimum=0)
+    if any(op >= s and op >= d for op, s, d in zip(out_pads, strides, dilations)):
+        raise ValueError(
+            f"conv_transpose2d: output padding must be smaller than either stride or dilation, got "
+            f"output_padding={output_padding}, stride={stride}, dilation={dilation}"
+        )
+    c = weight.shape[0]
+    if not isinstance(groups, int) or groups < 1 or c % groups or input.shape[1] != c:
+        raise ValueError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected input{list(input.shape)} to have "
+            f"{c} channels, divisible by groups={groups}"
+        )
+    if bias is not None and tuple(bias.shape) != (weight.shape[1] * groups,):
+        raise ValueError(
+            f"conv_transpose2d: bias must have shape ({weight.shape[1] * groups},) (one per output channel), got "
+            f"{tuple(bias.shape)}"
+        )
+    if input.dtype != weight.dtype:
+        raise TypeError(
+            f"conv_transpose2d: input is {input.dtype} but the weight is {weight.dtype}; cast the input (x.float()) "
+            "or the model (model.double()) so they match"
+        )
+    h, w = input.shape[2:]
+    kh, kw = weight.shape[2:]
+    out_hw = [
+        (i - 1) * s - 2 * p + d * (k - 1) + op + 1
+        for i, s, p, d, k, op in zip((h, w), strides, pads, dilations, (kh, kw), out_pads)
+    ]
+    if min(out_hw) < 1:
+        raise ValueError(f"conv_transpose2d: the padding {pads} leaves an empty output (size {tuple(out_hw)})")
+    return ConvTranspose2dFn.apply(
+        input, weight, bias, stride=strides, padding=pads, output_padding=out_pads, dilation=dilations, groups=groups
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from vinsgrad.autograd.backend import float32, float64, xp
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.random import rng
@@ -23,5 +25,36 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         return input
     dtype = input.dtype if input.dtype in (float32, float64) else float64
     keep = rng().random(input.shape, dtype=dtype) >= p
+    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
+    return input * Tensor(keep * xp.asarray(scale, dtype=input.dtype))
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero whole channels: each (sample, channel) plane of ``input`` (N, C, H, W) or (C, H, W) with probability
+    ``p``, the kept ones scaled by 1/(1-p); the identity when not training. ``inplace`` is accepted for PyTorch
+    compatibility; the result is a new tensor.
+
+    A 3-D input is taken as (N, C, L), as PyTorch does (with a warning): 1-D channel dropout.
+
+    Example::
+
+        x = vinsgrad.ones(2, 4, 3, 3)
+        F.dropout2d(x, 0.5)[0, :, 0, 0]  # each channel all 0.0 or all 2.0
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if input.ndim not in (3, 4):
+        raise ValueError(f"dropout2d expects a 3-D or 4-D input (N, C, H, W), got shape {tuple(input.shape)}")
+    if input.ndim == 3:
+        warnings.warn(
+            "dropout2d: received a 3-D input, taken as (N, C, L) for channel-wise 1-D dropout, as PyTorch does; use "
+            "dropout1d for that, or pass (N, C, H, W)",
+            stacklevel=2,
+        )
+    if not training or p == 0.0:
+        return input
+    mask_shape = (*input.shape[:2], *(1,) * (input.ndim - 2))
+    dtype = input.dtype if input.dtype in (float32, float64) else float64
+    keep = rng().random(mask_shape, dtype=dtype) >= p
     scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
     return input * Tensor(keep * xp.asarray(scale, dtype=input.dtype))

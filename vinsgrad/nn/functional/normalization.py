@@ -138,3 +138,76 @@ def layer_norm(
             raise ValueError(f"layer_norm: {name} must have shape {shape} (normalized_shape), got {tuple(t.shape)}")
     axes = tuple(range(input.ndim - k, input.ndim))
     return NormalizeFn.apply(input, weight, bias, axes=axes, param_shape=shape, eps=eps)
+
+
+def group_norm(
+    input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None, eps: float = 1e-5
+) -> Tensor:
+    """Normalise each sample's channels (dim 1) in ``num_groups`` groups, each over its channels and all trailing
+    dims (biased variance), then scale and shift per channel.
+
+    Example::
+
+        x = vinsgrad.randn(2, 6, 4, 4)
+        F.group_norm(x, 3).shape  # (2, 6, 4, 4)
+    """
+    if input.ndim < 2 or input.shape[1] % num_groups:
+        raise ValueError(
+            f"group_norm: expected an input (N, C, ...) with C divisible by num_groups={num_groups}, got shape "
+            f"{tuple(input.shape)}"
+        )
+    n, c = input.shape[:2]
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"group_norm: {name} must have shape ({c},) for {c} channels, got {tuple(t.shape)}")
+    grouped = input.reshape(n, num_groups, -1)
+    out = NormalizeFn.apply(grouped, None, None, axes=(2,), param_shape=(), eps=eps).reshape(input.shape)
+    per_channel = (1, c) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(per_channel)
+    return out if bias is None else out + bias.reshape(per_channel)
+
+
+def instance_norm(
+    input: Tensor,
+    running_mean: Tensor | None = None,
+    running_var: Tensor | None = None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    use_input_stats: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each (sample, channel) of ``input`` (N, C, ...) over its trailing dims, then scale and shift per
+    channel. With ``use_input_stats`` the running statistics (when given) are updated in place with the mean over
+    the batch of the instance means and unbiased variances; without it they are what is normalised by.
+
+    Example::
+
+        x = vinsgrad.randn(2, 3, 8, 8)
+        F.instance_norm(x).mean((2, 3))  # ~0 for every sample and channel
+    """
+    if input.ndim < 3:
+        raise ValueError(f"instance_norm expects an input (N, C, ...) with trailing dims, got {tuple(input.shape)}")
+    c = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"instance_norm: {name} must have shape ({c},) for {c} channels, got {tuple(t.shape)}")
+    axes = tuple(range(2, input.ndim))
+    param_shape = (1, c) + (1,) * (input.ndim - 2)
+    if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise ValueError("instance_norm: running_mean and running_var are needed when use_input_stats=False")
+        mean, var = running_mean._data.reshape(param_shape), running_var._data.reshape(param_shape)
+        return NormalizeFn.apply(input, weight, bias, axes=axes, param_shape=param_shape, eps=eps, mean=mean, var=var)
+    count = input.numel() // max(input.shape[0] * c, 1)
+    if count < 2:
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size {tuple(input.shape)}")
+    if running_mean is not None or running_var is not None:
+        x = input._data
+        mean = x.mean(axis=axes, keepdims=True)
+        var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
+        running: Any = tuple(None if t is None else t._data for t in (running_mean, running_var))
+        # one update with the batch-averaged instance statistics, as PyTorch's instance_norm does
+        _update_running(running, mean.mean(axis=0), var.mean(axis=0), momentum, count)
+    return NormalizeFn.apply(input, weight, bias, axes=axes, param_shape=param_shape, eps=eps)

@@ -9,6 +9,7 @@ from vinsgrad.autograd.function import Function
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn._utils import Pair, pair
 from vinsgrad.nn.functional.conv import _crop, _pad_hw, _taps
+from vinsgrad.nn.functional.upsampling import _area_matrix, apply_along
 
 
 def _pool_args(kernel_size: Any, stride: Any, padding: Any, dilation: Any, name: str):
@@ -176,3 +177,144 @@ def avg_pool2d(
     return AvgPool2dFn.apply(
         input, kernel=kernel, stride=strides, out_hw=tuple(out_hw), pads=tuple(pads), divisor=divisor
     )
+
+
+# ---- 1-D pooling (a 2-D pool over a height of 1) and adaptive pooling (issue 14) ----
+
+
+def _single(value: Any, name: str, minimum: int) -> int:
+    """An int, or a 1-tuple/list of one, that is >= ``minimum``."""
+    v = value[0] if isinstance(value, (tuple, list)) and len(value) == 1 else value
+    if not isinstance(v, int) or isinstance(v, bool) or v < minimum:
+        raise ValueError(f"{name} must be an int (or a 1-tuple of one) >= {minimum}, got {value!r}")
+    return v
+
+
+def _pool1d_input(input: Tensor, name: str) -> None:
+    if input.ndim not in (2, 3):
+        raise ValueError(f"{name} expects a 2-D (C, L) or 3-D (N, C, L) input, got shape {tuple(input.shape)}")
+
+
+def max_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """The maximum over each (dilated) window of ``input`` (N, C, L) or (C, L); indices are positions in L.
+
+    Example::
+
+        F.max_pool1d(vinsgrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2)  # tensor([[[3., 2.]]])
+    """
+    _pool1d_input(input, "max_pool1d")
+    k = _single(kernel_size, "kernel_size", 1)
+    s = k if stride is None or stride == [] else _single(stride, "stride", 1)
+    p, d = _single(padding, "padding", 0), _single(dilation, "dilation", 1)
+    out = max_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, p), (1, d), ceil_mode, return_indices)
+    return (out[0].squeeze(-2), out[1].squeeze(-2)) if return_indices else out.squeeze(-2)
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """The mean over each window of ``input`` (N, C, L) or (C, L); zero padding counts by default, as PyTorch.
+
+    Example::
+
+        F.avg_pool1d(vinsgrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2)  # tensor([[[2., 1.]]])
+    """
+    _pool1d_input(input, "avg_pool1d")
+    k = _single(kernel_size, "kernel_size", 1)
+    s = k if stride is None or stride == [] else _single(stride, "stride", 1)
+    p = _single(padding, "padding", 0)
+    return avg_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, p), ceil_mode, count_include_pad).squeeze(-2)
+
+
+def _adaptive_size(output_size: Any, in_hw: tuple[int, ...], name: str) -> tuple[int, int]:
+    """(out_h, out_w) from an int or a pair whose None entries keep the input's size."""
+    sizes = (output_size, output_size) if not isinstance(output_size, (tuple, list)) else tuple(output_size)
+    if len(sizes) != 2 or not all(s is None or (isinstance(s, int) and s >= 1) for s in sizes):
+        raise ValueError(f"{name}: output_size must be a positive int or a pair of them (or None), got {output_size!r}")
+    return (in_hw[0] if sizes[0] is None else sizes[0], in_hw[1] if sizes[1] is None else sizes[1])
+
+
+def _bins(size: int, out: int) -> tuple[ndarray, ndarray]:
+    """PyTorch's adaptive bins along one axis: [floor(i * size / out), ceil((i + 1) * size / out))."""
+    i = xp.arange(out)
+    return (i * size) // out, -((-(i + 1) * size) // out)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Average ``input`` (N, C, H, W) or (C, H, W) over an ``output_size`` grid of (possibly uneven, overlapping)
+    bins, PyTorch's: bin i spans rows floor(i * H / out_h) to ceil((i + 1) * H / out_h).
+
+    Example::
+
+        F.adaptive_avg_pool2d(vinsgrad.randn(2, 8, 7, 9), (1, 1)).shape  # (2, 8, 1, 1)
+    """
+    _pool_input(input, "adaptive_avg_pool2d")
+    h, w = input.shape[-2:]
+    oh, ow = _adaptive_size(output_size, (h, w), "adaptive_avg_pool2d")
+    if (oh, ow) == (1, 1):
+        return input.mean((-2, -1), keepdim=True)
+    out = input if oh == h else apply_along(input, _area_matrix(h, oh), input.ndim - 2)
+    return out if ow == w else apply_along(out, _area_matrix(w, ow), input.ndim - 1)
+
+
+class AdaptiveMaxPool2dFn(Function):
+    @staticmethod
+    def forward(ctx, x, out_hw=(1, 1)):
+        h, w = x.shape[-2:]
+        (row_lo, row_hi), (col_lo, col_hi) = _bins(h, out_hw[0]), _bins(w, out_hw[1])
+        best: Any = None
+        arg: Any = None
+        # NOTE: offsets past a short bin's end repeat its last row/column, which cannot change its maximum
+        for i in range(int((row_hi - row_lo).max())):
+            rows = xp.minimum(row_lo + i, row_hi - 1)[:, None]
+            for j in range(int((col_hi - col_lo).max())):
+                cols = xp.minimum(col_lo + j, col_hi - 1)[None, :]
+                tap, flat = x[..., rows, cols], rows * w + cols
+                if best is None:
+                    best, arg = tap.copy(), xp.broadcast_to(flat, tap.shape).copy()
+                    continue
+                wins = (tap > best) | xp.isnan(tap)  # the first maximum wins, NaN propagates, as in PyTorch
+                best = xp.where(wins, tap, best)
+                arg = xp.where(wins, flat, arg)
+        ctx.arg, ctx.shape = arg, x.shape
+        return best
+
+    @staticmethod
+    def backward(ctx, grad):
+        planes = ctx.arg.size // (ctx.arg.shape[-2] * ctx.arg.shape[-1])  # N * C (or C)
+        hw = ctx.shape[-2] * ctx.shape[-1]
+        flat = ctx.arg.reshape(planes, -1) + (xp.arange(planes) * hw)[:, None]
+        total = xp.bincount(flat.ravel(), weights=grad.ravel(), minlength=planes * hw)
+        return total.astype(grad.dtype, copy=False).reshape(ctx.shape)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """The maximum of ``input`` (N, C, H, W) or (C, H, W) over an ``output_size`` grid of PyTorch's adaptive
+    bins; with ``return_indices`` also each maximum's flat position in its H * W plane.
+
+    Example::
+
+        F.adaptive_max_pool2d(vinsgrad.randn(2, 8, 7, 9), 3).shape  # (2, 8, 3, 3)
+    """
+    _pool_input(input, "adaptive_max_pool2d")
+    out_hw = _adaptive_size(output_size, input.shape[-2:], "adaptive_max_pool2d")
+    out = AdaptiveMaxPool2dFn.apply(input, out_hw=out_hw)
+    if not return_indices:
+        return out
+    # found again rather than fished out of the autograd node, which does not exist under no_grad
+    ctx: Any = AdaptiveMaxPool2dFn()
+    AdaptiveMaxPool2dFn.forward(ctx, input._data, out_hw)
+    return out, Tensor(ctx.arg.astype(int64))

@@ -11,7 +11,19 @@ import vinsgrad
 import vinsgrad.nn as nn
 import vinsgrad.nn.functional as F
 from vinsgrad.autograd import ops
-from vinsgrad.testing.registry import case, constant, inputs, module_inputs, randn, uniform
+from vinsgrad.testing.registry import (
+    call_layer,
+    case,
+    constant,
+    fmt,
+    inputs,
+    layer_inputs,
+    module_inputs,
+    randn,
+    randn_inputs,
+    same_mask,
+    uniform,
+)
 
 _F64 = vinsgrad.float64
 
@@ -121,3 +133,82 @@ LOSSES: dict[str, tuple[Callable[[], nn.Module], tuple[Callable, ...]]] = {
 }
 for _name, (_make, _makers) in LOSSES.items():
     case(_name, (type(_make()),), module_inputs(_make, *_makers))(lambda m, *args: m(*args))
+
+
+# **** convolution, pooling, resampling, padding, normalisation, dropout ****
+
+CONV_TRANSPOSE_ARGS: dict[str, tuple[tuple[int, ...], tuple[int, ...], dict[str, Any]]] = {
+    "stride=2 pad=1 out_pad=1": ((2, 2, 3, 3), (2, 3, 3, 3), {"stride": 2, "padding": 1, "output_padding": 1}),
+    "stride=(1,2) groups=2 dilation=2": ((1, 4, 3, 2), (4, 1, 2, 3), {"stride": (1, 2), "groups": 2, "dilation": 2}),
+    "unbatched": ((2, 3, 3), (2, 2, 2, 2), {"stride": 2}),
+}
+for _name, (_sx, _sw, _kw) in CONV_TRANSPOSE_ARGS.items():
+    _bias = (_sw[1] * _kw.get("groups", 1),)
+    case(f"conv_transpose2d {fmt(_sx)}*{fmt(_sw)} {_name}", (F.ConvTranspose2dFn,), randn_inputs(_sx, _sw, _bias))(
+        lambda x, w, b, kw=_kw: F.conv_transpose2d(x, w, b, **kw)
+    )
+case("conv1d (2,4,7)*(6,2,3) stride=2 pad=1 groups=2", (F.Conv2dFn,), randn_inputs((2, 4, 7), (6, 2, 3), (6,)))(
+    lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1, groups=2)
+)
+
+for _mode in ("reflect", "replicate", "circular"):
+    case(f"pad {_mode} (2,3,4,5) (1,2,3,0)", (F.ResampleAxisFn,), randn_inputs((2, 3, 4, 5)))(
+        lambda x, m=_mode: F.pad(x, (1, 2, 3, 0), mode=m)
+    )
+
+INTERPOLATE_ARGS: dict[str, tuple[tuple[int, ...], dict[str, Any]]] = {
+    "nearest x2": ((1, 2, 3, 4), {"scale_factor": 2}),
+    "nearest size=(5,3)": ((1, 2, 3, 4), {"size": (5, 3)}),
+    "nearest-exact x1.5": ((1, 1, 4, 4), {"scale_factor": 1.5, "mode": "nearest-exact"}),
+    "bilinear x2": ((1, 2, 3, 4), {"scale_factor": 2, "mode": "bilinear"}),
+    "bilinear size=(5,2) align_corners": ((1, 2, 3, 4), {"size": (5, 2), "mode": "bilinear", "align_corners": True}),
+    "linear x0.6": ((2, 2, 5), {"scale_factor": 0.6, "mode": "linear"}),
+    "trilinear": ((1, 1, 2, 3, 2), {"size": (3, 2, 4), "mode": "trilinear"}),
+    "area size=(2,3)": ((1, 2, 5, 4), {"size": (2, 3), "mode": "area"}),
+}
+for _name, (_s, _kw) in INTERPOLATE_ARGS.items():
+    case(f"interpolate {fmt(_s)} {_name}", (F.ResampleAxisFn, ops.MatMulFn), randn_inputs(_s))(
+        lambda x, kw=_kw: F.interpolate(x, **kw)
+    )
+
+case("adaptive_max_pool2d (2,2,5,7)->(3,4)", (F.AdaptiveMaxPool2dFn,), randn_inputs((2, 2, 5, 7)))(
+    lambda x: F.adaptive_max_pool2d(x, (3, 4))
+)
+case("adaptive_avg_pool2d (2,5,7)->(3,None)", (ops.MatMulFn,), randn_inputs((2, 5, 7)))(
+    lambda x: F.adaptive_avg_pool2d(x, (3, None))
+)
+case("group_norm (2,6,3) 3 groups", (F.NormalizeFn,), randn_inputs((2, 6, 3), (6,), (6,)))(
+    lambda x, w, b: F.group_norm(x, 3, w, b)
+)
+case("instance_norm (2,3,2,3)", (F.NormalizeFn,), randn_inputs((2, 3, 2, 3), (3,), (3,)))(
+    lambda x, w, b: F.instance_norm(x, weight=w, bias=b)
+)
+case("dropout2d (3,4,2,2) p=0.5", (ops.MulFn,), randn_inputs((3, 4, 2, 2)))(same_mask(lambda x: F.dropout2d(x, 0.5)))
+
+LAYERS: dict[str, tuple[Callable[[], Any], tuple[int, ...]]] = {
+    "Conv1d(2,3,3,padding=1)": (lambda: nn.Conv1d(2, 3, 3, padding=1), (2, 2, 5)),
+    "Conv1d(2,2,2,padding=same,reflect)": (
+        lambda: nn.Conv1d(2, 2, 2, padding="same", padding_mode="reflect"),
+        (1, 2, 5),
+    ),
+    "Conv2d(2,2,3,padding=1,circular)": (lambda: nn.Conv2d(2, 2, 3, padding=1, padding_mode="circular"), (1, 2, 3, 4)),
+    "ConvTranspose2d(2,3,3,stride=2,padding=1)": (
+        lambda: nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1),
+        (2, 2, 3, 3),
+    ),
+    "MaxPool1d(3,2,1)": (lambda: nn.MaxPool1d(3, 2, 1), (2, 2, 7)),
+    "AvgPool1d(3,2,count_include_pad=False)": (lambda: nn.AvgPool1d(3, 2, 1, count_include_pad=False), (2, 2, 7)),
+    "AdaptiveAvgPool2d((2,3))": (lambda: nn.AdaptiveAvgPool2d((2, 3)), (2, 2, 5, 7)),
+    "AdaptiveMaxPool2d(2)": (lambda: nn.AdaptiveMaxPool2d(2), (2, 2, 5, 5)),
+    "Upsample(x2, nearest)": (lambda: nn.Upsample(scale_factor=2), (1, 2, 2, 3)),
+    "UpsamplingNearest2d(size=3)": (lambda: nn.UpsamplingNearest2d(size=3), (1, 2, 2, 2)),
+    "UpsamplingBilinear2d(x2)": (lambda: nn.UpsamplingBilinear2d(scale_factor=2), (1, 2, 2, 3)),
+    "GroupNorm(2,4)": (lambda: nn.GroupNorm(2, 4), (2, 4, 3)),
+    "InstanceNorm1d(3,affine)": (lambda: nn.InstanceNorm1d(3, affine=True), (2, 3, 4)),
+    "InstanceNorm2d(2)": (lambda: nn.InstanceNorm2d(2), (2, 2, 2, 3)),
+    "InstanceNorm2d(2,track) eval": (lambda: nn.InstanceNorm2d(2, track_running_stats=True).eval(), (2, 2, 2, 3)),
+    "Dropout2d(0.4)": (lambda: nn.Dropout2d(0.4), (3, 4, 2, 2)),
+}
+for _name, (_make, _s) in LAYERS.items():
+    _call: Callable[..., vinsgrad.Tensor] = same_mask(call_layer) if _name.startswith("Dropout") else call_layer
+    case(f"layer {_name} {fmt(_s)}", (type(_make()),), layer_inputs(_make, *_s))(_call)
