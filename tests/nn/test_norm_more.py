@@ -90,3 +90,12 @@ def test_unflatten_inverts_flatten() -> None:
         nn.Unflatten(1, (5, 2))(x)
     with pytest.raises(TypeError, match="tuple or list of ints"):
         nn.Unflatten(1, 12)  # type: ignore[arg-type]
+
+
+def test_dropout1d_zeroes_whole_channels_of_sequences() -> None:
+    vinsgrad.manual_seed(1)
+    out = nn.Dropout1d(0.5)(vinsgrad.ones(8, 16, 5)).numpy()
+    assert set(np.unique(out)) == {0.0, 2.0} and (out.min(-1) == out.max(-1)).all()
+    unbatched = F.dropout1d(vinsgrad.ones(16, 5), 0.5).numpy()
+    assert (unbatched.min(-1) == unbatched.max(-1)).all()
+    assert repr(nn.Dropout1d(0.2)) == "Dropout1d(p=0.2, inplace=False)"

@@ -86,3 +86,15 @@ def test_adaptive_layers_repr_and_errors() -> None:
     assert nn.AdaptiveAvgPool2d((1, 1))(vinsgrad.randn(4, 8, 7, 7)).shape == (4, 8, 1, 1)
     with pytest.raises(ValueError, match="output_size must be a positive int or a pair"):
         F.adaptive_avg_pool2d(vinsgrad.randn(1, 1, 4, 4), 0)
+
+
+def test_adaptive_pools_1d_bins() -> None:
+    x = RNG.standard_normal((2, 3, 11))
+    avg = np.stack([x[..., r.start : r.stop].mean(-1) for r in bins(11, 4)], -1)
+    mx = np.stack([x[..., r.start : r.stop].max(-1) for r in bins(11, 4)], -1)
+    np.testing.assert_allclose(nn.AdaptiveAvgPool1d(4)(_t(x)).numpy(), avg, rtol=1e-13)
+    values, indices = F.adaptive_max_pool1d(_t(x), 4, return_indices=True)
+    np.testing.assert_array_equal(values.numpy(), mx)
+    np.testing.assert_array_equal(np.take_along_axis(x, indices.numpy(), -1), mx)
+    assert nn.AdaptiveMaxPool1d(2)(vinsgrad.randn(3, 9)).shape == (3, 2)
+    assert repr(nn.AdaptiveAvgPool1d(5)) == "AdaptiveAvgPool1d(output_size=5)"

@@ -136,3 +136,37 @@ def test_pad_mode_errors() -> None:
         F.pad(vinsgrad.randn(1, 2, 3, 4), (1, 1), mode="replicate")
     with pytest.raises(RuntimeError, match="doesn't take in value argument"):
         F.pad(x, (1, 1), mode="reflect", value=1.0)
+
+
+def test_pixel_shuffle_moves_channel_groups_into_pixel_blocks() -> None:
+    x = np.arange(2 * 8 * 2 * 3, dtype=np.float64).reshape(2, 8, 2, 3)
+    out = nn.PixelShuffle(2)(_t(x)).numpy()
+    assert out.shape == (2, 2, 4, 6)
+    for c in range(2):
+        for i in range(2):
+            for j in range(2):  # channel c * 4 + i * 2 + j fills offset (i, j) of every 2x2 block
+                np.testing.assert_array_equal(out[:, c, i::2, j::2], x[:, c * 4 + i * 2 + j])
+    np.testing.assert_array_equal(nn.PixelUnshuffle(2)(_t(out)).numpy(), x)
+    assert repr(nn.PixelShuffle(2)) == "PixelShuffle(upscale_factor=2)"
+    with pytest.raises(ValueError, match=r"pixel_shuffle expects an input \(\*, C \* r \* r, H, W\)"):
+        F.pixel_shuffle(vinsgrad.randn(1, 6, 2, 2), 2)
+
+
+@pytest.mark.parametrize(
+    ("layer", "np_mode", "kwargs"),
+    [
+        (nn.ZeroPad2d((1, 0, 2, 3)), "constant", {}),
+        (nn.ConstantPad1d(2, 3.5), "constant", {"constant_values": 3.5}),
+        (nn.ReflectionPad2d((1, 0, 2, 3)), "reflect", {}),
+        (nn.ReplicationPad1d(2), "edge", {}),
+        (nn.CircularPad2d((1, 0, 2, 3)), "wrap", {}),
+    ],
+)
+def test_padding_layers_match_np_pad(layer: nn.Module, np_mode: str, kwargs: dict) -> None:
+    two_d = len(layer.padding) == 4  # type: ignore[arg-type]
+    x = RNG.standard_normal((2, 3, 4, 5) if two_d else (2, 3, 5))
+    l, r, *tb = layer.padding  # type: ignore[misc]
+    widths = [(0, 0), (0, 0)] + ([(tb[0], tb[1])] if two_d else []) + [(l, r)]
+    np.testing.assert_array_equal(layer(_t(x)).numpy(), np.pad(x, widths, mode=np_mode, **kwargs))
+    with pytest.raises(ValueError, match="padding must be an int or a tuple of"):
+        type(layer)((1, 2, 3), **({"value": 0.0} if "Constant" in type(layer).__name__ else {}))

@@ -31,7 +31,30 @@ class Dropout(Module):
         return f"p={self.p}"
 
 
-class Dropout2d(Module):
+class Dropout1d(Module):
+    """In training, zero each whole channel of an (N, C, L) or (C, L) input with probability ``p`` (scaling the rest
+    by 1/(1-p)); in eval, pass through.
+
+    Example::
+
+        drop = nn.Dropout1d(p=0.5)
+        y = drop(vinsgrad.ones(8, 16, 10))  # each (sample, channel) row all 0.0 or all 2.0
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
+        self.p, self.inplace = float(p), inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout1d(input, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Dropout1d):
     """In training, zero each whole channel of an (N, C, H, W) input with probability ``p`` (scaling the rest by
     1/(1-p)); in eval, pass through. Neighbouring pixels are correlated, so dropping channels regularises conv
     layers where dropping pixels would not.
@@ -42,14 +65,5 @@ class Dropout2d(Module):
         y = drop(vinsgrad.ones(8, 16, 5, 5))  # each (sample, channel) plane all 0.0 or all 1.3333
     """
 
-    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
-        super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
-        self.p, self.inplace = float(p), inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout2d(input, self.p, self.training)
-
-    def extra_repr(self) -> str:
-        return f"p={self.p}, inplace={self.inplace}"

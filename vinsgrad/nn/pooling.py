@@ -200,3 +200,41 @@ class AdaptiveMaxPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(Module):
+    """Average over ``output_size`` bins of the length, whatever it is: (N, C, L) -> (N, C, output_size).
+
+    Example::
+
+        nn.AdaptiveAvgPool1d(1)(vinsgrad.randn(4, 16, 37)).shape  # (4, 16, 1)
+    """
+
+    def __init__(self, output_size: int) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(Module):
+    """The maximum over ``output_size`` bins of the length, whatever it is: (N, C, L) -> (N, C, output_size).
+
+    Example::
+
+        nn.AdaptiveMaxPool1d(2)(vinsgrad.randn(4, 16, 37)).shape  # (4, 16, 2)
+    """
+
+    def __init__(self, output_size: int, return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input: Tensor) -> Any:
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"

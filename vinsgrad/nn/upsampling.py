@@ -1,4 +1,4 @@
-"""``Upsample`` and its fixed-mode variants: parameter-free layers over ``functional.interpolate``."""
+"""``Upsample`` and its fixed-mode variants over ``functional.interpolate``; ``PixelShuffle``/``PixelUnshuffle``."""
 
 from __future__ import annotations
 
@@ -69,3 +69,41 @@ class UpsamplingBilinear2d(Upsample):
 
     def __init__(self, size: int | Sequence[int] | None = None, scale_factor: float | None = None) -> None:
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
+
+
+class PixelShuffle(Module):
+    """(*, C * r * r, H, W) -> (*, C, H * r, W * r): channels become r x r pixel blocks (sub-pixel upsampling).
+
+    Example::
+
+        nn.PixelShuffle(3)(vinsgrad.randn(1, 9, 4, 4)).shape  # (1, 1, 12, 12)
+    """
+
+    def __init__(self, upscale_factor: int) -> None:
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.pixel_shuffle(input, self.upscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """(*, C, H * r, W * r) -> (*, C * r * r, H, W): the inverse of ``PixelShuffle``.
+
+    Example::
+
+        nn.PixelUnshuffle(3)(vinsgrad.randn(1, 1, 12, 12)).shape  # (1, 9, 4, 4)
+    """
+
+    def __init__(self, downscale_factor: int) -> None:
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.pixel_unshuffle(input, self.downscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"downscale_factor={self.downscale_factor}"

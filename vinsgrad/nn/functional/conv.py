@@ -207,8 +207,9 @@ class ConvTranspose2dFn(Function):
             (i - 1) * s + d * (k - 1) + 1 + op
             for i, s, d, k, op in zip((h, w), stride, dilation, (kh, kw), output_padding)
         )
-        w3 = weight.reshape(groups, c // groups, og * kh * kw)
-        cols = xp.matmul(w3.swapaxes(-1, -2), x.reshape(n, groups, c // groups, h * w))
+        # NOTE: contiguous operands, so NumPy hands the stacked matmuls to BLAS (see Conv2dFn)
+        w3t = xp.ascontiguousarray(weight.reshape(groups, c // groups, og * kh * kw).swapaxes(-1, -2))
+        cols = xp.matmul(w3t, xp.ascontiguousarray(x).reshape(n, groups, c // groups, h * w))
         cols = cols.reshape(n, groups * og, kh, kw, h, w)
         out = xp.zeros((n, groups * og, *full), dtype=cols.dtype)
         for i in range(kh):
@@ -238,8 +239,8 @@ class ConvTranspose2dFn(Function):
             w3 = weight.reshape(groups, c // groups, og * kh * kw)
             gx = xp.matmul(w3, cols).reshape(x.shape)
         if need_w:
-            xg = x.reshape(n, groups, c // groups, h * w)
-            gw = xp.matmul(xg, cols.swapaxes(-1, -2)).sum(axis=0).reshape(weight.shape)
+            xg_t = xp.ascontiguousarray(x.reshape(n, groups, c // groups, h * w).swapaxes(-1, -2))
+            gw = xp.matmul(cols, xg_t).sum(axis=0).swapaxes(-1, -2).reshape(weight.shape)
         if need_b:
             gb = grad.sum(axis=(0, 2, 3))
         return gx, gw, gb

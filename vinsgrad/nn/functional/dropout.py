@@ -29,6 +29,34 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     return input * Tensor(keep * xp.asarray(scale, dtype=input.dtype))
 
 
+def _channel_dropout(input: Tensor, p: float, training: bool) -> Tensor:
+    """Zero each (sample, channel) slice of ``input`` (N, C, ...) with probability ``p``, scaling the rest."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    mask_shape = (*input.shape[:2], *(1,) * (input.ndim - 2))
+    dtype = input.dtype if input.dtype in (float32, float64) else float64
+    keep = rng().random(mask_shape, dtype=dtype) >= p
+    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
+    return input * Tensor(keep * xp.asarray(scale, dtype=input.dtype))
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero whole channels of ``input`` (N, C, L) or (C, L) with probability ``p`` (the rest scaled by 1/(1-p));
+    the identity when not training. ``inplace`` is accepted for PyTorch compatibility.
+
+    Example::
+
+        F.dropout1d(vinsgrad.ones(2, 4, 3), 0.5)[0, :, 0]  # each channel all 0.0 or all 2.0
+    """
+    if input.ndim not in (2, 3):
+        raise ValueError(f"dropout1d expects a 2-D (C, L) or 3-D (N, C, L) input, got shape {tuple(input.shape)}")
+    if input.ndim == 2:
+        return _channel_dropout(input.unsqueeze(0), p, training).squeeze(0)
+    return _channel_dropout(input, p, training)
+
+
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels: each (sample, channel) plane of ``input`` (N, C, H, W) or (C, H, W) with probability
     ``p``, the kept ones scaled by 1/(1-p); the identity when not training. ``inplace`` is accepted for PyTorch
@@ -41,8 +69,6 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
         x = vinsgrad.ones(2, 4, 3, 3)
         F.dropout2d(x, 0.5)[0, :, 0, 0]  # each channel all 0.0 or all 2.0
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if input.ndim not in (3, 4):
         raise ValueError(f"dropout2d expects a 3-D or 4-D input (N, C, H, W), got shape {tuple(input.shape)}")
     if input.ndim == 3:
@@ -51,10 +77,4 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
             "dropout1d for that, or pass (N, C, H, W)",
             stacklevel=2,
         )
-    if not training or p == 0.0:
-        return input
-    mask_shape = (*input.shape[:2], *(1,) * (input.ndim - 2))
-    dtype = input.dtype if input.dtype in (float32, float64) else float64
-    keep = rng().random(mask_shape, dtype=dtype) >= p
-    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
-    return input * Tensor(keep * xp.asarray(scale, dtype=input.dtype))
+    return _channel_dropout(input, p, training)

@@ -318,3 +318,28 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     ctx: Any = AdaptiveMaxPool2dFn()
     AdaptiveMaxPool2dFn.forward(ctx, input._data, out_hw)
     return out, Tensor(ctx.arg.astype(int64))
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """Average ``input`` (N, C, L) or (C, L) over ``output_size`` adaptive bins (as ``adaptive_avg_pool2d``).
+
+    Example::
+
+        F.adaptive_avg_pool1d(vinsgrad.randn(2, 8, 10), 3).shape  # (2, 8, 3)
+    """
+    _pool1d_input(input, "adaptive_avg_pool1d")
+    size = _single(output_size, "output_size", 1)
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, size)).squeeze(-2)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """The maximum of ``input`` (N, C, L) or (C, L) over ``output_size`` adaptive bins; indices are positions in L.
+
+    Example::
+
+        F.adaptive_max_pool1d(vinsgrad.randn(2, 8, 10), 3).shape  # (2, 8, 3)
+    """
+    _pool1d_input(input, "adaptive_max_pool1d")
+    size = _single(output_size, "output_size", 1)
+    out = adaptive_max_pool2d(input.unsqueeze(-2), (1, size), return_indices)
+    return (out[0].squeeze(-2), out[1].squeeze(-2)) if return_indices else out.squeeze(-2)

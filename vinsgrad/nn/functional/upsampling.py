@@ -187,6 +187,47 @@ def upsample(
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """Rearrange (*, C * r * r, H, W) into (*, C, H * r, W * r): each group of r * r channels becomes an r x r
+    block of pixels (sub-pixel convolution upsampling).
+
+    Example::
+
+        F.pixel_shuffle(vinsgrad.randn(1, 9, 4, 4), 3).shape  # (1, 1, 12, 12)
+    """
+    r = upscale_factor
+    if input.ndim < 3 or not isinstance(r, int) or r < 1 or input.shape[-3] % (r * r):
+        raise ValueError(
+            f"pixel_shuffle expects an input (*, C * r * r, H, W) with r = upscale_factor = {r!r} a positive int, got "
+            f"shape {tuple(input.shape)}"
+        )
+    *lead, c, h, w = input.shape
+    k = len(lead)
+    x = input.reshape(*lead, c // (r * r), r, r, h, w)
+    x = x.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)  # (*, C, H, r, W, r)
+    return x.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """The inverse of ``pixel_shuffle``: (*, C, H * r, W * r) -> (*, C * r * r, H, W).
+
+    Example::
+
+        F.pixel_unshuffle(vinsgrad.randn(1, 1, 12, 12), 3).shape  # (1, 9, 4, 4)
+    """
+    r = downscale_factor
+    if input.ndim < 3 or not isinstance(r, int) or r < 1 or input.shape[-2] % r or input.shape[-1] % r:
+        raise ValueError(
+            f"pixel_unshuffle expects an input (*, C, H, W) with H and W divisible by downscale_factor = {r!r}, got "
+            f"shape {tuple(input.shape)}"
+        )
+    *lead, c, h, w = input.shape
+    k = len(lead)
+    x = input.reshape(*lead, c, h // r, r, w // r, r)
+    x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)  # (*, C, r, r, H, W)
+    return x.reshape(*lead, c * r * r, h // r, w // r)
+
+
 # ---- the non-constant modes of pad ----
 
 

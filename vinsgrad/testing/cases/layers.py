@@ -208,6 +208,21 @@ LAYERS: dict[str, tuple[Callable[[], Any], tuple[int, ...]]] = {
     "InstanceNorm2d(2)": (lambda: nn.InstanceNorm2d(2), (2, 2, 2, 3)),
     "InstanceNorm2d(2,track) eval": (lambda: nn.InstanceNorm2d(2, track_running_stats=True).eval(), (2, 2, 2, 3)),
     "Dropout2d(0.4)": (lambda: nn.Dropout2d(0.4), (3, 4, 2, 2)),
+    "Dropout1d(0.4)": (lambda: nn.Dropout1d(0.4), (3, 4, 2)),
+    "AdaptiveAvgPool1d(3)": (lambda: nn.AdaptiveAvgPool1d(3), (2, 2, 7)),
+    "AdaptiveMaxPool1d(3)": (lambda: nn.AdaptiveMaxPool1d(3), (2, 2, 7)),
+    "PixelShuffle(2)": (lambda: nn.PixelShuffle(2), (1, 8, 2, 3)),
+    "PixelUnshuffle(2)": (lambda: nn.PixelUnshuffle(2), (1, 2, 4, 2)),
+    "ZeroPad1d((1,2))": (lambda: nn.ZeroPad1d((1, 2)), (2, 3)),
+    "ZeroPad2d((1,0,2,1))": (lambda: nn.ZeroPad2d((1, 0, 2, 1)), (1, 2, 3, 3)),
+    "ConstantPad1d(2,0.5)": (lambda: nn.ConstantPad1d(2, 0.5), (2, 3)),
+    "ConstantPad2d(1,-1)": (lambda: nn.ConstantPad2d(1, -1.0), (2, 3, 2)),
+    "ReflectionPad1d(2)": (lambda: nn.ReflectionPad1d(2), (2, 2, 4)),
+    "ReflectionPad2d((1,2,2,1))": (lambda: nn.ReflectionPad2d((1, 2, 2, 1)), (1, 2, 3, 4)),
+    "ReplicationPad1d((2,1))": (lambda: nn.ReplicationPad1d((2, 1)), (2, 3)),
+    "ReplicationPad2d(2)": (lambda: nn.ReplicationPad2d(2), (1, 2, 3, 3)),
+    "CircularPad1d(1)": (lambda: nn.CircularPad1d(1), (2, 2, 3)),
+    "CircularPad2d((2,1,1,0))": (lambda: nn.CircularPad2d((2, 1, 1, 0)), (1, 2, 3, 3)),
 }
 for _name, (_make, _s) in LAYERS.items():
     _call: Callable[..., vinsgrad.Tensor] = same_mask(call_layer) if _name.startswith("Dropout") else call_layer
