@@ -170,3 +170,13 @@ def test_padding_layers_match_np_pad(layer: nn.Module, np_mode: str, kwargs: dic
     np.testing.assert_array_equal(layer(_t(x)).numpy(), np.pad(x, widths, mode=np_mode, **kwargs))
     with pytest.raises(ValueError, match="padding must be an int or a tuple of"):
         type(layer)((1, 2, 3), **({"value": 0.0} if "Constant" in type(layer).__name__ else {}))
+
+
+def test_integer_images_resize_by_nearest_only() -> None:
+    img = vinsgrad.tensor(np.arange(6, dtype=np.uint8).reshape(1, 1, 2, 3))
+    up = F.interpolate(img, scale_factor=2)
+    assert up.dtype == vinsgrad.uint8 and up.tolist()[0][0][1] == [0, 0, 1, 1, 2, 2]
+    with pytest.raises(RuntimeError, match="mode='bilinear' needs a floating-point input, got uint8"):
+        F.interpolate(img, scale_factor=2, mode="bilinear")
+    with pytest.raises(RuntimeError, match="adaptive_avg_pool2d needs a floating-point input"):
+        F.adaptive_avg_pool2d(img, 1)

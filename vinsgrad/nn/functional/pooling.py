@@ -262,6 +262,8 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
         F.adaptive_avg_pool2d(vinsgrad.randn(2, 8, 7, 9), (1, 1)).shape  # (2, 8, 1, 1)
     """
     _pool_input(input, "adaptive_avg_pool2d")
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"adaptive_avg_pool2d needs a floating-point input, got {input.dtype}")
     h, w = input.shape[-2:]
     oh, ow = _adaptive_size(output_size, (h, w), "adaptive_avg_pool2d")
     if (oh, ow) == (1, 1):

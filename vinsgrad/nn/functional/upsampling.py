@@ -139,6 +139,8 @@ def interpolate(
     if mode in _MODE_DIMS and _MODE_DIMS[mode] != dims:
         raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {_MODE_DIMS[mode] + 2}D input")
     linear = mode in _MODE_DIMS
+    if (linear or mode == "area") and input.dtype.kind != "f":
+        raise RuntimeError(f"interpolate: mode={mode!r} needs a floating-point input, got {input.dtype}")
     if align_corners is not None and not linear:
         raise ValueError(
             "align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear"
