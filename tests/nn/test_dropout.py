@@ -50,7 +50,7 @@ def test_mask_comes_from_the_default_generator() -> None:
 
 def test_float64_input_keeps_float64_and_repr() -> None:
     assert F.dropout(vg.ones(4, dtype=vg.float64), 0.5).dtype == vg.float64
-    assert repr(nn.Dropout(0.2)) == "Dropout(p=0.2)" and nn.Dropout().p == 0.5
+    assert repr(nn.Dropout(0.2)) == "Dropout(p=0.2, inplace=False)" and nn.Dropout().p == 0.5
 
 
 @pytest.mark.parametrize("p", [-0.1, 1.5])

@@ -1,4 +1,5 @@
-"""``Dropout``: inverted dropout in training mode, the identity in eval mode (``functional.dropout``)."""
+"""``Dropout`` (elements) and ``Dropout1d``/``Dropout2d`` (whole channels): inverted dropout in training mode,
+the identity in eval mode (``functional.dropout``/``dropout1d``/``dropout2d``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,21 @@ from vinsgrad.nn import functional as F
 from vinsgrad.nn.module import Module
 
 
-class Dropout(Module):
+class _DropoutNd(Module):
+    """The probability check and repr the dropout layers share. ``inplace`` is accepted for PyTorch compatibility;
+    the output is always a new tensor."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
+        self.p, self.inplace = float(p), inplace
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_DropoutNd):
     """In training, zero each element with probability ``p`` and scale the rest by 1/(1-p); in eval, pass through.
 
     The mask is drawn from vinsgrad's default generator, so ``vinsgrad.manual_seed`` makes it reproducible.
@@ -18,20 +33,11 @@ class Dropout(Module):
         y = drop(vinsgrad.ones(4, 10))  # entries are 0.0 or 1.25
     """
 
-    def __init__(self, p: float = 0.5) -> None:
-        super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
-        self.p = float(p)
-
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training)
 
-    def extra_repr(self) -> str:
-        return f"p={self.p}"
 
-
-class Dropout1d(Module):
+class Dropout1d(_DropoutNd):
     """In training, zero each whole channel of an (N, C, L) or (C, L) input with probability ``p`` (scaling the rest
     by 1/(1-p)); in eval, pass through.
 
@@ -41,20 +47,11 @@ class Dropout1d(Module):
         y = drop(vinsgrad.ones(8, 16, 10))  # each (sample, channel) row all 0.0 or all 2.0
     """
 
-    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
-        super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
-        self.p, self.inplace = float(p), inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout1d(input, self.p, self.training)
 
-    def extra_repr(self) -> str:
-        return f"p={self.p}, inplace={self.inplace}"
 
-
-class Dropout2d(Dropout1d):
+class Dropout2d(_DropoutNd):
     """In training, zero each whole channel of an (N, C, H, W) input with probability ``p`` (scaling the rest by
     1/(1-p)); in eval, pass through. Neighbouring pixels are correlated, so dropping channels regularises conv
     layers where dropping pixels would not.

@@ -9,8 +9,9 @@ from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.random import rng
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
-    """Zero each element with probability ``p`` and scale the rest by 1/(1-p); the identity when not training.
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p); the identity when not training
+    (``inplace`` is accepted for PyTorch compatibility; the result is a new tensor).
 
     The mask is drawn from vinsgrad's default generator, so ``manual_seed`` makes it reproducible.
 
