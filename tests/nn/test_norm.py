@@ -141,7 +141,7 @@ def test_layernorm_gradient_of_the_sum_is_zero() -> None:
 def test_layernorm_parameters_state_dict_and_repr() -> None:
     ln = nn.LayerNorm(8)
     assert ln.normalized_shape == (8,) and list(ln.state_dict()) == ["weight", "bias"]
-    assert repr(ln) == "LayerNorm((8,), eps=1e-05, elementwise_affine=True)"
+    assert repr(ln) == "LayerNorm((8,), eps=1e-05, elementwise_affine=True, bias=True)"
     assert list(nn.LayerNorm(8, bias=False).state_dict()) == ["weight"]
     assert nn.LayerNorm(8, elementwise_affine=False).state_dict() == {}
     out = ln(vg.randn(2, 8))
