@@ -134,3 +134,13 @@ def test_legacy_size_average_and_reduce_map_to_reduction() -> None:
     with pytest.warns(UserWarning):
         got = F.smooth_l1_loss(_t(A), _t(B), False).item()
     assert got == pytest.approx(F.smooth_l1_loss(_t(A), _t(B), reduction="sum").item())
+
+
+def test_huber_loss_weight_scales_each_element() -> None:
+    w = np.abs(C)
+    d = A - B
+    per = np.where(np.abs(d) < 1.0, 0.5 * d * d, np.abs(d) - 0.5) * w
+    got = F.huber_loss(_t(A), _t(B), "sum", 1.0, weight=_t(w)).item()
+    assert got == pytest.approx(per.sum(), rel=1e-13)
+    with pytest.raises(ValueError, match="weight has shape"):
+        F.huber_loss(_t(A), _t(B), weight=_t(w[0]))

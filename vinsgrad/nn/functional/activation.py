@@ -298,8 +298,9 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     return input.where(input > 0, w * input)
 
 
-def softmin(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
-    """``softmax(-x, dim)``: each slice along ``dim`` becomes a distribution favouring small values."""
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """``softmax(-x, dim)``: each slice along ``dim`` becomes a distribution favouring small values
+    (``_stacklevel`` is PyTorch's, accepted and unused)."""
     return softmax(-input, dim, dtype)
 
 

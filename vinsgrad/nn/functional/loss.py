@@ -381,14 +381,24 @@ def smooth_l1_loss(
     return _reduce_tensor((diff * diff * (0.5 / beta)).where(err < beta, err - 0.5 * beta), reduction)
 
 
-def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0) -> Tensor:
-    """``0.5 * d**2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 * delta)``: smooth_l1 scaled by delta."""
+def huber_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0, weight: Tensor | None = None
+) -> Tensor:
+    """``0.5 * d**2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 * delta)``: smooth_l1 scaled by delta.
+
+    ``weight`` (the input's shape) scales each element's loss before the reduction; 'mean' stays the plain mean.
+    """
     if delta <= 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     _warn_if_broadcast(input, target, "huber_loss")
+    if weight is not None and weight.shape != input.shape:
+        raise ValueError(
+            f"huber_loss: weight has shape {tuple(weight.shape)}, expected the input's {tuple(input.shape)}"
+        )
     diff = input - target
     err = diff.abs()
-    return _reduce_tensor((diff * diff * 0.5).where(err < delta, (err - 0.5 * delta) * delta), reduction)
+    loss = (diff * diff * 0.5).where(err < delta, (err - 0.5 * delta) * delta)
+    return _reduce_tensor(loss if weight is None else loss * weight, reduction)
 
 
 def kl_div(
