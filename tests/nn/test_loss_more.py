@@ -144,3 +144,26 @@ def test_huber_loss_weight_scales_each_element() -> None:
     assert got == pytest.approx(per.sum(), rel=1e-13)
     with pytest.raises(ValueError, match="weight has shape"):
         F.huber_loss(_t(A), _t(B), weight=_t(w[0]))
+
+
+def test_mse_and_l1_weights_divide_the_mean_by_the_total_weight() -> None:
+    w = np.abs(C)
+    got = F.mse_loss(_t(A), _t(B), weight=_t(w)).item()
+    assert got == pytest.approx(((A - B) ** 2 * w).sum() / w.sum(), rel=1e-13)
+    got = F.l1_loss(_t(A), _t(B), reduction="none", weight=_t(w)).numpy()
+    np.testing.assert_allclose(got, np.abs(A - B) * w, rtol=1e-13)
+
+
+def test_every_loss_takes_pytorchs_positional_order() -> None:
+    x, y = _t(A), vinsgrad.tensor([0, 1, 2, 3, 0])
+    # torch's F.cross_entropy(input, target, weight, size_average, ignore_index, reduce, reduction)
+    assert F.cross_entropy(x, y, None, None, 2, None, "sum").item() == pytest.approx(
+        F.cross_entropy(x, y, ignore_index=2, reduction="sum").item()
+    )
+    with pytest.warns(UserWarning, match="deprecated"):
+        assert nn.CrossEntropyLoss(None, False).reduction == "sum"
+    with pytest.warns(UserWarning):
+        assert nn.MSELoss(None, False).reduction == "none"
+    # the pre-issue-14 spelling F.mse_loss(x, y, "sum") now lands on size_average: refused, not misread
+    with pytest.raises(TypeError, match="size_average must be a bool or None"):
+        F.mse_loss(x, _t(B), "sum")  # type: ignore[arg-type]

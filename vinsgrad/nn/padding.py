@@ -13,13 +13,15 @@ class _PadNd(Module):
     _dims = 1
     _mode = "constant"
 
-    def __init__(self, padding: int | tuple[int, ...], value: float = 0.0) -> None:
+    value = 0.0
+
+    def __init__(self, padding: int | tuple[int, ...]) -> None:
         super().__init__()
         n = 2 * self._dims
         widths = (padding,) * n if isinstance(padding, int) else tuple(padding)
         if len(widths) != n or not all(isinstance(p, int) and not isinstance(p, bool) for p in widths):
             raise ValueError(f"{type(self).__name__}: padding must be an int or a tuple of {n} ints, got {padding!r}")
-        self.padding, self.value = widths, value
+        self.padding = widths
 
     def forward(self, input: Tensor) -> Tensor:
         return F.pad(input, self.padding, self._mode, self.value if self._mode == "constant" else None)
@@ -30,7 +32,8 @@ class _PadNd(Module):
 
 class _ConstantPadNd(_PadNd):
     def __init__(self, padding: int | tuple[int, ...], value: float) -> None:
-        super().__init__(padding, value)
+        super().__init__(padding)
+        self.value = value
 
     def extra_repr(self) -> str:
         return f"padding={self.padding}, value={self.value}"

@@ -168,7 +168,9 @@ def cross_entropy(
     input: Tensor,
     target: Tensor,
     weight: Tensor | None = None,
+    size_average: bool | None = None,
     ignore_index: int = -100,
+    reduce: bool | None = None,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> Tensor:
@@ -178,6 +180,7 @@ def cross_entropy(
     probabilities of the input's shape. ``mean`` divides by the summed weights of the non-ignored targets (by
     the number of rows for probabilities), as PyTorch does.
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
@@ -225,9 +228,16 @@ class NLLLossFn(Function):
 
 
 def nll_loss(
-    input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean"
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
 ) -> Tensor:
     """Negative log-likelihood of class indices given log-probabilities (shapes as in ``cross_entropy``)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     if target.dtype.kind not in "iu":
         raise TypeError(f"nll_loss: target must hold integer class indices, got dtype {target.dtype}")
@@ -237,6 +247,20 @@ def nll_loss(
 
 
 # ---- losses: elementwise ----
+
+
+def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """PyTorch's deprecated ``size_average``/``reduce`` pair as a ``reduction`` (``reduction`` when both are None)."""
+    if size_average is None and reduce is None:
+        return reduction
+    for name, value in (("size_average", size_average), ("reduce", reduce)):
+        if value is not None and not isinstance(value, bool):
+            raise TypeError(f"{name} must be a bool or None (it is deprecated), got {value!r}; pass reduction= by name")
+    warnings.warn("size_average and reduce args are deprecated; use reduction= instead", stacklevel=3)
+    size_average = True if size_average is None else size_average
+    if reduce is None or reduce:
+        return "mean" if size_average else "sum"
+    return "none"
 
 
 def _reduce_tensor(loss: Tensor, reduction: str) -> Tensor:
@@ -255,17 +279,45 @@ def _warn_if_broadcast(input: Tensor, target: Tensor, name: str) -> None:
         )
 
 
-def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Squared error ``(input - target)**2``, reduced."""
+def _weighted(loss: Tensor, weight: Tensor | None, reduction: str, name: str) -> Tensor:
+    """``loss * weight`` reduced as PyTorch's weighted mse/l1 losses: 'mean' divides by the total weight."""
+    if weight is None:
+        return _reduce_tensor(loss, reduction)
+    if weight.shape != loss.shape:
+        raise ValueError(f"{name}: weight has shape {tuple(weight.shape)}, expected the input's {tuple(loss.shape)}")
+    check_reduction(reduction)
+    weighted = loss * weight
+    return weighted.sum() / weight.sum() if reduction == "mean" else _reduce_tensor(weighted, reduction)
+
+
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """Squared error ``(input - target)**2``, reduced; ``weight`` (the input's shape) scales each element, and
+    then 'mean' divides by the total weight, as PyTorch."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_if_broadcast(input, target, "mse_loss")
     diff = input - target
-    return _reduce_tensor(diff * diff, reduction)
+    return _weighted(diff * diff, weight, reduction, "mse_loss")
 
 
-def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Absolute error ``|input - target|``, reduced."""
+def l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """Absolute error ``|input - target|``, reduced; ``weight`` as in ``mse_loss``."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_if_broadcast(input, target, "l1_loss")
-    return _reduce_tensor((input - target).abs(), reduction)
+    return _weighted((input - target).abs(), weight, reduction, "l1_loss")
 
 
 def _check_binary_target(input: Tensor, target: Tensor, name: str) -> None:
@@ -296,9 +348,15 @@ class BinaryCrossEntropyFn(Function):
 
 
 def binary_cross_entropy(
-    input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
 ) -> Tensor:
     """``-weight * (target * log(input) + (1 - target) * log(1 - input))`` for probabilities, reduced."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     _check_binary_target(input, target, "binary_cross_entropy")
     if input.numel() and (input._data.min() < 0 or input._data.max() > 1):
@@ -335,10 +393,13 @@ def binary_cross_entropy_with_logits(
     input: Tensor,
     target: Tensor,
     weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
     reduction: str = "mean",
     pos_weight: Tensor | None = None,
 ) -> Tensor:
     """Sigmoid and binary cross entropy in one stable op; ``pos_weight`` scales the positive term (per class)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     _check_binary_target(input, target, "binary_cross_entropy_with_logits")
     w = None if weight is None else weight._data.astype(input.dtype, copy=False)
@@ -347,17 +408,6 @@ def binary_cross_entropy_with_logits(
 
 
 # ---- losses: robust regression, divergences, margins, likelihoods (issue 14) ----
-
-
-def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
-    """PyTorch's deprecated ``size_average``/``reduce`` pair as a ``reduction`` (``reduction`` when both are None)."""
-    if size_average is None and reduce is None:
-        return reduction
-    warnings.warn("size_average and reduce args are deprecated; use reduction= instead", stacklevel=3)
-    size_average = True if size_average is None else size_average
-    if reduce is None or reduce:
-        return "mean" if size_average else "sum"
-    return "none"
 
 
 def smooth_l1_loss(
