@@ -227,3 +227,28 @@ LAYERS: dict[str, tuple[Callable[[], Any], tuple[int, ...]]] = {
 for _name, (_make, _s) in LAYERS.items():
     _call: Callable[..., vinsgrad.Tensor] = same_mask(call_layer) if _name.startswith("Dropout") else call_layer
     case(f"layer {_name} {fmt(_s)}", (type(_make()),), layer_inputs(_make, *_s))(_call)
+
+
+# **** whole graphs: the new layers chained as a decoder and a classifier would chain them ****
+
+
+def _decoder() -> nn.Module:
+    return nn.Sequential(
+        nn.ConvTranspose2d(3, 4, 3, stride=2, padding=1, output_padding=1),
+        nn.GroupNorm(2, 4),
+        nn.Mish(),
+        nn.Upsample(scale_factor=1.5, mode="bilinear"),
+        nn.ReflectionPad2d(1),
+        nn.Conv2d(4, 2, 3),
+        nn.InstanceNorm2d(2, affine=True),
+        nn.AdaptiveAvgPool2d((2, 3)),
+        nn.Flatten(),
+        nn.Linear(12, 3),
+    )
+
+
+case(
+    "graph decoder ConvTranspose2d-GroupNorm-Mish-Upsample-ReflectionPad2d-Conv2d-InstanceNorm2d-pool-Linear",
+    (nn.ConvTranspose2d, nn.GroupNorm, nn.Mish, nn.Upsample, nn.ReflectionPad2d, nn.AdaptiveAvgPool2d),
+    module_inputs(_decoder, randn(2, 3, 2, 2)),
+)(lambda m, x, *p: nn.functional.smooth_l1_loss(m(x), x.flatten(1)[:, :3], beta=0.5))
