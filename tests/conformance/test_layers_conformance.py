@@ -42,6 +42,14 @@ for _p in (1.0, 2.0, 3.0):
     case(f"normalize_p{_p}", lambda T, x, p=_p: T.nn.functional.normalize(x, p=p, dim=1), [F32(X)])
 case("normalize_last_dim", lambda T, x: T.nn.functional.normalize(x, dim=-1), [F64(X)])
 
+case("Hardshrink", lambda T, x: T.nn.Hardshrink(0.7)(x), [F32(X)])
+case("Softshrink", lambda T, x: T.nn.Softshrink(0.7)(x), [F32(X)])
+case("Threshold", lambda T, x: T.nn.Threshold(0.3, -1.5)(x), [F32(X)])
+case("GLU", lambda T, x: T.nn.GLU(dim=1)(x), [F32((2, 6, 3))])
+case("Softmax2d", lambda T, x: T.nn.Softmax2d()(x), [F32(IMG)])
+case("cosine_similarity", lambda T, a, b: T.nn.functional.cosine_similarity(a, b, dim=1), [F32((4, 5)), F32((1, 5))])
+case("PairwiseDistance", lambda T, a, b: T.nn.PairwiseDistance(p=3.0)(a, b), [F64((4, 5)), F64((4, 5))])
+
 # **** losses ****
 
 for _red in ("mean", "sum", "none"):

@@ -125,3 +125,31 @@ def test_constructor_checks_and_reprs() -> None:
         nn.PReLU(0)
     with pytest.raises(ValueError, match="p must be positive"):
         F.normalize(vinsgrad.ones(2, 2), p=0)
+
+
+def test_shrinks_threshold_glu_and_softmax2d() -> None:
+    points = np.array([-2.0, -0.5, -0.3, 0.0, 0.4, 0.5, 1.5])
+    x = vinsgrad.tensor(points, dtype=vinsgrad.float64, requires_grad=True)
+    np.testing.assert_array_equal(nn.Hardshrink()(x).detach().numpy(), np.where(np.abs(points) > 0.5, points, 0))
+    soft = nn.Softshrink(0.5)(x)
+    np.testing.assert_allclose(soft.detach().numpy(), np.sign(points) * np.maximum(np.abs(points) - 0.5, 0))
+    soft.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), (np.abs(points) > 0.5).astype(float))  # 0 at the corners
+    np.testing.assert_array_equal(nn.Threshold(0.0, -9.0)(x).detach().numpy(), np.where(points > 0, points, -9.0))
+    a = np.random.default_rng(0).standard_normal((3, 6))
+    expected = a[:, :3] / (1 + np.exp(-a[:, 3:]))
+    np.testing.assert_allclose(nn.GLU()(vinsgrad.tensor(a)).numpy(), expected, rtol=1e-6)
+    with pytest.raises(ValueError, match="even size"):
+        F.glu(vinsgrad.randn(2, 5))
+    img = np.random.default_rng(1).standard_normal((2, 3, 2, 2))
+    e = np.exp(img)
+    np.testing.assert_allclose(nn.Softmax2d()(vinsgrad.tensor(img)).numpy(), e / e.sum(1, keepdims=True), rtol=1e-6)
+
+
+def test_cosine_similarity_and_pairwise_distance() -> None:
+    a = np.array([[3.0, 4.0], [1.0, 0.0], [0.0, 0.0]])
+    b = np.array([[4.0, 3.0], [0.0, 2.0], [1.0, 1.0]])
+    got = nn.CosineSimilarity(dim=1)(vinsgrad.tensor(a), vinsgrad.tensor(b)).tolist()
+    assert got == pytest.approx([24 / 25, 0.0, 0.0])  # a zero vector has similarity 0, not nan
+    d = nn.PairwiseDistance(p=1.0)(vinsgrad.tensor(a), vinsgrad.tensor(b)).tolist()
+    assert d == pytest.approx(np.abs(a - b + 1e-6).sum(1).tolist(), rel=1e-6)

@@ -378,3 +378,118 @@ class Tanhshrink(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.tanhshrink(input)
+
+
+class Hardshrink(Module):
+    """``x`` where ``|x| > lambd``, else 0.
+
+    Example::
+
+        nn.Hardshrink()(vinsgrad.tensor([-1.0, 0.2]))  # tensor([-1., 0.])
+    """
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Softshrink(Hardshrink):
+    """``x`` moved ``lambd`` towards 0, and 0 within [-lambd, lambd].
+
+    Example::
+
+        nn.Softshrink()(vinsgrad.tensor([-1.0, 0.2]))  # tensor([-0.5, 0.])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softshrink(input, self.lambd)
+
+
+class Threshold(Module):
+    """``x`` where ``x > threshold``, else ``value``.
+
+    Example::
+
+        nn.Threshold(0.1, 20.0)(vinsgrad.tensor([0.0, 1.0]))  # tensor([20., 1.])
+    """
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold, self.value, self.inplace = threshold, value, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.threshold(input, self.threshold, self.value)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
+
+
+class GLU(Module):
+    """The gated linear unit: ``a * sigmoid(b)`` for the two halves a, b of the input along ``dim``.
+
+    Example::
+
+        nn.GLU()(vinsgrad.randn(4, 10)).shape  # (4, 5)
+    """
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of each pixel of an (N, C, H, W) or (C, H, W) input.
+
+    Example::
+
+        nn.Softmax2d()(vinsgrad.randn(2, 3, 4, 4)).sum(1)  # all ones
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected a 3-D or 4-D input, got shape {tuple(input.shape)}")
+        return F.softmax(input, -3)
+
+
+class CosineSimilarity(Module):
+    """The cosine similarity of two inputs along ``dim`` (``F.cosine_similarity``).
+
+    Example::
+
+        nn.CosineSimilarity(dim=1)(a, b)  # (N,) for a, b of shape (N, D)
+    """
+
+    def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
+        super().__init__()
+        self.dim, self.eps = dim, eps
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return F.cosine_similarity(x1, x2, self.dim, self.eps)
+
+
+class PairwiseDistance(Module):
+    """The ``p``-norm distance ``||x1 - x2 + eps||_p`` over the last dim (``F.pairwise_distance``).
+
+    Example::
+
+        nn.PairwiseDistance()(a, b)  # (N,) for a, b of shape (N, D)
+    """
+
+    def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:
+        super().__init__()
+        self.norm, self.eps, self.keepdim = p, eps, keepdim
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)

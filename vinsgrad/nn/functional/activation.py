@@ -327,3 +327,42 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, o
     else:
         raise ValueError(f"normalize: p must be positive (or inf), got {p}")
     return input / norm
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``x`` where ``|x| > lambd``, else 0."""
+    return input.where(input.abs() > lambd, 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``x`` moved ``lambd`` towards 0, and 0 within [-lambd, lambd]."""
+    if lambd < 0:
+        raise ValueError(f"softshrink: lambd must be at least 0, got {lambd}")
+    return input - input.clamp(-lambd, lambd)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """``x`` where ``x > threshold``, else ``value``."""
+    return input.where(input > threshold, value)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """The gated linear unit: ``a * sigmoid(b)`` for the halves a, b of ``input`` along ``dim``."""
+    if input.ndim == 0 or input.shape[dim] % 2:
+        raise ValueError(f"glu: dim {dim} of the input must have an even size, got shape {tuple(input.shape)}")
+    d, half = dim % input.ndim, input.shape[dim] // 2
+    before = (slice(None),) * d
+    return input[(*before, slice(0, half))] * input[(*before, slice(half, None))].sigmoid()
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """The cosine of the angle between ``x1`` and ``x2`` along ``dim`` (they broadcast); each vector is divided by
+    ``max(||v||, eps)``, as PyTorch does.
+
+    Example::
+
+        F.cosine_similarity(vinsgrad.tensor([[1.0, 0.0]]), vinsgrad.tensor([[1.0, 1.0]]))  # tensor([0.7071])
+    """
+    n1 = (x1 * x1).sum(dim, keepdim=True).clamp(min=eps * eps).sqrt()
+    n2 = (x2 * x2).sum(dim, keepdim=True).clamp(min=eps * eps).sqrt()
+    return ((x1 / n1) * (x2 / n2)).sum(dim)

@@ -64,6 +64,11 @@ ACTIVATIONS: dict[str, tuple[Callable[[], nn.Module], tuple[type, ...]]] = {
     "Tanhshrink": (nn.Tanhshrink, (ops.TanhFn,)),
     "PReLU": (nn.PReLU, (ops.WhereFn,)),
     "PReLU(3)": (lambda: nn.PReLU(3), (ops.WhereFn,)),
+    "Hardshrink": (nn.Hardshrink, (ops.WhereFn,)),
+    "Softshrink(lambd=1)": (lambda: nn.Softshrink(1.0), (ops.ClampFn,)),
+    "Threshold(0.5, -2)": (lambda: nn.Threshold(0.5, -2.0), (ops.WhereFn,)),
+    "GLU(dim=-1)": (nn.GLU, (ops.SigmoidFn,)),
+    "Softmax2d": (nn.Softmax2d, (ops.SoftmaxFn,)),
 }
 for _name, (_make, _fns) in ACTIVATIONS.items():
     _x = _spread(2, 3, 4, scale=7.0 if "6" in _name else 4.0)
@@ -131,6 +136,16 @@ LOSSES: dict[str, tuple[Callable[[], nn.Module], tuple[Callable, ...]]] = {
         (randn(3, 4), randn(3, 4), uniform(3, 1, lo=0.5, hi=2.0)),
     ),
 }
+case(
+    "CosineSimilarity(dim=1) broadcast",
+    (nn.CosineSimilarity,),
+    module_inputs(nn.CosineSimilarity, randn(3, 4, 2), randn(1, 4, 2)),
+)(lambda m, a, b: m(a, b))
+case(
+    "PairwiseDistance(p=3)",
+    (nn.PairwiseDistance,),
+    module_inputs(lambda: nn.PairwiseDistance(3.0), randn(3, 4), randn(3, 4)),
+)(lambda m, a, b: m(a, b))
 for _name, (_make, _makers) in LOSSES.items():
     case(_name, (type(_make()),), module_inputs(_make, *_makers))(lambda m, *args: m(*args))
 
