@@ -6,7 +6,7 @@ from typing import Any
 
 from vinsgrad.autograd.ops import PadFn
 from vinsgrad.autograd.tensor import Tensor
-from vinsgrad.nn.functional.upsampling import pad_by_mode
+from vinsgrad.nn.functional.upsampling import _pad_by_mode
 
 
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
@@ -26,4 +26,4 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}")
     if value is not None and value != 0:
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
-    return pad_by_mode(input, widths, mode)
+    return _pad_by_mode(input, widths, mode)

@@ -9,7 +9,7 @@ from vinsgrad.autograd.function import Function
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn._utils import Pair, pair
 from vinsgrad.nn.functional.conv import _crop, _pad_hw, _taps
-from vinsgrad.nn.functional.upsampling import _area_matrix, apply_along
+from vinsgrad.nn.functional.upsampling import _apply_along, _area_matrix
 
 
 def _pool_args(kernel_size: Any, stride: Any, padding: Any, dilation: Any, name: str):
@@ -268,8 +268,8 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     oh, ow = _adaptive_size(output_size, (h, w), "adaptive_avg_pool2d")
     if (oh, ow) == (1, 1):
         return input.mean((-2, -1), keepdim=True)
-    out = input if oh == h else apply_along(input, _area_matrix(h, oh), input.ndim - 2)
-    return out if ow == w else apply_along(out, _area_matrix(w, ow), input.ndim - 1)
+    out = input if oh == h else _apply_along(input, _area_matrix(h, oh), input.ndim - 2)
+    return out if ow == w else _apply_along(out, _area_matrix(w, ow), input.ndim - 1)
 
 
 class AdaptiveMaxPool2dFn(Function):

@@ -103,7 +103,7 @@ def _area_matrix(n: int, m: int) -> ndarray:
     return rows
 
 
-def apply_along(x: Tensor, matrix: ndarray, axis: int) -> Tensor:
+def _apply_along(x: Tensor, matrix: ndarray, axis: int) -> Tensor:
     """``matrix @ x`` along ``axis`` (a linear map of that axis), by one differentiable matmul."""
     moved = x.transpose(axis, -1) if axis != x.ndim - 1 else x
     out = moved @ Tensor(matrix.T.astype(x.dtype))
@@ -169,7 +169,7 @@ def interpolate(
         if n == m and (scale is None or scale == 1.0) and mode != "area":
             continue  # the identity: every rule maps row j to row j
         if mode == "area":
-            out = apply_along(out, _area_matrix(n, m), axis)
+            out = _apply_along(out, _area_matrix(n, m), axis)
         elif linear:
             lo, hi, frac = _linear_weights(n, m, scale, bool(align_corners), input.dtype)
             out = ResampleAxisFn.apply(out, axis=axis, lo=lo, hi=hi, frac=frac)
@@ -254,7 +254,7 @@ def _pad_index(n: int, lo: int, hi: int, mode: str, dim: int, shape: tuple[int, 
     return pos % n  # circular
 
 
-def pad_by_mode(input: Tensor, pad: tuple[int, ...], mode: str) -> Tensor:
+def _pad_by_mode(input: Tensor, pad: tuple[int, ...], mode: str) -> Tensor:
     """``pad``'s reflect, replicate and circular modes: one gather per padded dim (last dims first)."""
     k = len(pad) // 2
     if len(pad) % 2 or k not in (1, 2, 3) or input.ndim not in (k + 1, k + 2):
