@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 import vinsgrad
 import vinsgrad.nn as nn
 import vinsgrad.nn.functional as F
 from vinsgrad.autograd import ops
+from vinsgrad.nn.transformer import NonDynamicallyQuantizableLinear
 from vinsgrad.testing.registry import case, inputs, module_inputs, randn, randn_inputs, same_mask
 
 # **** scaled dot-product attention ****
@@ -115,3 +118,81 @@ case(
     (F.RNNFn, nn.RNNCell),
     module_inputs(lambda: nn.RNNCell(3, 2, bias=False), randn(2, 3)),
 )(lambda m, x, *p: m(x))
+
+# **** multi-head attention and transformer layers ****
+
+
+def _causal_bool(n: int):
+    return lambda rng: vinsgrad.tensor(np.triu(np.ones((n, n), dtype=bool), 1))  # True = not allowed
+
+
+def _padding(*shape: int):
+    def make(rng):
+        m = np.zeros(shape, dtype=bool)
+        m[0, -1] = True
+        return vinsgrad.tensor(m)
+
+    return make
+
+
+_MHA = (nn.MultiheadAttention, NonDynamicallyQuantizableLinear, F.LinearFn, F.ScaledDotProductAttentionFn)
+
+case(
+    "MultiheadAttention(4,2) self (3,2,4) weights",
+    (nn.MultiheadAttention, NonDynamicallyQuantizableLinear, ops.SoftmaxFn),
+    module_inputs(lambda: nn.MultiheadAttention(4, 2), randn(3, 2, 4)),
+)(lambda m, x, *p: m(x, x, x))
+case(
+    "MultiheadAttention(4,2,batch_first) causal + key padding, no weights",
+    _MHA,
+    module_inputs(
+        lambda: nn.MultiheadAttention(4, 2, batch_first=True), randn(2, 3, 4), _causal_bool(3), _padding(2, 3)
+    ),
+)(lambda m, x, am, kpm, *p: m(x, x, x, attn_mask=am, key_padding_mask=kpm, need_weights=False)[0])
+case(
+    "MultiheadAttention(4,2,kdim=3,vdim=2,bias=False) cross (2,2,4)x(3,2,*)",
+    _MHA,
+    module_inputs(
+        lambda: nn.MultiheadAttention(4, 2, bias=False, kdim=3, vdim=2), randn(2, 2, 4), randn(3, 2, 3), randn(3, 2, 2)
+    ),
+)(lambda m, q, k, v, *p: m(q, k, v, need_weights=False)[0])
+case(
+    "MultiheadAttention(4,2,dropout=0.3) unbatched, per-head weights",
+    (nn.MultiheadAttention, ops.SoftmaxFn, ops.MulFn),
+    module_inputs(lambda: nn.MultiheadAttention(4, 2, dropout=0.3), randn(3, 4)),
+)(same_mask(lambda m, x, *p: m(x, x, x, average_attn_weights=False)))
+case(
+    "TransformerEncoderLayer(4,2,8,post-norm,relu) (3,2,4) causal",
+    (nn.TransformerEncoderLayer, *_MHA),
+    module_inputs(lambda: nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0), randn(3, 2, 4), _causal_bool(3)),
+)(lambda m, x, mask, *p: m(x, src_mask=mask, is_causal=True))
+case(
+    "TransformerEncoder(norm_first gelu x2, norm) (2,3,4) dropout",
+    (nn.TransformerEncoder, nn.TransformerEncoderLayer, *_MHA),
+    module_inputs(
+        lambda: nn.TransformerEncoder(
+            nn.TransformerEncoderLayer(4, 2, 6, dropout=0.2, activation="gelu", batch_first=True, norm_first=True),
+            2,
+            norm=nn.LayerNorm(4),
+        ),
+        randn(2, 3, 4),
+        _padding(2, 3),
+    ),
+)(same_mask(lambda m, x, kpm, *p: m(x, src_key_padding_mask=kpm)))
+case(
+    "TransformerDecoderLayer(4,2,8) (2,2,4) memory (3,2,4)",
+    (nn.TransformerDecoderLayer, *_MHA),
+    module_inputs(
+        lambda: nn.TransformerDecoderLayer(4, 2, 8, dropout=0.0), randn(2, 2, 4), randn(3, 2, 4), _causal_bool(2)
+    ),
+)(lambda m, x, mem, mask, *p: m(x, mem, tgt_mask=mask, tgt_is_causal=True))
+case(
+    "TransformerDecoderLayer(4,2,6,norm_first,batch_first) memory padding",
+    (nn.TransformerDecoderLayer, *_MHA),
+    module_inputs(
+        lambda: nn.TransformerDecoderLayer(4, 2, 6, dropout=0.0, batch_first=True, norm_first=True),
+        randn(2, 2, 4),
+        randn(2, 3, 4),
+        _padding(2, 3),
+    ),
+)(lambda m, x, mem, kpm, *p: m(x, mem, memory_key_padding_mask=kpm))
