@@ -187,3 +187,17 @@ __all__ += [
     "ZeroPad1d",
     "ZeroPad2d",
 ]
+
+# **** recurrent layers, attention, transformer ****
+
+# isort: split
+from vinsgrad.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: E402
+from vinsgrad.nn.transformer import (  # noqa: E402
+    MultiheadAttention,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
+
+__all__ += ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "MultiheadAttention", "RNNCell"]
+__all__ += ["TransformerDecoderLayer", "TransformerEncoder", "TransformerEncoderLayer"]
