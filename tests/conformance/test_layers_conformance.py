@@ -140,3 +140,25 @@ def test_agrees_with_torch(c: Case, record_property: pytest.RecordProperty) -> N
     record_property("conformance", (outcome.status, outcome.reason))
     if outcome.status != "agree":
         pytest.fail(f"{outcome.status}: {outcome.reason}", pytrace=False)
+
+
+def test_decoder_script_prints_torchs_losses(capsys: pytest.CaptureFixture) -> None:
+    """tests/nn/scripts/decoder_script.py (ConvTranspose2d, GroupNorm, bilinear Upsample, ReflectionPad2d,
+    InstanceNorm2d, circular Conv1d, adaptive pools, PReLU, three losses, SGD) on torch, then on vinsgrad."""
+    import runpy
+    import sys
+    from pathlib import Path
+
+    from vinsgrad.run import run_script
+
+    script = str(Path(__file__).parents[1] / "nn" / "scripts" / "decoder_script.py")
+    argv = sys.argv
+    sys.argv = [script, "0.05"]
+    try:
+        runpy.run_path(script, run_name="__main__")
+    finally:
+        sys.argv = argv
+    want = [float(line.split()[-1]) for line in capsys.readouterr().out.splitlines()]
+    run_script(script, ["0.05"])
+    got = [float(line.split()[-1]) for line in capsys.readouterr().out.splitlines()]
+    assert len(want) == 5 and got == pytest.approx(want, rel=1e-5)
