@@ -99,3 +99,13 @@ def test_dropout1d_zeroes_whole_channels_of_sequences() -> None:
     unbatched = F.dropout1d(vinsgrad.ones(16, 5), 0.5).numpy()
     assert (unbatched.min(-1) == unbatched.max(-1)).all()
     assert repr(nn.Dropout1d(0.2)) == "Dropout1d(p=0.2, inplace=False)"
+
+
+def test_norms_take_bias_false_as_torch_2_13() -> None:
+    x = RNG.standard_normal((4, 3, 2, 2))
+    bn = nn.BatchNorm2d(3, bias=False).double()
+    assert bn.bias is None and list(bn.state_dict())[:1] == ["weight"] and "bias=False" in repr(bn)
+    bn.weight.data.copy_(vinsgrad.tensor([1.0, 2.0, 3.0], dtype=vinsgrad.float64))
+    xhat = (x - x.mean((0, 2, 3), keepdims=True)) / np.sqrt(x.var((0, 2, 3), keepdims=True) + 1e-5)
+    np.testing.assert_allclose(bn(_t(x)).detach().numpy(), xhat * np.array([1, 2, 3])[:, None, None], rtol=1e-12)
+    assert nn.GroupNorm(1, 3, bias=False).bias is None and nn.InstanceNorm2d(3, affine=True, bias=False).bias is None
