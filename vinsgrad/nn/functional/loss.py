@@ -416,7 +416,6 @@ def smooth_l1_loss(
     size_average: bool | None = None,
     reduce: bool | None = None,
     reduction: str = "mean",
-    *,
     beta: float = 1.0,
 ) -> Tensor:
     """``0.5 * d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 * beta`` (d = input - target); L1 at beta=0."""
@@ -457,7 +456,6 @@ def kl_div(
     size_average: bool | None = None,
     reduce: bool | None = None,
     reduction: str = "mean",
-    *,
     log_target: bool = False,
 ) -> Tensor:
     """KL(target || exp(input)) pointwise: ``target * (log(target) - input)``, 0 where target is 0.
