@@ -439,7 +439,9 @@ _IDX = I64((2, 4), 0, 3)
 case("scatter_src", lambda T, x, i, s: x.scatter(0, i, s), [F32(S), I64((1, 4), 0, 3), F32((1, 4))])
 case("scatter_value", lambda T, x, i: T.scatter(x, 1, i, 0.5), [F32(S), I64((3, 2), 0, 4)])
 case(
-    "scatter_fn_unique_rows", lambda T, x, s: T.scatter(x, 0, T.tensor([[0, 1, 2, 0], [1, 2, 0, 1]]), s), [F64(S), _SRC]
+    "scatter_fn_unique_rows",
+    lambda T, x, s: T.scatter(x, 0, T.tensor([[0, 1, 2, 0], [1, 2, 0, 1]]), s),
+    [F64(S), F64((2, 4))],
 )
 case("scatter_add", lambda T, x, i, s: x.scatter_add(0, i, s), [F32(S), _IDX, _SRC])
 case("scatter_add_fn", lambda T, x, i, s: T.scatter_add(x, 1, i, s), [F64(S), I64((3, 2), 0, 4), F64((3, 2))])
@@ -480,7 +482,7 @@ case("tensordot_lists", lambda T, a, b: T.tensordot(a, b, dims=([0, 2], [1, 0]))
 case("trace", lambda T, x: x.trace(), [F32((3, 4))])
 case("trace_fn", lambda T, x: T.trace(x), [F64((4, 4))])
 case("cross", lambda T, a, b: T.cross(a, b, dim=1), [F32((2, 3)), F32((2, 3))])
-case("cross_broadcast", lambda T, a, b: T.linalg.cross(a, b), [F64((2, 3)), F64((3,))])
+case("cross_broadcast", lambda T, a, b: T.linalg.cross(a, b), [F64((2, 3)), F64((1, 3))])
 case("linalg_norm_vec", lambda T, x: T.linalg.norm(x), [F32((5,))])
 case("linalg_norm_fro", lambda T, x: T.linalg.norm(x), [F32(S)])
 case("linalg_norm_ord_dim", lambda T, x: T.linalg.norm(x, ord=1, dim=1), [F64(S)])
