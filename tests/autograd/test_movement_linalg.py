@@ -113,6 +113,14 @@ def test_index_arrays_go_where_pytorch_puts_them() -> None:
     np.testing.assert_array_equal(x.grad._data, expected)
     assert x[None, vg.tensor([0, 2]), :, 1].shape == (1, 2, 4)
     assert x[vg.tensor([0, 1]), :, vg.tensor([1, 3])].shape == (2, 4)  # separated arrays: dims first, as NumPy
+    assert x[0, :, [1, 3]].shape == (4, 2)
+
+
+def test_a_0d_index_tensor_counts_as_an_int_in_backward() -> None:
+    x = vg.ones(3, 4, 5, requires_grad=True)
+    x[vg.tensor(1), :, vg.tensor([0, 2])].sum().backward()
+    assert x.grad is not None
+    assert x.grad.sum().item() == 8.0 and x.grad[1, :, 0].tolist() == [1.0] * 4
 
 
 def test_setitem_uses_the_same_placement() -> None:

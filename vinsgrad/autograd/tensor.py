@@ -798,7 +798,7 @@ class Tensor:
         n = self.shape[d]
         if not -n <= start <= n:
             raise IndexError(f"narrow: start {start} out of range for dim {d} of size {n}")
-        start %= max(n, 1) if start < 0 else n + 1
+        start = start + n if start < 0 else start
         if length < 0 or start + length > n:
             raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size ({n})")
         return self[(slice(None),) * d + (slice(start, start + length),)]
@@ -1070,7 +1070,7 @@ def _index_arg(index: Any) -> Any:
     if isinstance(index, Tensor):
         return index._data
     if isinstance(index, tuple):
-        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i._data if isinstance(i, Tensor) else xp.asarray(i) if isinstance(i, list) else i for i in index)
     if isinstance(index, list):
         return xp.asarray(index)
     return index

@@ -39,8 +39,8 @@ def split_index(index: Any) -> tuple[Any, Any]:
         if is_array:  # a bool mask spans as many dims as it has
             basic.extend([slice(None)] * (item.ndim if item.dtype == bool else 1))
             advanced.append(item)
-        elif _is_int(item):
-            basic.append(item)
+        elif _is_int(item):  # a 0-d index array too: as an array NumPy would copy instead of giving a view
+            basic.append(int(item))
         else:
             basic.append(item)
             advanced.append(item if item is Ellipsis else slice(None))

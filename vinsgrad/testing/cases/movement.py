@@ -65,6 +65,8 @@ MOVEMENT: dict[str, tuple[tuple[type, ...], tuple[int, ...], Callable[[Tensor], 
     ),
     # PyTorch applies ints first: x[0, :, idx] on (3,4,5) is (4,2), NumPy's rule would give (2,4)
     "index (3,4,5) [0, :, idx]": ((ops.IndexFn,), (3, 4, 5), lambda x: x[0, :, V([1, 3, 3])]),
+    "index (3,4,5) [0-d tensor, :, idx]": ((ops.IndexFn,), (3, 4, 5), lambda x: x[V(1), :, V([0, 2])]),
+    "index (3,4,5) [1, :, list]": ((ops.IndexFn,), (3, 4, 5), lambda x: x[1, :, [4, 0]]),
     "index (3,4,5) [None, idx, :, 1]": ((ops.IndexFn,), (3, 4, 5), lambda x: x[None, V([0, 2]), :, 1]),
     "index (3,4,5) [idx, 1, mask]": (
         (ops.IndexFn,),
