@@ -123,6 +123,14 @@ def test_a_0d_index_tensor_counts_as_an_int_in_backward() -> None:
     assert x.grad.sum().item() == 8.0 and x.grad[1, :, 0].tolist() == [1.0] * 4
 
 
+def test_an_index_array_result_is_a_copy_that_can_change_in_place() -> None:
+    x = vg.ones(3, 4, 5, requires_grad=True)
+    y = (x * 2)[0, :, vg.tensor([1, 3])]
+    y.add_(1)  # not a view of x * 2, so recording this in-place op is allowed
+    y.sum().backward()
+    assert x.grad is not None and x.grad.sum().item() == 16.0
+
+
 def test_setitem_uses_the_same_placement() -> None:
     x = vg.zeros(3, 4, 5)
     x[0, :, vg.tensor([1, 3])] = vg.tensor(np.arange(8.0).reshape(4, 2))

@@ -54,10 +54,10 @@ class IndexFn(Function):
     def forward(ctx, x, index=None):
         ctx.shape, ctx.dtype = x.shape, x.dtype
         ctx.basic, ctx.advanced = split_index(index)
-        if ctx.advanced is None:
-            out = x[ctx.basic]
-            return out.copy() if out.base is not None and not _is_basic_index(ctx.basic) else out
-        return x[ctx.basic][ctx.advanced]
+        out = _read(x, (ctx.basic, ctx.advanced))
+        last = ctx.basic if ctx.advanced is None else ctx.advanced
+        # NOTE: NumPy may return index-array results as views of a temporary; only a basic index gives a view of x
+        return out.copy() if out.base is not None and not _is_basic_index(last) else out
 
     @staticmethod
     def backward(ctx, grad):
