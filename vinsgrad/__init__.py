@@ -43,6 +43,7 @@ from vinsgrad.autograd.creation import (
     zeros_like,
 )
 from vinsgrad.autograd.device import device
+from vinsgrad.autograd.tensor import Size
 from vinsgrad.functions import cat, cross, einsum, maximum, minimum, stack, tensordot, where
 from vinsgrad.random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from vinsgrad.serialization import load, save
@@ -130,6 +131,7 @@ trace = Tensor.trace
 __all__ = [
     "Function",
     "Generator",
+    "Size",
     "Tensor",
     "accelerator",
     "arange",

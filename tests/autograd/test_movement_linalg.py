@@ -271,3 +271,10 @@ def test_vector_norm_gradient_at_zero_and_at_ties() -> None:
     x = vg.tensor([2.0, -2.0, 1.0], dtype=vg.float64, requires_grad=True)
     vg.linalg.vector_norm(x, float("inf")).backward()
     assert x.grad is not None and x.grad.tolist() == [0.5, -0.5, 0.0]
+
+
+def test_shape_is_a_size_that_prints_like_pytorch() -> None:
+    x = vg.ones(2, 3, 4)
+    assert str(x.shape) == "vinsgrad.Size([2, 3, 4])" and repr(vg.tensor(1.0).size()) == "vinsgrad.Size([])"
+    assert x.shape == (2, 3, 4) and isinstance(x.shape, tuple) and x.size(-1) == 4
+    assert isinstance(x.shape[1:], vg.Size) and x.shape[1:] == (3, 4) and x.shape.numel() == 24

@@ -7,6 +7,7 @@ is in PyTorch, a Tensor sharing that memory outside the graph.
 
 from __future__ import annotations
 
+import math
 import weakref
 from builtins import bool as _bool
 from builtins import float as _float
@@ -38,6 +39,25 @@ def as_array(data: Any, dtype: Any = None) -> ndarray:
     if arr.dtype.kind in "iu" and not isinstance(data, xp.generic):
         return arr.astype(int64, copy=False)
     return arr
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple of ints that prints as ``vinsgrad.Size([3, 4])``, as ``torch.Size`` does."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"vinsgrad.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def __getitem__(self, index: Any) -> Any:
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def numel(self) -> _int:
+        """The number of elements a tensor of this shape holds."""
+        return math.prod(self)
 
 
 class ValuesIndices(NamedTuple):
@@ -83,8 +103,8 @@ class Tensor:
         self._data = value._data if isinstance(value, Tensor) else as_array(value)
 
     @property
-    def shape(self) -> tuple[_int, ...]:
-        return self._data.shape
+    def shape(self) -> Size:
+        return Size(self._data.shape)
 
     @property
     def ndim(self) -> _int:
@@ -103,7 +123,7 @@ class Tensor:
         return self.permute(*reversed(range(self.ndim)))
 
     def size(self, dim: _int | None = None) -> Any:
-        return self._data.shape if dim is None else self._data.shape[dim]
+        return Size(self._data.shape) if dim is None else self._data.shape[dim]
 
     def dim(self) -> _int:
         return self._data.ndim
@@ -113,7 +133,7 @@ class Tensor:
 
     def item(self) -> Any:
         if self._data.size != 1:
-            raise ValueError(f"item(): only a one-element tensor can be converted, this one has shape {self.shape}")
+            raise ValueError(f"item(): only a one-element tensor can be converted, this one has shape {self._data.shape}")
         return self._data.item()
 
     def tolist(self) -> Any:
