@@ -133,7 +133,7 @@ class Tensor:
 
     def item(self) -> Any:
         if self._data.size != 1:
-            raise ValueError(f"item(): only a one-element tensor can be converted, this one has shape {self._data.shape}")
+            raise ValueError(f"item(): only a one-element tensor can be converted, this has shape {self._data.shape}")
         return self._data.item()
 
     def tolist(self) -> Any:
