@@ -560,6 +560,7 @@ case("repeat_too_few_raises", lambda T, x: x.repeat(2), [F32(S)], raises=Runtime
 case("repeat_int", lambda T, x: x.repeat(1, 2), [I64(S)])
 case("repeat_interleave_neg_dim", lambda T, x: x.repeat_interleave(3, dim=-1), [F64((2, 2))])
 case("repeat_interleave_output_size", lambda T, x: x.repeat_interleave(2, 0, output_size=6), [F32((3,))])
+case("repeat_interleave_counts_only", lambda T: T.repeat_interleave(T.tensor([1, 0, 2])))
 case("tile_more", lambda T, x: x.tile((1, 2, 1)), [I32((2, 3))])
 case("unflatten_neg", lambda T, x: x.unflatten(-1, (2, 2)), [F64((3, 4))])
 case("movedim_neg", lambda T, x: T.movedim(x, -1, 0), [F32((2, 3, 4))])

@@ -769,9 +769,14 @@ class Tensor:
         """``repeat`` that also accepts fewer sizes than dims (the leading dims are then repeated once)."""
         return self.repeat((1,) * (self.ndim - len(dims)) + tuple(dims))
 
-    def repeat_interleave(self, repeats: Any, dim: _int | None = None, *, output_size: _int | None = None) -> Tensor:
-        """Each element (or slice along ``dim``) repeated ``repeats`` times, in place; ``repeats`` is an int or
-        one count per slice. Without ``dim`` the tensor is flattened first."""
+    def repeat_interleave(
+        self, repeats: Any = None, dim: _int | None = None, *, output_size: _int | None = None
+    ) -> Tensor:
+        """Each element (or slice along ``dim``) repeated ``repeats`` times next to itself; ``repeats`` is an int
+        or one count per slice. Without ``dim`` the tensor is flattened first. Called with counts only
+        (``vinsgrad.repeat_interleave(counts)``), index i repeated ``counts[i]`` times."""
+        if repeats is None:
+            return Tensor(xp.arange(self.numel())).repeat_interleave(self, output_size=output_size)
         x = self.reshape(-1) if dim is None else self
         d = 0 if dim is None else _wrap(dim, x.ndim)
         counts = as_array(repeats)
