@@ -47,6 +47,12 @@ def split_index(index: Any) -> tuple[Any, Any]:
     return tuple(basic), tuple(advanced)
 
 
+def _read(x: ndarray, index: tuple[Any, Any]) -> ndarray:
+    """``x[index]`` for a ``split_index`` pair."""
+    basic, advanced = index
+    return x[basic] if advanced is None else x[basic][advanced]
+
+
 class IndexFn(Function):
     returns_view = True
 
@@ -105,12 +111,6 @@ class GatherFn(Function):
 
 
 # **** writes: x[index] = value, scatter (out of place; Tensor's in-place methods write the result back) ****
-
-
-def _read(x: ndarray, index: tuple[Any, Any]) -> ndarray:
-    """``x[index]`` for a ``split_index`` pair."""
-    basic, advanced = index
-    return x[basic] if advanced is None else x[basic][advanced]
 
 
 def setitem(x: ndarray, index: Any, value: Any) -> None:
@@ -226,8 +226,10 @@ class ScatterReduceFn(Function):
     def forward(ctx, x, src, index=None, dim=0, reduce="sum", include_self=True):
         if reduce not in _SCATTER_UFUNCS:
             raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce!r}")
-        if not isinstance(src, ndarray) or src.dtype != x.dtype:
-            raise RuntimeError(f"scatter_reduce(): expected src to be a tensor of self's dtype {x.dtype}")
+        if not isinstance(src, ndarray) or src.dtype != x.dtype or src.ndim != x.ndim:
+            raise RuntimeError(
+                f"scatter_reduce(): expected src to be a tensor with self's dtype {x.dtype} and {x.ndim} dims"
+            )
         ctx.idx, values, ctx.part = _scatter_parts(index, src, dim, x.shape)
         ctx.reduce, ctx.include_self, ctx.src_shape = reduce, include_self, src.shape
         written = xp.zeros(x.shape, dtype=bool)
@@ -237,7 +239,7 @@ class ScatterReduceFn(Function):
         out = own.copy()
         _SCATTER_UFUNCS[reduce].at(out, ctx.idx, values)
         if reduce == "mean":
-            count = xp.where(written & (not include_self), 0, 1).astype(x.dtype)
+            count = (~written | include_self).astype(x.dtype)  # self counts once, unless excluded
             xp.add.at(count, ctx.idx, 1)
             ctx.count = count
             out = out // count if x.dtype.kind in "iu" else out / count
