@@ -133,7 +133,7 @@ class VectorNormFn(Function):
 
     @staticmethod
     def forward(ctx, x, ord=2, dim=None, keepdim=False):
-        if x.dtype.kind not in "fc":
+        if x.dtype.kind != "f":
             raise RuntimeError(f"linalg.vector_norm: expected a floating point input, got {x.dtype}")
         axes = normalize_dims(dim, x.ndim)
         ctx.axes, ctx.keepdim, ctx.ord = axes, keepdim, float(ord)

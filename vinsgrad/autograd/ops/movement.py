@@ -17,11 +17,11 @@ def wrap_dim(dim: Any, ndim: int) -> int:
 
     A 0-d tensor accepts 0 and -1, as in PyTorch."""
     n = max(ndim, 1)
-    if not isinstance(dim, int) or isinstance(dim, bool):
+    if not isinstance(dim, int | xp.integer) or isinstance(dim, bool):
         raise TypeError(f"dim must be an int, got {type(dim).__name__} {dim!r}")
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
-    return dim % n
+    return int(dim) % n
 
 
 # **** movement ops ****
