@@ -1,4 +1,4 @@
-"""``vinsgrad.linalg``: norms and the cross product, as in ``torch.linalg``."""
+"""``vinsgrad.linalg``: vector and matrix norms and the cross product, as in ``torch.linalg``."""
 
 from __future__ import annotations
 
@@ -19,14 +19,19 @@ def vector_norm(
 def matrix_norm(
     A: Tensor, ord: str | float = "fro", dim: tuple[int, ...] = (-2, -1), keepdim: bool = False, *, dtype: Any = None
 ) -> Tensor:
-    """The ``ord`` norm of the matrices in dims ``dim``: ``"fro"``, or 1/-1 (largest/smallest column sum of
-    ``|A|``) or inf/-inf (row sums). The spectral norms (2, -2, ``"nuc"``) need an SVD vinsgrad does not have."""
+    """The ``ord`` norm of the matrices in dims ``dim``: ``"fro"``; 1/-1 (largest/smallest column sum of ``|A|``)
+    or inf/-inf (row sums); 2/-2 (largest/smallest singular value) or ``"nuc"`` (their sum)."""
     A = A if dtype is None else A.to(dtype)
     if ord == "fro":
         return vector_norm(A, 2, dim, keepdim)
+    if len(dim) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a pair of dims, got {dim}")
+    rows, cols = (ops.wrap_dim(d, A.ndim) for d in dim)
+    if ord in (2, -2, "nuc"):
+        out = ops.SingularValueNormFn.apply(A.movedim((rows, cols), (-2, -1)), ord=ord)
+        return out.unsqueeze(min(rows, cols)).unsqueeze(max(rows, cols)) if keepdim else out
     if ord not in (1, -1, float("inf"), float("-inf")):
-        raise ValueError(f"linalg.matrix_norm: ord {ord!r} is not supported; use 'fro', 1, -1, inf or -inf")
-    rows, cols = (d % A.ndim for d in dim)
+        raise RuntimeError(f"linalg.matrix_norm: ord must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, got {ord!r}")
     summed, across = (rows, cols) if abs(ord) == 1 else (cols, rows)
     sums = A.abs().sum(summed, keepdim=True)
     out = sums.amax(across, keepdim=True) if ord > 0 else sums.amin(across, keepdim=True)

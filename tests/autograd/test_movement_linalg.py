@@ -258,10 +258,16 @@ def test_norms_match_numpy() -> None:
     np.testing.assert_allclose(vg.linalg.vector_norm(x, 3, dim=1)._data, np.linalg.norm(a, 3, axis=1))
     np.testing.assert_allclose(vg.linalg.vector_norm(x, float("-inf"), dim=0)._data, np.abs(a).min(0))
     assert vg.linalg.vector_norm(vg.tensor([0.0, 2.0, -1.0]), 0).item() == 2.0
-    for ord in (1, -1, float("inf"), float("-inf"), "fro"):
+    for ord in (1, -1, float("inf"), float("-inf"), "fro", 2, -2, "nuc"):
         np.testing.assert_allclose(vg.linalg.norm(x, ord).item(), np.linalg.norm(a, ord))
-    with pytest.raises(ValueError, match="nuc"):
-        vg.linalg.matrix_norm(x, "nuc")
+    with pytest.raises(RuntimeError, match="ord must be"):
+        vg.linalg.matrix_norm(x, 3)
+
+
+def test_spectral_norm_gradient_is_the_top_singular_pair() -> None:
+    x = vg.tensor([[3.0, 0.0], [0.0, 1.0]], dtype=vg.float64, requires_grad=True)
+    vg.linalg.matrix_norm(x, 2).backward()
+    assert x.grad is not None and np.allclose(x.grad._data, [[1.0, 0.0], [0.0, 0.0]])
 
 
 def test_vector_norm_gradient_at_zero_and_at_ties() -> None:

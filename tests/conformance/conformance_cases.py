@@ -684,6 +684,15 @@ case("linalg_norm_dim_tuple", lambda T, x: T.linalg.norm(x, dim=(0, 2)), [F32((2
 case("linalg_norm_ord_1_matrix_keepdim", lambda T, x: T.linalg.norm(x, 1, dim=(1, 2), keepdim=True), [F64((2, 3, 4))])
 case("linalg_matrix_norm_fro", lambda T, x: T.linalg.matrix_norm(x), [F32((2, 3, 4))])
 case("linalg_matrix_norm_neg1", lambda T, x: T.linalg.matrix_norm(x, -1), [F64((3, 4))])
+case("linalg_matrix_norm_2", lambda T, x: T.linalg.matrix_norm(x, 2), [F64((2, 3, 4))])
+case("linalg_matrix_norm_neg2", lambda T, x: T.linalg.matrix_norm(x, -2), [F32((4, 3))])
+case(
+    "linalg_matrix_norm_nuc_dims",
+    lambda T, x: T.linalg.matrix_norm(x, "nuc", dim=(2, 0), keepdim=True),
+    [F64((3, 2, 4))],
+)
+case("linalg_norm_nuc", lambda T, x: T.linalg.norm(x, "nuc"), [F32(S)])
+case("linalg_matrix_norm_bad_ord", lambda T, x: T.linalg.matrix_norm(x, 3), [F32(S)], raises=RuntimeError)
 case("linalg_vector_norm_dtype", lambda T, x: T.linalg.vector_norm(x, dtype=T.float64), [F32(S)])
 case("linalg_vector_norm_half_ord", lambda T, x: T.linalg.vector_norm(x, 0.5, dim=1), [F64(S, 0.5, 2)])
 case("linalg_vector_norm_zero_grad", lambda T, x: T.linalg.vector_norm(x * 0), [F64(S)])

@@ -1,4 +1,4 @@
-"""Linear algebra: matrix products, einsum and vector norms.
+"""Linear algebra: matrix products, einsum, vector norms and the singular-value matrix norms.
 
 mm, bmm, mv, dot, outer, addmm, baddbmm, tensordot, trace and cross are composed from these (and movement ops)
 in ``Tensor`` and ``vinsgrad.functions``; ``vinsgrad.linalg`` holds the norms.
@@ -170,3 +170,26 @@ class VectorNormFn(Function):
         safe = xp.where(norm == 0, 1, norm)
         scale = x / safe if p == 2 else x * xp.abs(x) ** (p - 2) / safe ** (p - 1)
         return xp.where(norm == 0, 0, scale) * grad
+
+
+class SingularValueNormFn(Function):
+    """A norm of each matrix (last two dims) from its singular values: ord 2 the largest, -2 the smallest,
+    ``"nuc"`` their sum. The gradient is ``u v^T`` of the singular vectors used (unique for distinct values)."""
+
+    @staticmethod
+    def forward(ctx, a, ord=2):
+        if ord not in (2, -2, "nuc"):
+            raise ValueError(f"singular-value norm: ord must be 2, -2 or 'nuc', got {ord!r}")
+        u, s, vh = xp.linalg.svd(a, full_matrices=False)
+        ctx.ord = ord
+        if ord == "nuc":
+            ctx.save_for_backward(u @ vh)
+            return s.sum(-1)
+        k = 0 if ord == 2 else -1  # NumPy sorts singular values in descending order
+        ctx.save_for_backward(u[..., :, k, None] * vh[..., k, None, :])
+        return s[..., k]
+
+    @staticmethod
+    def backward(ctx, grad):
+        (direction,) = ctx.saved_tensors
+        return grad[..., None, None] * direction

@@ -73,3 +73,10 @@ for _ord in [1, -1, float("inf"), float("-inf")]:
     case(f"matrix_norm (2,3,4) ord {_ord}", (ops.AmaxFn, ops.SumFn, ops.AbsFn), randn_inputs((2, 3, 4)))(
         lambda x, o=_ord: vinsgrad.linalg.matrix_norm(x, o)
     )
+for _sv_ord in [2, -2, "nuc"]:
+    case(f"matrix_norm (2,3,4) ord {_sv_ord}", (ops.SingularValueNormFn,), randn_inputs((2, 3, 4)))(
+        lambda x, o=_sv_ord: vinsgrad.linalg.matrix_norm(x, o)
+    )
+case("matrix_norm (3,2,4) nuc dim (2,0) keepdim", (ops.SingularValueNormFn, ops.PermuteFn), randn_inputs((3, 2, 4)))(
+    lambda x: vinsgrad.linalg.matrix_norm(x, "nuc", dim=(2, 0), keepdim=True)
+)
