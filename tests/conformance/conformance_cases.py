@@ -182,7 +182,14 @@ for _op, (_lo, _hi) in BINARY.items():
             f"{_op}_{_pair}_f32", lambda T, x, y, op=_op: getattr(T, op)(x, y), [F32(_sa, _lo, _hi), F32(_sb, *_second)]
         )
     case(f"{_op}_method_f64", lambda T, x, y, op=_op: getattr(x, op)(y), [F64(S, _lo, _hi), F64(S, *_second)])
-    case(f"{_op}_python_scalar", lambda T, x, op=_op: getattr(T, op)(x, 1.5), [F32(S, _lo, _hi)])
+    # torch's maximum, minimum, atan2, hypot and logaddexp take only a Tensor as `other`
+    _strict = _op in ("maximum", "minimum", "atan2", "hypot", "logaddexp")
+    case(
+        f"{_op}_python_scalar",
+        lambda T, x, op=_op: getattr(T, op)(x, 1.5),
+        [F32(S, _lo, _hi)],
+        raises=TypeError if _strict else None,
+    )
 for _op in ["add", "sub", "mul", "maximum", "minimum", "fmod", "remainder"]:
     case(f"{_op}_int32_pair", lambda T, x, y, op=_op: getattr(T, op)(x, y), [I32(S), I32((4,), 1, 5)])
 case("mul_bool", lambda T, x, y: x * y, [B(S), B(S)])
@@ -208,7 +215,7 @@ case("div_rounding_trunc_int", lambda T, x, y: T.div(x, y, rounding_mode="trunc"
 case("mod_op_f32", lambda T, x, y: x % y, [F32(S, -3, 3), F32((4,), 0.5, 2)])
 case("mod_op_int", lambda T, x: x % 3, [I64(S)])
 case("rmod_op", lambda T, x: 7 % x, [I64(S, 1, 5)])
-case("floordiv_op_f32", lambda T, x, y: x // y, [F32(S, -3, 3), F32(S, 0.5, 2)])
+case("floordiv_op_f32", lambda T, x, y: x // y, [F32(S, -3, 3, grad=False), F32(S, 0.5, 2, grad=False)])
 case("floordiv_op_int", lambda T, x: x // 2, [I32(S)])
 case("rfloordiv_op", lambda T, x: 7 // x, [I64(S, 1, 5)])
 case("lerp_scalar", lambda T, a, b: T.lerp(a, b, 0.3), [F32(S), F32(S)])
@@ -269,7 +276,12 @@ case("equal_method", lambda T, x: x.equal(x + 1), [I64(S)])
 
 for _op in ["sum", "mean", "prod", "amax", "amin", "logsumexp", "std", "var"]:
     case(f"{_op}_dim1", lambda T, x, op=_op: getattr(x, op)(dim=1), [F32((3, 4), 0.5, 2)])
-    case(f"{_op}_dims_keepdim", lambda T, x, op=_op: getattr(T, op)(x, (0, 2), keepdim=True), [F64((2, 3, 4), 0.5, 2)])
+    case(
+        f"{_op}_dims_keepdim",
+        lambda T, x, op=_op: getattr(T, op)(x, (0, 2), keepdim=True),
+        [F64((2, 3, 4), 0.5, 2)],
+        raises=TypeError if _op == "prod" else None,  # torch's prod reduces one dim or all
+    )
     if _op not in ("logsumexp",):
         case(f"{_op}_all", lambda T, x, op=_op: getattr(x, op)(), [F32((3, 4), 0.5, 2)])
     if _op not in ("logsumexp", "std", "var"):
