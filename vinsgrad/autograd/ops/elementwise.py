@@ -37,6 +37,12 @@ def promote_float(x: Any, y: Any) -> tuple[Any, Any]:
     return x, y
 
 
+def check_integer_divisor(x: Any, y: Any) -> None:
+    """Integer floor/trunc division and remainders by zero have no answer: PyTorch raises, NumPy would give 0."""
+    if category(x) < 2 and category(y) < 2 and xp.any(xp.asarray(y) == 0):
+        raise RuntimeError("ZeroDivisionError: integer division or remainder by zero")
+
+
 def _grads(ctx: Any, gx: Any, gy: Any) -> tuple[ndarray | None, ndarray | None]:
     """The two gradients of a broadcasting binary op, each summed back to its input's shape, when needed.
 
@@ -49,10 +55,18 @@ def _grads(ctx: Any, gx: Any, gy: Any) -> tuple[ndarray | None, ndarray | None]:
 # **** binary ops (broadcasting) ****
 
 
+def check_alpha(x: Any, y: Any, alpha: Any) -> None:
+    if isinstance(alpha, float) and category(x) < 2 and category(y) < 2:
+        raise RuntimeError(
+            f"for integral input tensors, argument alpha must not be a floating point number, got {alpha}"
+        )
+
+
 class AddFn(Function):
     @staticmethod
     def forward(ctx, x, y, alpha=1):
         x, y = promote(x, y)
+        check_alpha(x, y, alpha)
         ctx.shapes, ctx.alpha = (shape_of(x), shape_of(y)), alpha
         return x + y if alpha == 1 else x + alpha * y
 
@@ -67,6 +81,7 @@ class SubFn(Function):
         x, y = promote(x, y)
         if category(x) == 0 and category(y) == 0:
             raise RuntimeError("subtraction of two bool tensors is not supported; use logical_xor() or ^ instead")
+        check_alpha(x, y, alpha)
         ctx.shapes, ctx.alpha = (shape_of(x), shape_of(y)), alpha
         return x - y if alpha == 1 else x - alpha * y
 
@@ -100,10 +115,11 @@ class DivFn(Function):
         if rounding_mode is None:
             ctx.save_for_backward(x, y)
             return x / y
+        check_integer_divisor(x, y)
         if rounding_mode == "floor":
             return xp.floor_divide(x, y)
         if rounding_mode != "trunc":
-            raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+            raise RuntimeError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
         if category(x) == 2 or category(y) == 2:
             return xp.trunc(x / y).astype(xp.result_type(x, y), copy=False)
         q = xp.floor_divide(x, y)
@@ -121,6 +137,8 @@ class PowFn(Function):
     @staticmethod
     def forward(ctx, x, y):
         x, y = promote(x, y)
+        if category(x) < 2 and category(y) < 2 and xp.any(xp.asarray(y) < 0):
+            raise RuntimeError("Integers to negative integer powers are not allowed (make the base a float tensor)")
         with xp.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 is inf, as in PyTorch
             out = x**y
         ctx.save_for_backward(x, y, out)
@@ -225,6 +243,7 @@ class FmodFn(Function):
         x, y = promote(x, y)
         ctx.save_for_backward(x, y)
         ctx.shapes = (shape_of(x), shape_of(y))
+        check_integer_divisor(x, y)
         return xp.fmod(x, y)
 
     @staticmethod
@@ -241,6 +260,7 @@ class RemainderFn(Function):
         x, y = promote(x, y)
         ctx.save_for_backward(x, y)
         ctx.shapes = (shape_of(x), shape_of(y))
+        check_integer_divisor(x, y)
         return xp.remainder(x, y)
 
     @staticmethod
@@ -370,8 +390,14 @@ def _zero(x: ndarray, out: ndarray) -> float:
 
 
 # fmt: off
+def _negative(x: ndarray) -> ndarray:
+    if x.dtype == xp.bool_:
+        raise RuntimeError("negation, the `-` operator, on a bool tensor is not supported; use `~` or logical_not()")
+    return xp.negative(x)
+
+
 class NegFn(_Unary, Function):
-    keeps_integers, f, df = True, staticmethod(xp.negative), staticmethod(lambda x, out: -1.0)
+    keeps_integers, f, df = True, staticmethod(_negative), staticmethod(lambda x, out: -1.0)
 
 
 class AbsFn(_Unary, Function):
@@ -550,7 +576,7 @@ class ClampFn(Function):
     @staticmethod
     def forward(ctx, x, min=None, max=None):
         if min is None and max is None:
-            raise ValueError("clamp: at least one of min and max must be given")
+            raise RuntimeError("clamp: at least one of min and max must be given")
         if min is not None:
             x, min = promote(x, min)
         if max is not None:
@@ -620,5 +646,5 @@ def bitwise(op: str, x: Any, y: Any) -> ndarray:
 def bitwise_not(x: ndarray) -> ndarray:
     """``~x``: logical not of bools, two's-complement not of integers."""
     if category(x) == 2:
-        raise NotImplementedError(f"bitwise_not is only defined for integer and bool tensors, got {x.dtype}")
+        raise TypeError(f"~ (bitwise_not) is only defined for integer and bool tensors, got {x.dtype}")
     return xp.invert(x)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vinsgrad.autograd.backend import int64, ndarray, xp
+from vinsgrad.autograd.backend import float32, int64, ndarray, xp
 from vinsgrad.autograd.function import Function
 from vinsgrad.autograd.ops._utils import expand_reduced, normalize_dim, normalize_dims
 
@@ -151,6 +151,8 @@ class NormFn(Function):
 
     @staticmethod
     def forward(ctx, x, p=2.0, dim=None, keepdim=False):
+        if x.dtype.kind != "f":
+            raise RuntimeError(f"norm(): the input must be a floating point tensor, got {x.dtype} (use .float())")
         axes = normalize_dims(dim, x.ndim)
         a = xp.abs(x)
         if p == float("inf") or p == -float("inf"):
@@ -187,6 +189,7 @@ class NormFn(Function):
 class LogSumExpFn(Function):
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
+        x = x if x.dtype.kind == "f" else x.astype(float32)  # integers: in the default float dtype, as PyTorch
         axes = normalize_dims(dim, x.ndim)
         m = x.max(axis=axes, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)
