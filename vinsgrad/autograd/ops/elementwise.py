@@ -96,7 +96,7 @@ class MulFn(Function):
         x, y = promote(x, y)
         ctx.save_for_backward(x, y)
         ctx.shapes = (shape_of(x), shape_of(y))
-        return x & y if category(x) == 0 and category(y) == 0 else x * y
+        return x * y
 
     @staticmethod
     def backward(ctx, grad):
@@ -372,16 +372,14 @@ class _Unary:
     @staticmethod
     def forward(ctx, x):
         x = x if ctx.keeps_integers else as_float(x)
-        with xp.errstate(divide="ignore", invalid="ignore"):  # log(0), 1/0, asin(2): inf and nan, as PyTorch
-            out = xp.asarray(ctx.f(x)).astype(x.dtype, copy=False)
+        out = xp.asarray(ctx.f(x)).astype(x.dtype, copy=False)  # (a ufunc gives a NumPy scalar for a 0-d array)
         ctx.save_for_backward(x, out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            return grad * ctx.df(x, out)
+        return grad * ctx.df(x, out)
 
 
 def _zero(x: ndarray, out: ndarray) -> float:
