@@ -120,16 +120,30 @@ def logaddexp(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Ten
 
 
 def std_mean(
-    input: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *, correction: int = 1
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: int = 1,
+    axis: Any = None,
 ) -> tuple[Tensor, Tensor]:
     """``(std, mean)`` over ``dim`` in one call."""
+    dim = dim if axis is None else axis
     return input.std(dim, unbiased, keepdim, correction=correction), input.mean(dim, keepdim)
 
 
 def var_mean(
-    input: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *, correction: int = 1
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: int = 1,
+    axis: Any = None,
 ) -> tuple[Tensor, Tensor]:
     """``(var, mean)`` over ``dim`` in one call."""
+    dim = dim if axis is None else axis
     return input.var(dim, unbiased, keepdim, correction=correction), input.mean(dim, keepdim)
 
 

@@ -506,6 +506,35 @@ case("all_dims_tuple", lambda T, x: x.all(dim=(0, 1)), [B((2, 3, 4))])
 case("any_keepdim", lambda T, x: T.any(x, 1, keepdim=True), [I64(S, 0, 2)])
 case("all_axis", lambda T, x: x.all(axis=0), [B(S)])
 case("any_float_dim", lambda T, x: x.any(0), [F32(S, -1, 2, grad=False)])
+for _op, _args in {
+    "std": (),
+    "var": (),
+    "logsumexp": (),
+    "cumsum": (),
+    "cumprod": (),
+    "logcumsumexp": (),
+    "argmax": (),
+    "argmin": (),
+    "softmax": (),
+    "log_softmax": (),
+    "sort": (),
+    "argsort": (),
+    "count_nonzero": (),
+    "median": (),
+    "kthvalue": (2,),
+    "topk": (2,),
+    "cummax": (),
+    "cummin": (),
+    "mode": (),
+    "prod": (),
+    "amin": (),
+    "min": (),
+    "any": (),
+}.items():
+    case(f"{_op}_axis_alias", lambda T, x, op=_op, a=_args: getattr(x, op)(*a, axis=0), [F64((3, 4), 0.5, 2)])
+case("std_mean_axis", lambda T, x: T.std_mean(x, axis=1), [F32(S)])
+case("var_mean_axis_keepdim", lambda T, x: T.var_mean(x, axis=0, keepdim=True), [F64(S)])
+case("sum_fn_axis", lambda T, x: T.sum(x, axis=1), [F32(S)])
 
 # **** movement ****
 

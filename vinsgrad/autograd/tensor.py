@@ -7,12 +7,13 @@ is in PyTorch, a Tensor sharing that memory outside the graph.
 
 from __future__ import annotations
 
+import functools
 import weakref
 from builtins import bool as _bool
 from builtins import float as _float
 from builtins import int as _int
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar, cast
 
 from vinsgrad.autograd import grad_mode, versions
 from vinsgrad.autograd.backend import float16, float32, float64, int16, int64, ndarray, uint8, xp
@@ -21,6 +22,19 @@ from vinsgrad.autograd.device import device as _device
 from vinsgrad.random import rng
 
 Dim = int | tuple[int, ...] | None
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _axis_alias(method: _Method) -> _Method:
+    """Let a reduction or scan take NumPy's ``axis=`` for its ``dim=``, as PyTorch's do."""
+
+    @functools.wraps(method)
+    def with_axis(self: Tensor, *args: Any, axis: Any = None, **kwargs: Any) -> Any:
+        if axis is not None:
+            kwargs["dim"] = axis
+        return method(self, *args, **kwargs)
+
+    return cast(_Method, with_axis)
 
 
 def as_array(data: Any, dtype: Any = None) -> ndarray:
@@ -826,13 +840,14 @@ class Tensor:
 
     # **** reductions ****
 
+    # sum and mean take axis= themselves (not through _axis_alias): they are on every training step's path
     def sum(self, dim: Dim = None, keepdim: _bool = False, *, dtype: Any = None, axis: Dim = None) -> Tensor:
         """The sum over ``dim`` (all elements if None); integers and bools sum in int64 unless ``dtype`` says."""
         return _ops.SumFn.apply(self, dim=_dim(dim, axis), keepdim=keepdim, dtype=dtype)
 
-    def prod(self, dim: _int | None = None, keepdim: _bool = False, *, dtype: Any = None, axis: Any = None) -> Tensor:
+    @_axis_alias
+    def prod(self, dim: _int | None = None, keepdim: _bool = False, *, dtype: Any = None) -> Tensor:
         """The product over ``dim`` (all elements if None); integers and bools multiply in int64."""
-        dim = _dim(dim, axis)
         if dim is not None and not isinstance(dim, _int):
             raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
         return _ops.ProdFn.apply(self, dim=dim, keepdim=keepdim, dtype=dtype)
@@ -840,6 +855,7 @@ class Tensor:
     def mean(self, dim: Dim = None, keepdim: _bool = False, *, dtype: Any = None, axis: Dim = None) -> Tensor:
         return _ops.MeanFn.apply(self, dim=_dim(dim, axis), keepdim=keepdim, dtype=dtype)
 
+    @_axis_alias
     def var(
         self, dim: Dim = None, unbiased: _bool | None = None, keepdim: _bool = False, *, correction: _int = 1
     ) -> Tensor:
@@ -847,32 +863,33 @@ class Tensor:
             correction = int(unbiased)
         return _ops.VarFn.apply(self, dim=dim, correction=correction, keepdim=keepdim)
 
+    @_axis_alias
     def std(
         self, dim: Dim = None, unbiased: _bool | None = None, keepdim: _bool = False, *, correction: _int = 1
     ) -> Tensor:
         return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
 
-    def amax(self, dim: Dim = (), keepdim: _bool = False, *, axis: Dim = None) -> Tensor:
-        dim = _dim(dim, axis)
+    @_axis_alias
+    def amax(self, dim: Dim = (), keepdim: _bool = False) -> Tensor:
         return _ops.AmaxFn.apply(self, dim=None if dim == () else dim, keepdim=keepdim)
 
-    def amin(self, dim: Dim = (), keepdim: _bool = False, *, axis: Dim = None) -> Tensor:
-        dim = _dim(dim, axis)
+    @_axis_alias
+    def amin(self, dim: Dim = (), keepdim: _bool = False) -> Tensor:
         return _ops.AminFn.apply(self, dim=None if dim == () else dim, keepdim=keepdim)
 
-    def max(self, dim: Any = None, keepdim: _bool = False, *, axis: Any = None) -> Any:
+    @_axis_alias
+    def max(self, dim: Any = None, keepdim: _bool = False) -> Any:
         """The largest element; with ``dim``, ``(values, indices)`` along it (ties go to the first index);
         with another tensor, the elementwise ``maximum``."""
-        dim = _dim(dim, axis)
         if isinstance(dim, Tensor):
             return self.maximum(dim)
         if dim is None:
             return self.amax()
         return self._select_along(dim, self.argmax(dim, keepdim=True), keepdim)
 
-    def min(self, dim: Any = None, keepdim: _bool = False, *, axis: Any = None) -> Any:
+    @_axis_alias
+    def min(self, dim: Any = None, keepdim: _bool = False) -> Any:
         """The smallest element; with ``dim``, ``(values, indices)`` along it; with a tensor, ``minimum``."""
-        dim = _dim(dim, axis)
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         if dim is None:
@@ -889,20 +906,25 @@ class Tensor:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
         return ValuesIndices(values, indices)
 
+    @_axis_alias
     def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return Tensor(xp.argmax(self._data, axis=dim, keepdims=keepdim).astype(int64, copy=False))
 
+    @_axis_alias
     def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return Tensor(xp.argmin(self._data, axis=dim, keepdims=keepdim).astype(int64, copy=False))
 
-    def all(self, dim: Dim = None, keepdim: _bool = False, *, axis: Dim = None) -> Tensor:
-        axes = _ops.normalize_dims(_dim(dim, axis), self.ndim)
+    @_axis_alias
+    def all(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
+        axes = _ops.normalize_dims(dim, self.ndim)
         return Tensor(xp.asarray(self._data.astype(bool, copy=False).all(axis=axes, keepdims=keepdim)))
 
-    def any(self, dim: Dim = None, keepdim: _bool = False, *, axis: Dim = None) -> Tensor:
-        axes = _ops.normalize_dims(_dim(dim, axis), self.ndim)
+    @_axis_alias
+    def any(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
+        axes = _ops.normalize_dims(dim, self.ndim)
         return Tensor(xp.asarray(self._data.astype(bool, copy=False).any(axis=axes, keepdims=keepdim)))
 
+    @_axis_alias
     def count_nonzero(self, dim: Dim = None) -> Tensor:
         axes = _ops.normalize_dims(dim, self.ndim)
         return Tensor(xp.asarray(xp.count_nonzero(self._data, axis=axes), dtype=int64))
@@ -916,29 +938,37 @@ class Tensor:
             raise ValueError(f"norm: p must be a number, inf, -inf or 'fro', got {p!r} (for 'nuc' use linalg)")
         return _ops.NormFn.apply(x, p=_float(p), dim=dim, keepdim=keepdim)
 
+    @_axis_alias
     def logsumexp(self, dim: Dim, keepdim: _bool = False) -> Tensor:
         return _ops.LogSumExpFn.apply(self, dim=dim, keepdim=keepdim)
 
+    @_axis_alias
     def softmax(self, dim: _int) -> Tensor:
         return _ops.SoftmaxFn.apply(self, dim=dim)
 
+    @_axis_alias
     def log_softmax(self, dim: _int) -> Tensor:
         return _ops.LogSoftmaxFn.apply(self, dim=dim)
 
     # scans: running results along one dim
+    @_axis_alias
     def cumsum(self, dim: _int, *, dtype: Any = None) -> Tensor:
         return _ops.CumsumFn.apply(self, dim=dim, dtype=dtype)
 
+    @_axis_alias
     def cumprod(self, dim: _int, *, dtype: Any = None) -> Tensor:
         return _ops.CumprodFn.apply(self, dim=dim, dtype=dtype)
 
+    @_axis_alias
     def logcumsumexp(self, dim: _int) -> Tensor:
         return _ops.LogCumSumExpFn.apply(self, dim=dim)
 
+    @_axis_alias
     def cummax(self, dim: _int) -> ValuesIndices:
         """Running maxima along ``dim`` and where each was found (the latest position on ties)."""
         return self._running_extreme(dim, xp.maximum)
 
+    @_axis_alias
     def cummin(self, dim: _int) -> ValuesIndices:
         """Running minima along ``dim`` and where each was found (the latest position on ties)."""
         return self._running_extreme(dim, xp.minimum)
@@ -953,6 +983,7 @@ class Tensor:
         return self._select_along(dim, Tensor(indices.astype(int64)), keepdim=True)
 
     # sorting and selecting: indices found without gradient, values gathered (the gradient reaches the chosen)
+    @_axis_alias
     def argsort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool = False) -> Tensor:
         """The indices that sort along ``dim``; equal elements keep their order (vinsgrad's sort is always stable)."""
         x = self._data.reshape(self.shape or (1,))
@@ -960,10 +991,12 @@ class Tensor:
         key = x if not descending else (-x if x.dtype.kind in "fi" else -x.astype(int64))
         return Tensor(xp.argsort(key, axis=axis, kind="stable").reshape(self.shape).astype(int64, copy=False))
 
+    @_axis_alias
     def sort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool = False) -> ValuesIndices:
         """``(values, indices)`` sorted along ``dim``."""
         return self._select_along(dim, self.argsort(dim, descending), keepdim=True)
 
+    @_axis_alias
     def topk(self, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True) -> ValuesIndices:
         """The ``k`` largest (or smallest) elements along ``dim``, in order, and their indices."""
         size = self.shape[dim] if self.ndim else 1
@@ -972,6 +1005,7 @@ class Tensor:
         order = self.argsort(dim, descending=largest)
         return self._select_along(dim, _slice_along(order, dim, 0, k), keepdim=True)
 
+    @_axis_alias
     def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> ValuesIndices:
         """The ``k``-th smallest element along ``dim`` (k from 1) and its index."""
         size = self.shape[dim] if self.ndim else 1
@@ -979,6 +1013,7 @@ class Tensor:
             raise RuntimeError(f"kthvalue: k={k} is out of range for dim {dim} of size {size}")
         return self._select_along(dim, _slice_along(self.argsort(dim), dim, k - 1, k), keepdim)
 
+    @_axis_alias
     def median(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
         """The lower median (of all elements, or ``(values, indices)`` along ``dim``), as PyTorch defines it."""
         if dim is None:
@@ -987,6 +1022,7 @@ class Tensor:
         size = self.shape[dim] if self.ndim else 1
         return self.kthvalue((size + 1) // 2, dim, keepdim)
 
+    @_axis_alias
     def mode(self, dim: _int = -1, keepdim: _bool = False) -> ValuesIndices:
         """The most frequent value along ``dim`` (the smallest on ties) and the last index where it occurs."""
         x = self._data.reshape(self.shape or (1,))
