@@ -7,6 +7,9 @@ grad), ``I32``/``I64`` (integers) and ``B`` (bool); ``grad=False`` and ``low``/`
 
 from __future__ import annotations
 
+import operator
+from typing import Any
+
 from conformance_runner import CASES, F32, F64, I32, I64, B, case
 
 S = (3, 4)
@@ -325,6 +328,30 @@ case("invert_float_raises", lambda T, x: ~x, [F32(S, grad=False)], raises=TypeEr
 case("lshift_float_raises", lambda T, x: x << 1, [F32(S, grad=False)], raises=RuntimeError)
 case("logical_not_float", lambda T, x: x.logical_not(), [F32(S, -1, 2, grad=False)])
 case("logical_or_int_bool", lambda T, x, y: x.logical_or(y), [I64(S, -1, 2), B((4,))])
+
+
+def _written_in_place(op: Any) -> Any:
+    """``z op= y`` on a copy ``z`` of x, returning ``z`` itself: it must hold the result, as in torch."""
+
+    def run(T: Any, x: Any, y: Any) -> Any:
+        z = x.clone()
+        op(z, y)
+        return z
+
+    return run
+
+
+for _name, (_iop, _a, _b) in {
+    "and": (operator.iand, I32(S, 0, 100), I32((4,), 0, 100)),
+    "or": (operator.ior, I64(S), I64(S)),
+    "xor": (operator.ixor, B(S), B(S)),
+    "lshift": (operator.ilshift, I64(S, 0, 9), I64(S, 0, 3)),
+    "rshift": (operator.irshift, I32(S, 0, 99), I32(S, 0, 3)),
+    "floordiv": (operator.ifloordiv, I64(S), I64(S, 1, 4)),
+    "mod": (operator.imod, F64(S, grad=False), F64(S, 0.5, 2, grad=False)),
+    "pow": (operator.ipow, F32(S, 0.5, 2, grad=False), F32(S, grad=False)),
+}.items():
+    case(f"augmented_{_name}", _written_in_place(_iop), [_a, _b])
 
 # **** comparisons ****
 

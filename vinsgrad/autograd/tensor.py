@@ -838,6 +838,30 @@ class Tensor:
     def pow_(self, exponent: Any) -> Tensor:
         return self._inplace(lambda t: t**exponent, exponent)
 
+    def __ipow__(self, exponent: Any) -> Tensor:
+        return self.pow_(exponent)
+
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t // other, other)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t % other, other)
+
+    def __iand__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t & other)
+
+    def __ior__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t | other)
+
+    def __ixor__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t ^ other)
+
+    def __ilshift__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t << other)
+
+    def __irshift__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t >> other)
+
     # **** reductions ****
 
     # sum and mean take axis= themselves (not through _axis_alias): they are on every training step's path
