@@ -1,4 +1,5 @@
-"""The ``vinsgrad.*`` functions that are not Tensor methods (``cat``, ``stack``, ``where``, ...), as in PyTorch."""
+"""The ``vinsgrad.*`` functions, as in PyTorch: those that are not Tensor methods (``cat``, ``stack``, ``where``),
+and the function forms of the elementwise ops, which also take ``out=`` (``vinsgrad.add(x, y, alpha=2, out=z)``)."""
 
 from __future__ import annotations
 
