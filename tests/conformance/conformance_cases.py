@@ -562,6 +562,8 @@ for _op, _args in {
 case("std_mean_axis", lambda T, x: T.std_mean(x, axis=1), [F32(S)])
 case("var_mean_axis_keepdim", lambda T, x: T.var_mean(x, axis=0, keepdim=True), [F64(S)])
 case("sum_fn_axis", lambda T, x: T.sum(x, axis=1), [F32(S)])
+for _op, _args in {"mode": (), "cummax": (0,), "topk": (1,), "kthvalue": (1,), "argsort": (), "median": (0,)}.items():
+    case(f"{_op}_0d_selection", lambda T, x, op=_op, a=_args: getattr(x, op)(*a), [F64(())])
 
 # **** movement ****
 

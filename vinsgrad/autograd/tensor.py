@@ -987,33 +987,21 @@ class Tensor:
     def logcumsumexp(self, dim: _int) -> Tensor:
         return _ops.LogCumSumExpFn.apply(self, dim=dim)
 
+    # selections: the indices come from ops/reduce.py without gradient, the values are gathered at them
     @_axis_alias
     def cummax(self, dim: _int) -> ValuesIndices:
         """Running maxima along ``dim`` and where each was found (the latest position on ties)."""
-        return self._running_extreme(dim, xp.maximum)
+        return self._select_along(dim, Tensor(_ops.running_extreme_indices(self._data, dim, xp.maximum)), True)
 
     @_axis_alias
     def cummin(self, dim: _int) -> ValuesIndices:
         """Running minima along ``dim`` and where each was found (the latest position on ties)."""
-        return self._running_extreme(dim, xp.minimum)
+        return self._select_along(dim, Tensor(_ops.running_extreme_indices(self._data, dim, xp.minimum)), True)
 
-    def _running_extreme(self, dim: _int, ufunc: Any) -> ValuesIndices:
-        x = self._data.reshape(self.shape or (1,))
-        axis = _ops.normalize_dim(dim, x.ndim)
-        best = ufunc.accumulate(x, axis=axis)
-        positions = xp.arange(x.shape[axis]).reshape([-1 if a == axis else 1 for a in range(x.ndim)])
-        # A position holds the running extreme iff it equals it; the latest such position so far is the index.
-        indices = xp.maximum.accumulate(xp.where(x == best, positions, 0), axis=axis).reshape(self.shape)
-        return self._select_along(dim, Tensor(indices.astype(int64)), keepdim=True)
-
-    # sorting and selecting: indices found without gradient, values gathered (the gradient reaches the chosen)
     @_axis_alias
     def argsort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool = False) -> Tensor:
         """The indices that sort along ``dim``; equal elements keep their order (vinsgrad's sort is always stable)."""
-        x = self._data.reshape(self.shape or (1,))
-        axis = _ops.normalize_dim(dim, x.ndim)
-        key = x if not descending else (-x if x.dtype.kind in "fi" else -x.astype(int64))
-        return Tensor(xp.argsort(key, axis=axis, kind="stable").reshape(self.shape).astype(int64, copy=False))
+        return Tensor(_ops.sort_indices(self._data, dim, descending))
 
     @_axis_alias
     def sort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool = False) -> ValuesIndices:
@@ -1049,16 +1037,7 @@ class Tensor:
     @_axis_alias
     def mode(self, dim: _int = -1, keepdim: _bool = False) -> ValuesIndices:
         """The most frequent value along ``dim`` (the smallest on ties) and the last index where it occurs."""
-        x = self._data.reshape(self.shape or (1,))
-        axis = _ops.normalize_dim(dim, x.ndim)
-        moved = xp.moveaxis(x, axis, -1)
-        rows = moved.reshape(-1, moved.shape[-1])
-        last = xp.empty(len(rows), dtype=int64)
-        for r, row in enumerate(rows):  # NOTE: a loop over slices, not elements: np.unique has no per-row form
-            values, counts = xp.unique(row, return_counts=True)
-            last[r] = xp.flatnonzero(row == values[xp.argmax(counts)])[-1]
-        indices = xp.moveaxis(last.reshape(*moved.shape[:-1], 1), -1, axis)
-        return self._select_along(dim, Tensor(indices), keepdim)
+        return self._select_along(dim, Tensor(_ops.mode_indices(self._data, dim)), keepdim)
 
     # **** shape ****
 

@@ -271,6 +271,41 @@ class LogCumSumExpFn(Function):
         return g.reshape(shape)
 
 
+# **** selections: the indices of sort, cummax, mode (no gradient: Tensor gathers the values at them) ****
+
+
+def sort_indices(x: ndarray, dim: int, descending: bool) -> ndarray:
+    """The int64 indices that sort ``x`` along ``dim``, stably (equal elements keep their order either way)."""
+    flat = x.reshape(x.shape or (1,))
+    key = flat if not descending else (-flat if flat.dtype.kind in "fi" else -flat.astype(int64))
+    return xp.argsort(key, axis=normalize_dim(dim, flat.ndim), kind="stable").reshape(x.shape).astype(int64)
+
+
+def running_extreme_indices(x: ndarray, dim: int, ufunc: Any) -> ndarray:
+    """For cummax (``ufunc`` maximum) and cummin (minimum): where each running extreme along ``dim`` was found,
+    the latest position on ties, as PyTorch."""
+    flat = x.reshape(x.shape or (1,))
+    axis = normalize_dim(dim, flat.ndim)
+    best = ufunc.accumulate(flat, axis=axis)
+    positions = xp.arange(flat.shape[axis]).reshape([-1 if a == axis else 1 for a in range(flat.ndim)])
+    # A position holds the running extreme iff it equals it; the latest such position so far is the index.
+    return xp.maximum.accumulate(xp.where(flat == best, positions, 0), axis=axis).reshape(x.shape).astype(int64)
+
+
+def mode_indices(x: ndarray, dim: int) -> ndarray:
+    """Where the most frequent value along ``dim`` (the smallest of equally frequent ones) last occurs, keeping
+    ``dim`` with size 1."""
+    flat = x.reshape(x.shape or (1,))
+    moved = xp.moveaxis(flat, normalize_dim(dim, flat.ndim), -1)
+    rows = moved.reshape(-1, moved.shape[-1])
+    last = xp.empty(len(rows), dtype=int64)
+    for r, row in enumerate(rows):  # NOTE: a loop over slices, not elements: np.unique has no per-row form
+        values, counts = xp.unique(row, return_counts=True)
+        last[r] = xp.flatnonzero(row == values[xp.argmax(counts)])[-1]
+    indices = xp.moveaxis(last.reshape(*moved.shape[:-1], 1), -1, normalize_dim(dim, flat.ndim))
+    return indices.reshape(()) if x.ndim == 0 else indices
+
+
 # **** normalisations along a dim ****
 
 
