@@ -296,7 +296,7 @@ def mode_indices(x: ndarray, dim: int) -> ndarray:
     """Where the most frequent value along ``dim`` (the smallest of equally frequent ones) last occurs, keeping
     ``dim`` with size 1."""
     flat = x.reshape(x.shape or (1,))
-    moved = xp.moveaxis(flat, normalize_dim(dim, flat.ndim), -1)
+    moved: ndarray = xp.moveaxis(flat, normalize_dim(dim, flat.ndim), -1)
     rows = moved.reshape(-1, moved.shape[-1])
     last = xp.empty(len(rows), dtype=int64)
     for r, row in enumerate(rows):  # NOTE: a loop over slices, not elements: np.unique has no per-row form
