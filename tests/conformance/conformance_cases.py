@@ -328,6 +328,19 @@ case("invert_float_raises", lambda T, x: ~x, [F32(S, grad=False)], raises=TypeEr
 case("lshift_float_raises", lambda T, x: x << 1, [F32(S, grad=False)], raises=RuntimeError)
 case("logical_not_float", lambda T, x: x.logical_not(), [F32(S, -1, 2, grad=False)])
 case("logical_or_int_bool", lambda T, x, y: x.logical_or(y), [I64(S, -1, 2), B((4,))])
+case("sub_bool_int_raises", lambda T, x, y: x - y, [B(S), I32(S)], raises=RuntimeError)
+case("sub_scalar_true_raises", lambda T, x: x - True, [F32(S, grad=False)], raises=RuntimeError)
+case("hypot_int_raises", lambda T, x, y: T.hypot(x, y), [I64(S), I64(S)], raises=RuntimeError)
+case("logaddexp_int_raises", lambda T, x, y: T.logaddexp(x, y), [I32(S), I32(S)], raises=RuntimeError)
+case("remainder_bool_raises", lambda T, x, y: x % y, [B(S), B(S)], raises=RuntimeError)
+case("pow_bool_raises", lambda T, x, y: x**y, [B(S), B(S)], raises=RuntimeError)
+case("square_bool", lambda T, x: x.square(), [B(S)])
+case("sign_bool", lambda T, x: T.sign(x), [B(S)])
+case("abs_bool_raises", lambda T, x: x.abs(), [B(S)], raises=RuntimeError)
+case("floor_bool_raises", lambda T, x: T.floor(x), [B(S)], raises=RuntimeError)
+case("frac_int_raises", lambda T, x: x.frac(), [I64(S)], raises=RuntimeError)
+case("relu_bool_raises", lambda T, x: x.relu(), [B(S)], raises=RuntimeError)
+case("bitwise_not_fn_float_raises", lambda T, x: T.bitwise_not(x), [F32(S, grad=False)], raises=RuntimeError)
 
 
 def _written_in_place(op: Any) -> Any:
@@ -533,6 +546,12 @@ case("all_dims_tuple", lambda T, x: x.all(dim=(0, 1)), [B((2, 3, 4))])
 case("any_keepdim", lambda T, x: T.any(x, 1, keepdim=True), [I64(S, 0, 2)])
 case("all_axis", lambda T, x: x.all(axis=0), [B(S)])
 case("any_float_dim", lambda T, x: x.any(0), [F32(S, -1, 2, grad=False)])
+case("all_uint8", lambda T: T.tensor([[1, 0], [2, 3]], dtype=T.uint8).all(1))
+case("any_uint8", lambda T: T.tensor([[1, 0], [0, 0]], dtype=T.uint8).any())
+case("std_int_raises", lambda T, x: x.std(), [I64(S)], raises=RuntimeError)
+case("logcumsumexp_int_raises", lambda T, x: x.logcumsumexp(0), [I64(S)], raises=RuntimeError)
+case("median_bool_raises", lambda T, x: x.median(), [B(S)], raises=RuntimeError)
+case("topk_bool_raises", lambda T, x: x.topk(1), [B(S)], raises=RuntimeError)
 for _op, _args in {
     "std": (),
     "var": (),

@@ -615,9 +615,14 @@ class Tensor:
         return Tensor(_ops.bitwise("right_shift", _raw(other), self._data))
 
     def __invert__(self) -> Tensor:
+        if self.is_floating_point():  # the operator's error is a TypeError in PyTorch, the method's not
+            raise TypeError(f"~ (bitwise_not) is only defined for integer and bool tensors, got {self.dtype}")
         return Tensor(_ops.bitwise_not(self._data))
 
-    bitwise_and, bitwise_or, bitwise_xor, bitwise_not = __and__, __or__, __xor__, __invert__
+    def bitwise_not(self) -> Tensor:
+        return Tensor(_ops.bitwise_not(self._data))
+
+    bitwise_and, bitwise_or, bitwise_xor = __and__, __or__, __xor__
     bitwise_left_shift, bitwise_right_shift = __lshift__, __rshift__
 
     def logical_and(self, other: Any) -> Tensor:
@@ -941,12 +946,14 @@ class Tensor:
     @_axis_alias
     def all(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
         axes = _ops.normalize_dims(dim, self.ndim)
-        return Tensor(xp.asarray(self._data.astype(bool, copy=False).all(axis=axes, keepdims=keepdim)))
+        out = xp.asarray(self._data.astype(bool, copy=False).all(axis=axes, keepdims=keepdim))
+        return Tensor(out.astype(uint8) if self.dtype == uint8 else out)  # uint8 stays uint8, as in PyTorch
 
     @_axis_alias
     def any(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
         axes = _ops.normalize_dims(dim, self.ndim)
-        return Tensor(xp.asarray(self._data.astype(bool, copy=False).any(axis=axes, keepdims=keepdim)))
+        out = xp.asarray(self._data.astype(bool, copy=False).any(axis=axes, keepdims=keepdim))
+        return Tensor(out.astype(uint8) if self.dtype == uint8 else out)
 
     @_axis_alias
     def count_nonzero(self, dim: Dim = None) -> Tensor:
@@ -1011,6 +1018,7 @@ class Tensor:
     @_axis_alias
     def topk(self, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True) -> ValuesIndices:
         """The ``k`` largest (or smallest) elements along ``dim``, in order, and their indices."""
+        _ops.refuse_bool_selection("topk", self._data)
         size = self.shape[dim] if self.ndim else 1
         if not 0 <= k <= size:
             raise RuntimeError(f"topk: k={k} is out of range for dim {dim} of size {size}")
@@ -1020,6 +1028,7 @@ class Tensor:
     @_axis_alias
     def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> ValuesIndices:
         """The ``k``-th smallest element along ``dim`` (k from 1) and its index."""
+        _ops.refuse_bool_selection("kthvalue", self._data)
         size = self.shape[dim] if self.ndim else 1
         if not 1 <= k <= size:
             raise RuntimeError(f"kthvalue: k={k} is out of range for dim {dim} of size {size}")
@@ -1028,6 +1037,7 @@ class Tensor:
     @_axis_alias
     def median(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
         """The lower median (of all elements, or ``(values, indices)`` along ``dim``), as PyTorch defines it."""
+        _ops.refuse_bool_selection("median", self._data)
         if dim is None:
             flat = self.reshape(-1)
             return flat[_int(flat.argsort()._data[(flat.numel() - 1) // 2])]

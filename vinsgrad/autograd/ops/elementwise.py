@@ -37,6 +37,25 @@ def promote_float(x: Any, y: Any) -> tuple[Any, Any]:
     return x, y
 
 
+def _dtype_name(v: Any) -> str:
+    return str(v.dtype) if isinstance(v, ndarray) else type(v).__name__
+
+
+def refuse_bools(name: str, x: Any, y: Any) -> None:
+    """PyTorch has no bool kernels for remainders, powers and rounded division: it raises NotImplementedError."""
+    if category(x) == 0 and category(y) == 0:
+        raise NotImplementedError(f"{name} is not implemented for bool tensors (cast with .int() or .float())")
+
+
+def refuse_non_floats(name: str, x: Any, y: Any) -> None:
+    """hypot and logaddexp exist for floating-point tensors only in PyTorch (it raises NotImplementedError)."""
+    if category(x) < 2 and category(y) < 2:
+        raise NotImplementedError(
+            f"{name} is only implemented for floating point tensors, got {_dtype_name(x)} and {_dtype_name(y)}"
+            " (cast with .float())"
+        )
+
+
 def check_integer_divisor(x: Any, y: Any) -> None:
     """Integer floor/trunc division and remainders by zero have no answer: PyTorch raises, NumPy would give 0."""
     if category(x) < 2 and category(y) < 2 and xp.any(xp.asarray(y) == 0):
@@ -78,9 +97,9 @@ class AddFn(Function):
 class SubFn(Function):
     @staticmethod
     def forward(ctx, x, y, alpha=1):
+        if category(x) == 0 or category(y) == 0:
+            raise RuntimeError("subtraction with a bool tensor is not supported; use logical_xor() or ^ for bools")
         x, y = promote(x, y)
-        if category(x) == 0 and category(y) == 0:
-            raise RuntimeError("subtraction of two bool tensors is not supported; use logical_xor() or ^ instead")
         check_alpha(x, y, alpha)
         ctx.shapes, ctx.alpha = (shape_of(x), shape_of(y)), alpha
         return x - y if alpha == 1 else x - alpha * y
@@ -115,6 +134,7 @@ class DivFn(Function):
         if rounding_mode is None:
             ctx.save_for_backward(x, y)
             return x / y
+        refuse_bools(f"div(rounding_mode={rounding_mode!r})", x, y)
         check_integer_divisor(x, y)
         if rounding_mode == "floor":
             return xp.floor_divide(x, y)
@@ -137,6 +157,7 @@ class PowFn(Function):
     @staticmethod
     def forward(ctx, x, y):
         x, y = promote(x, y)
+        refuse_bools("pow", x, y)
         if category(x) < 2 and category(y) < 2 and xp.any(xp.asarray(y) < 0):
             raise RuntimeError("Integers to negative integer powers are not allowed (make the base a float tensor)")
         with xp.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 is inf, as in PyTorch
@@ -243,6 +264,7 @@ class FmodFn(Function):
         x, y = promote(x, y)
         ctx.save_for_backward(x, y)
         ctx.shapes = (shape_of(x), shape_of(y))
+        refuse_bools("fmod", x, y)
         check_integer_divisor(x, y)
         return xp.fmod(x, y)
 
@@ -260,6 +282,7 @@ class RemainderFn(Function):
         x, y = promote(x, y)
         ctx.save_for_backward(x, y)
         ctx.shapes = (shape_of(x), shape_of(y))
+        refuse_bools("remainder", x, y)
         check_integer_divisor(x, y)
         return xp.remainder(x, y)
 
@@ -290,7 +313,8 @@ class CopysignFn(Function):
 class HypotFn(Function):
     @staticmethod
     def forward(ctx, x, y):
-        x, y = promote_float(x, y)
+        x, y = promote(x, y)
+        refuse_non_floats("hypot", x, y)
         out = xp.hypot(x, y)
         ctx.save_for_backward(x, y, out)
         ctx.shapes = (shape_of(x), shape_of(y))
@@ -305,7 +329,8 @@ class HypotFn(Function):
 class LogAddExpFn(Function):
     @staticmethod
     def forward(ctx, x, y):
-        x, y = promote_float(x, y)
+        x, y = promote(x, y)
+        refuse_non_floats("logaddexp", x, y)
         out = xp.logaddexp(x, y)
         ctx.save_for_backward(x, y, out)
         ctx.shapes = (shape_of(x), shape_of(y))
@@ -362,17 +387,21 @@ class _Unary:
     """A unary op from its value ``f(x)`` and derivative ``df(x, out)``; mixed into each op's Function.
 
     ``keeps_integers``: integer and bool inputs keep their dtype (abs, floor, ...); otherwise they are computed
-    in float32, as PyTorch's float-valued math is.
+    in float32, as PyTorch's float-valued math is. ``refuses``: the dtype kinds PyTorch has no kernel for
+    ("b" bool, "iu" integers), refused with its NotImplementedError.
     """
 
     keeps_integers = False
+    refuses = ""
     f: Any  # staticmethod: x -> f(x)
     df: Any  # staticmethod: (x, out) -> f'(x), the factor backward multiplies the gradient by
 
     @staticmethod
     def forward(ctx, x):
+        if x.dtype.kind in ctx.refuses:
+            raise NotImplementedError(f"{ctx.op_name().lower()} is not implemented for {x.dtype} tensors")
         x = x if ctx.keeps_integers else as_float(x)
-        out = xp.asarray(ctx.f(x)).astype(x.dtype, copy=False)  # (a ufunc gives a NumPy scalar for a 0-d array)
+        out = xp.asarray(ctx.f(x))  # (a ufunc gives a NumPy scalar for a 0-d array)
         ctx.save_for_backward(x, out)
         return out
 
@@ -399,31 +428,33 @@ class NegFn(_Unary, Function):
 
 
 class AbsFn(_Unary, Function):
-    keeps_integers, f, df = True, staticmethod(xp.abs), staticmethod(lambda x, out: xp.sign(x))
+    keeps_integers, refuses, f, df = True, "b", staticmethod(xp.abs), staticmethod(lambda x, out: xp.sign(x))
 
 
-class SquareFn(_Unary, Function):
-    keeps_integers, f, df = True, staticmethod(xp.square), staticmethod(lambda x, out: 2 * x)
+class SquareFn(_Unary, Function):  # NOTE: bools square in int64, as PyTorch's pow(x, 2) promotes them
+    keeps_integers, df = True, staticmethod(lambda x, out: 2 * x)
+    f = staticmethod(lambda x: xp.square(x.astype(xp.int64) if x.dtype == xp.bool_ else x))
 
 
 class SignFn(_Unary, Function):
-    keeps_integers, f, df = True, staticmethod(xp.sign), staticmethod(_zero)
+    keeps_integers, f = True, staticmethod(lambda x: x.copy() if x.dtype == xp.bool_ else xp.sign(x))
+    df = staticmethod(_zero)
 
 
 class FloorFn(_Unary, Function):
-    keeps_integers, f, df = True, staticmethod(xp.floor), staticmethod(_zero)
+    keeps_integers, refuses, f, df = True, "b", staticmethod(xp.floor), staticmethod(_zero)
 
 
 class CeilFn(_Unary, Function):
-    keeps_integers, f, df = True, staticmethod(xp.ceil), staticmethod(_zero)
+    keeps_integers, refuses, f, df = True, "b", staticmethod(xp.ceil), staticmethod(_zero)
 
 
 class TruncFn(_Unary, Function):
-    keeps_integers, f, df = True, staticmethod(xp.trunc), staticmethod(_zero)
+    keeps_integers, refuses, f, df = True, "b", staticmethod(xp.trunc), staticmethod(_zero)
 
 
 class FracFn(_Unary, Function):
-    f, df = staticmethod(lambda x: x - xp.trunc(x)), staticmethod(lambda x, out: 1.0)
+    refuses, f, df = "biu", staticmethod(lambda x: x - xp.trunc(x)), staticmethod(lambda x, out: 1.0)
 
 
 class ExpFn(_Unary, Function):
@@ -532,6 +563,8 @@ class RoundFn(Function):
 
     @staticmethod
     def forward(ctx, x, decimals=0):
+        if x.dtype == xp.bool_:
+            raise NotImplementedError("round is not implemented for bool tensors")
         return xp.round(x, decimals)
 
     @staticmethod
@@ -558,6 +591,8 @@ class SigmoidFn(Function):
 class ReLUFn(Function):
     @staticmethod
     def forward(ctx, x):
+        if x.dtype == xp.bool_:
+            raise RuntimeError("relu is not implemented for bool tensors")
         out = xp.maximum(x, 0).astype(x.dtype, copy=False)
         ctx.save_for_backward(out)
         return out
@@ -644,5 +679,5 @@ def bitwise(op: str, x: Any, y: Any) -> ndarray:
 def bitwise_not(x: ndarray) -> ndarray:
     """``~x``: logical not of bools, two's-complement not of integers."""
     if category(x) == 2:
-        raise TypeError(f"~ (bitwise_not) is only defined for integer and bool tensors, got {x.dtype}")
+        raise NotImplementedError(f"bitwise_not is only defined for integer and bool tensors, got {x.dtype}")
     return xp.invert(x)

@@ -91,6 +91,8 @@ class MeanFn(Function):
 class VarFn(Function):
     @staticmethod
     def forward(ctx, x, dim=None, correction=1, keepdim=False):
+        if x.dtype.kind != "f":
+            raise RuntimeError(f"var/std need a floating point tensor, got {x.dtype} (cast with .float())")
         axes = normalize_dims(dim, x.ndim)
         centered = x - x.mean(axis=axes, keepdims=True)
         n = x.size if axes is None else int(xp.prod([x.shape[a] for a in axes]))
@@ -254,6 +256,8 @@ class CumprodFn(Function):
 class LogCumSumExpFn(Function):
     @staticmethod
     def forward(ctx, x, dim):
+        if x.dtype.kind != "f":
+            raise NotImplementedError(f"logcumsumexp is not implemented for {x.dtype} tensors (cast with .float())")
         ctx.axis = normalize_dim(dim, max(x.ndim, 1))
         out = xp.logaddexp.accumulate(x.reshape(x.shape or (1,)), axis=ctx.axis).reshape(x.shape)
         ctx.save_for_backward(x, out)
@@ -272,6 +276,11 @@ class LogCumSumExpFn(Function):
 
 
 # **** selections: the indices of sort, cummax, mode (no gradient: Tensor gathers the values at them) ****
+
+
+def refuse_bool_selection(name: str, x: ndarray) -> None:
+    if x.dtype == xp.bool_:
+        raise NotImplementedError(f"{name} is not implemented for bool tensors (cast with .int())")
 
 
 def sort_indices(x: ndarray, dim: int, descending: bool) -> ndarray:
