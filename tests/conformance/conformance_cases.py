@@ -329,6 +329,8 @@ case("lshift_float_raises", lambda T, x: x << 1, [F32(S, grad=False)], raises=Ru
 case("logical_not_float", lambda T, x: x.logical_not(), [F32(S, -1, 2, grad=False)])
 case("logical_or_int_bool", lambda T, x, y: x.logical_or(y), [I64(S, -1, 2), B((4,))])
 case("sub_bool_int_raises", lambda T, x, y: x - y, [B(S), I32(S)], raises=RuntimeError)
+case("positive_op", lambda T, x: +x, [F32(S)])
+case("positive_fn_int", lambda T, x: T.positive(x), [I64(S)])
 case("sub_scalar_true_raises", lambda T, x: x - True, [F32(S, grad=False)], raises=RuntimeError)
 case("hypot_int_raises", lambda T, x, y: T.hypot(x, y), [I64(S), I64(S)], raises=RuntimeError)
 case("logaddexp_int_raises", lambda T, x, y: T.logaddexp(x, y), [I32(S), I32(S)], raises=RuntimeError)

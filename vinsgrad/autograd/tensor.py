@@ -513,6 +513,9 @@ class Tensor:
     def __abs__(self) -> Tensor:
         return _ops.AbsFn.apply(self)
 
+    def __pos__(self) -> Tensor:
+        return self
+
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """``self + alpha * other``."""
         return _ops.AddFn.apply(self, other, alpha=alpha)
@@ -549,7 +552,7 @@ class Tensor:
         """``self + weight * (end - self)``."""
         return _ops.LerpFn.apply(self, end, weight)
 
-    mul, multiply, subtract, divide, true_divide = __mul__, __mul__, sub, div, div
+    mul, multiply, subtract, divide, true_divide, positive = __mul__, __mul__, sub, div, div, __pos__
     floor_divide, remainder, pow, matmul, neg, negative, abs, absolute, arctan2 = (
         __floordiv__,
         __mod__,

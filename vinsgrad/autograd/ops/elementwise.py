@@ -416,7 +416,6 @@ def _zero(x: ndarray, out: ndarray) -> float:
     return 0.0
 
 
-# fmt: off
 def _negative(x: ndarray) -> ndarray:
     if x.dtype == xp.bool_:
         raise RuntimeError("negation, the `-` operator, on a bool tensor is not supported; use `~` or logical_not()")
@@ -555,7 +554,6 @@ class ErfcFn(_Unary, Function):
 
 class ErfinvFn(_Unary, Function):
     f, df = staticmethod(erfinv), staticmethod(lambda x, out: (math.sqrt(math.pi) / 2) * xp.exp(out * out))
-# fmt: on
 
 
 class RoundFn(Function):
