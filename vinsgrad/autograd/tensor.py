@@ -846,6 +846,34 @@ class Tensor:
     def pow_(self, exponent: Any) -> Tensor:
         return self._inplace(lambda t: t**exponent, exponent)
 
+    def sin_(self) -> Tensor:
+        return self._inplace(Tensor.sin)
+
+    def cos_(self) -> Tensor:
+        return self._inplace(Tensor.cos)
+
+    def reciprocal_(self) -> Tensor:
+        return self._inplace(Tensor.reciprocal)
+
+    def trunc_(self) -> Tensor:
+        return self._inplace(Tensor.trunc)
+
+    def sign_(self) -> Tensor:
+        return self._inplace(Tensor.sign)
+
+    def nan_to_num_(self, nan: _float = 0.0, posinf: _float | None = None, neginf: _float | None = None) -> Tensor:
+        return self._inplace(lambda t: t.nan_to_num(nan, posinf, neginf))
+
+    def fmod_(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t.fmod(other), other)
+
+    def remainder_(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t % other, other)
+
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        """``self += weight * (end - self)`` in place (e.g. an exponential moving average of parameters)."""
+        return self._inplace(lambda t: t.lerp(end, weight), end, weight)
+
     def __ipow__(self, exponent: Any) -> Tensor:
         return self.pow_(exponent)
 
