@@ -7,13 +7,14 @@ is in PyTorch, a Tensor sharing that memory outside the graph.
 
 from __future__ import annotations
 
+import functools
 import math
 import weakref
 from builtins import bool as _bool
 from builtins import float as _float
 from builtins import int as _int
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar, cast
 
 from vinsgrad.autograd import grad_mode, versions
 from vinsgrad.autograd.backend import float16, float32, float64, int16, int64, ndarray, uint8, xp
@@ -22,6 +23,19 @@ from vinsgrad.autograd.device import device as _device
 from vinsgrad.random import rng
 
 Dim = int | tuple[int, ...] | None
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _axis_alias(method: _Method) -> _Method:
+    """Let a reduction or scan take NumPy's ``axis=`` for its ``dim=``, as PyTorch's do."""
+
+    @functools.wraps(method)
+    def with_axis(self: Tensor, *args: Any, axis: Any = None, **kwargs: Any) -> Any:
+        if axis is not None:
+            kwargs["dim"] = axis
+        return method(self, *args, **kwargs)
+
+    return cast(_Method, with_axis)
 
 
 def as_array(data: Any, dtype: Any = None) -> ndarray:
@@ -489,6 +503,18 @@ class Tensor:
     def __rtruediv__(self, other: Any) -> Tensor:
         return _ops.DivFn.apply(other, self)
 
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _ops.DivFn.apply(self, other, rounding_mode="floor")
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _ops.DivFn.apply(other, self, rounding_mode="floor")
+
+    def __mod__(self, other: Any) -> Tensor:
+        return _ops.RemainderFn.apply(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _ops.RemainderFn.apply(other, self)
+
     def __pow__(self, other: Any) -> Tensor:
         return _ops.PowFn.apply(self, other)
 
@@ -507,16 +533,59 @@ class Tensor:
     def __abs__(self) -> Tensor:
         return _ops.AbsFn.apply(self)
 
-    add = __add__
-    sub = __sub__
-    mul = __mul__
-    div = __truediv__
-    pow = __pow__
-    matmul = __matmul__
-    neg = __neg__
-    abs = __abs__
+    def __pos__(self) -> Tensor:
+        return self
 
-    # **** comparisons (no gradient) ****
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """``self + alpha * other``."""
+        return _ops.AddFn.apply(self, other, alpha=alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """``self - alpha * other``."""
+        return _ops.SubFn.apply(self, other, alpha=alpha)
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """True division, or with ``rounding_mode`` "trunc" or "floor" the rounded quotient."""
+        return _ops.DivFn.apply(self, other, rounding_mode=rounding_mode)
+
+    def fmod(self, other: Any) -> Tensor:
+        """The remainder of truncated division (the sign of ``self``), as C's fmod."""
+        return _ops.FmodFn.apply(self, other)
+
+    def atan2(self, other: Any) -> Tensor:
+        return _ops.Atan2Fn.apply(self, other)
+
+    def copysign(self, other: Any) -> Tensor:
+        return _ops.CopysignFn.apply(self, other)
+
+    def hypot(self, other: Any) -> Tensor:
+        return _ops.HypotFn.apply(self, other)
+
+    def logaddexp(self, other: Any) -> Tensor:
+        return _ops.LogAddExpFn.apply(self, other)
+
+    def xlogy(self, other: Any) -> Tensor:
+        """``self * log(other)``, 0 where ``self`` is 0."""
+        return _ops.XLogYFn.apply(self, other)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        """``self + weight * (end - self)``."""
+        return _ops.LerpFn.apply(self, end, weight)
+
+    mul, multiply, subtract, divide, true_divide, positive = __mul__, __mul__, sub, div, div, __pos__
+    floor_divide, remainder, pow, matmul, neg, negative, abs, absolute, arctan2 = (
+        __floordiv__,
+        __mod__,
+        __pow__,
+        __matmul__,
+        __neg__,
+        __neg__,
+        __abs__,
+        __abs__,
+        atan2,
+    )
+
+    # **** comparisons, bitwise and logical ops (no gradient) ****
 
     def __lt__(self, other: Any) -> Tensor:
         return Tensor(self._data < as_array(other))
@@ -536,33 +605,123 @@ class Tensor:
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return Tensor(self._data != as_array(other))
 
-    def __invert__(self) -> Tensor:
-        return Tensor(~self._data)
-
-    def __and__(self, other: Any) -> Tensor:
-        return Tensor(self._data & as_array(other))
-
-    def __or__(self, other: Any) -> Tensor:
-        return Tensor(self._data | as_array(other))
-
     lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
 
-    def equal(self, other: Tensor) -> _bool:
-        return self.shape == other.shape and bool((self._data == other._data).all())
+    def __and__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("and", self._data, _raw(other)))
 
-    def allclose(self, other: Tensor, rtol: _float = 1e-5, atol: _float = 1e-8) -> _bool:
-        return bool(xp.allclose(self._data, as_array(other), rtol=rtol, atol=atol))
+    def __rand__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("and", _raw(other), self._data))
+
+    def __or__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("or", self._data, _raw(other)))
+
+    def __ror__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("or", _raw(other), self._data))
+
+    def __xor__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("xor", self._data, _raw(other)))
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("xor", _raw(other), self._data))
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("left_shift", self._data, _raw(other)))
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("left_shift", _raw(other), self._data))
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("right_shift", self._data, _raw(other)))
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("right_shift", _raw(other), self._data))
+
+    def __invert__(self) -> Tensor:
+        if self.is_floating_point():  # the operator's error is a TypeError in PyTorch, the method's not
+            raise TypeError(f"~ (bitwise_not) is only defined for integer and bool tensors, got {self.dtype}")
+        return Tensor(_ops.bitwise_not(self._data))
+
+    def bitwise_not(self) -> Tensor:
+        return Tensor(_ops.bitwise_not(self._data))
+
+    bitwise_and, bitwise_or, bitwise_xor = __and__, __or__, __xor__
+    bitwise_left_shift, bitwise_right_shift = __lshift__, __rshift__
+
+    def logical_and(self, other: Any) -> Tensor:
+        return Tensor(xp.logical_and(self._data, as_array(other)))
+
+    def logical_or(self, other: Any) -> Tensor:
+        return Tensor(xp.logical_or(self._data, as_array(other)))
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return Tensor(xp.logical_xor(self._data, as_array(other)))
+
+    def logical_not(self) -> Tensor:
+        return Tensor(xp.logical_not(self._data))
+
+    def isnan(self) -> Tensor:
+        return Tensor(xp.isnan(self._data))
+
+    def isinf(self) -> Tensor:
+        return Tensor(xp.isinf(self._data))
+
+    def isfinite(self) -> Tensor:
+        return Tensor(xp.isfinite(self._data))
+
+    def isposinf(self) -> Tensor:
+        return Tensor(xp.isposinf(self._data) if self.is_floating_point() else xp.zeros(self.shape, bool))
+
+    def isneginf(self) -> Tensor:
+        return Tensor(xp.isneginf(self._data) if self.is_floating_point() else xp.zeros(self.shape, bool))
+
+    def isclose(self, other: Any, rtol: _float = 1e-05, atol: _float = 1e-08, equal_nan: _bool = False) -> Tensor:
+        """Whether ``|self - other| <= atol + rtol * |other|``, elementwise (nan only close to nan with
+        ``equal_nan``)."""
+        return Tensor(xp.isclose(self._data, as_array(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def allclose(self, other: Any, rtol: _float = 1e-05, atol: _float = 1e-08, equal_nan: _bool = False) -> _bool:
+        """Whether ``isclose`` holds everywhere."""
+        return _bool(self.isclose(other, rtol, atol, equal_nan)._data.all())
+
+    def equal(self, other: Tensor) -> _bool:
+        """Whether both have the same shape and the same elements."""
+        return self.shape == other.shape and _bool((self._data == other._data).all())
 
     # **** elementwise ****
 
     def exp(self) -> Tensor:
         return _ops.ExpFn.apply(self)
 
+    def exp2(self) -> Tensor:
+        return _ops.Exp2Fn.apply(self)
+
+    def expm1(self) -> Tensor:
+        return _ops.Expm1Fn.apply(self)
+
     def log(self) -> Tensor:
         return _ops.LogFn.apply(self)
 
+    def log2(self) -> Tensor:
+        return _ops.Log2Fn.apply(self)
+
+    def log10(self) -> Tensor:
+        return _ops.Log10Fn.apply(self)
+
+    def log1p(self) -> Tensor:
+        return _ops.Log1pFn.apply(self)
+
     def sqrt(self) -> Tensor:
         return _ops.SqrtFn.apply(self)
+
+    def rsqrt(self) -> Tensor:
+        return _ops.RsqrtFn.apply(self)
+
+    def square(self) -> Tensor:
+        return _ops.SquareFn.apply(self)
+
+    def reciprocal(self) -> Tensor:
+        return _ops.ReciprocalFn.apply(self)
 
     def sin(self) -> Tensor:
         return _ops.SinFn.apply(self)
@@ -570,8 +729,46 @@ class Tensor:
     def cos(self) -> Tensor:
         return _ops.CosFn.apply(self)
 
+    def tan(self) -> Tensor:
+        return _ops.TanFn.apply(self)
+
+    def asin(self) -> Tensor:
+        return _ops.AsinFn.apply(self)
+
+    def acos(self) -> Tensor:
+        return _ops.AcosFn.apply(self)
+
+    def atan(self) -> Tensor:
+        return _ops.AtanFn.apply(self)
+
+    def sinh(self) -> Tensor:
+        return _ops.SinhFn.apply(self)
+
+    def cosh(self) -> Tensor:
+        return _ops.CoshFn.apply(self)
+
     def tanh(self) -> Tensor:
         return _ops.TanhFn.apply(self)
+
+    def asinh(self) -> Tensor:
+        return _ops.AsinhFn.apply(self)
+
+    def acosh(self) -> Tensor:
+        return _ops.AcoshFn.apply(self)
+
+    def atanh(self) -> Tensor:
+        return _ops.AtanhFn.apply(self)
+
+    arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+
+    def erf(self) -> Tensor:
+        return _ops.ErfFn.apply(self)
+
+    def erfc(self) -> Tensor:
+        return _ops.ErfcFn.apply(self)
+
+    def erfinv(self) -> Tensor:
+        return _ops.ErfinvFn.apply(self)
 
     def sigmoid(self) -> Tensor:
         return _ops.SigmoidFn.apply(self)
@@ -579,12 +776,43 @@ class Tensor:
     def relu(self) -> Tensor:
         return _ops.ReLUFn.apply(self)
 
-    def clamp(self, min: _float | None = None, max: _float | None = None) -> Tensor:
-        if min is None and max is None:
-            raise ValueError("clamp: at least one of min and max must be given")
-        return _ops.ClampFn.apply(self, min=min, max=max)
+    def floor(self) -> Tensor:
+        return _ops.FloorFn.apply(self)
+
+    def ceil(self) -> Tensor:
+        return _ops.CeilFn.apply(self)
+
+    def trunc(self) -> Tensor:
+        return _ops.TruncFn.apply(self)
+
+    def round(self, *, decimals: _int = 0) -> Tensor:
+        """Round half to even, to ``decimals`` decimal places."""
+        return _ops.RoundFn.apply(self, decimals=decimals)
+
+    def frac(self) -> Tensor:
+        """``self - trunc(self)``."""
+        return _ops.FracFn.apply(self)
+
+    def sign(self) -> Tensor:
+        return _ops.SignFn.apply(self)
+
+    fix, sgn = trunc, sign
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        """Limit to [min, max]; either bound may be None, a number or a tensor."""
+        return _ops.ClampFn.apply(self, min, max)
+
+    def clamp_min(self, min: Any) -> Tensor:
+        return _ops.ClampFn.apply(self, min, None)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        return _ops.ClampFn.apply(self, None, max)
 
     clip = clamp
+
+    def nan_to_num(self, nan: _float = 0.0, posinf: _float | None = None, neginf: _float | None = None) -> Tensor:
+        """nan, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (default: the dtype's extremes)."""
+        return _ops.NanToNumFn.apply(self, nan=nan, posinf=posinf, neginf=neginf)
 
     def maximum(self, other: Any) -> Tensor:
         return _ops.MaximumFn.apply(self, other)
@@ -595,35 +823,141 @@ class Tensor:
     def where(self, condition: Any, other: Any) -> Tensor:
         return _ops.WhereFn.apply(as_array(condition), self, other)
 
-    def sign(self) -> Tensor:
-        return Tensor(xp.sign(self._data))
+    # in place, as in PyTorch: the same op written into this tensor's memory
+    def neg_(self) -> Tensor:
+        return self._inplace(Tensor.neg)
+
+    def abs_(self) -> Tensor:
+        return self._inplace(Tensor.abs)
+
+    def exp_(self) -> Tensor:
+        return self._inplace(Tensor.exp)
+
+    def log_(self) -> Tensor:
+        return self._inplace(Tensor.log)
+
+    def sqrt_(self) -> Tensor:
+        return self._inplace(Tensor.sqrt)
+
+    def sigmoid_(self) -> Tensor:
+        return self._inplace(Tensor.sigmoid)
+
+    def tanh_(self) -> Tensor:
+        return self._inplace(Tensor.tanh)
+
+    def relu_(self) -> Tensor:
+        return self._inplace(Tensor.relu)
+
+    def floor_(self) -> Tensor:
+        return self._inplace(Tensor.floor)
+
+    def ceil_(self) -> Tensor:
+        return self._inplace(Tensor.ceil)
+
+    def round_(self, *, decimals: _int = 0) -> Tensor:
+        return self._inplace(lambda t: t.round(decimals=decimals))
+
+    def clamp_min_(self, min: Any) -> Tensor:
+        return self._inplace(lambda t: t.clamp_min(min), min)
+
+    def clamp_max_(self, max: Any) -> Tensor:
+        return self._inplace(lambda t: t.clamp_max(max), max)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._inplace(lambda t: t**exponent, exponent)
+
+    def sin_(self) -> Tensor:
+        return self._inplace(Tensor.sin)
+
+    def cos_(self) -> Tensor:
+        return self._inplace(Tensor.cos)
+
+    def reciprocal_(self) -> Tensor:
+        return self._inplace(Tensor.reciprocal)
+
+    def trunc_(self) -> Tensor:
+        return self._inplace(Tensor.trunc)
+
+    def sign_(self) -> Tensor:
+        return self._inplace(Tensor.sign)
+
+    def nan_to_num_(self, nan: _float = 0.0, posinf: _float | None = None, neginf: _float | None = None) -> Tensor:
+        return self._inplace(lambda t: t.nan_to_num(nan, posinf, neginf))
+
+    def fmod_(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t.fmod(other), other)
+
+    def remainder_(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t % other, other)
+
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        """``self += weight * (end - self)`` in place (e.g. an exponential moving average of parameters)."""
+        return self._inplace(lambda t: t.lerp(end, weight), end, weight)
+
+    def __ipow__(self, exponent: Any) -> Tensor:
+        return self.pow_(exponent)
+
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t // other, other)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t % other, other)
+
+    def __iand__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t & other)
+
+    def __ior__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t | other)
+
+    def __ixor__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t ^ other)
+
+    def __ilshift__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t << other)
+
+    def __irshift__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t >> other)
 
     # **** reductions ****
 
-    def sum(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
-        return _ops.SumFn.apply(self, dim=dim, keepdim=keepdim)
+    # sum and mean take axis= themselves (not through _axis_alias): they are on every training step's path
+    def sum(self, dim: Dim = None, keepdim: _bool = False, *, dtype: Any = None, axis: Dim = None) -> Tensor:
+        """The sum over ``dim`` (all elements if None); integers and bools sum in int64 unless ``dtype`` says."""
+        return _ops.SumFn.apply(self, dim=_dim(dim, axis), keepdim=keepdim, dtype=dtype)
 
-    def mean(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
-        return _ops.MeanFn.apply(self, dim=dim, keepdim=keepdim)
+    @_axis_alias
+    def prod(self, dim: _int | None = None, keepdim: _bool = False, *, dtype: Any = None) -> Tensor:
+        """The product over ``dim`` (all elements if None); integers and bools multiply in int64."""
+        if dim is not None and not isinstance(dim, _int):
+            raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
+        return _ops.ProdFn.apply(self, dim=dim, keepdim=keepdim, dtype=dtype)
 
+    def mean(self, dim: Dim = None, keepdim: _bool = False, *, dtype: Any = None, axis: Dim = None) -> Tensor:
+        return _ops.MeanFn.apply(self, dim=_dim(dim, axis), keepdim=keepdim, dtype=dtype)
+
+    @_axis_alias
     def var(
-        self, dim: Dim = None, *, correction: _int = 1, unbiased: _bool | None = None, keepdim: _bool = False
+        self, dim: Dim = None, unbiased: _bool | None = None, keepdim: _bool = False, *, correction: _int = 1
     ) -> Tensor:
         if unbiased is not None:
             correction = int(unbiased)
         return _ops.VarFn.apply(self, dim=dim, correction=correction, keepdim=keepdim)
 
+    @_axis_alias
     def std(
-        self, dim: Dim = None, *, correction: _int = 1, unbiased: _bool | None = None, keepdim: _bool = False
+        self, dim: Dim = None, unbiased: _bool | None = None, keepdim: _bool = False, *, correction: _int = 1
     ) -> Tensor:
-        return self.var(dim, correction=correction, unbiased=unbiased, keepdim=keepdim).sqrt()
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
 
-    def amax(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
-        return _ops.AmaxFn.apply(self, dim=dim, keepdim=keepdim)
+    @_axis_alias
+    def amax(self, dim: Dim = (), keepdim: _bool = False) -> Tensor:
+        return _ops.AmaxFn.apply(self, dim=None if dim == () else dim, keepdim=keepdim)
 
-    def amin(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
-        return -_ops.AmaxFn.apply(-self, dim=dim, keepdim=keepdim)
+    @_axis_alias
+    def amin(self, dim: Dim = (), keepdim: _bool = False) -> Tensor:
+        return _ops.AminFn.apply(self, dim=None if dim == () else dim, keepdim=keepdim)
 
+    @_axis_alias
     def max(self, dim: Any = None, keepdim: _bool = False) -> Any:
         """The largest element; with ``dim``, ``(values, indices)`` along it (ties go to the first index);
         with another tensor, the elementwise ``maximum``."""
@@ -631,38 +965,140 @@ class Tensor:
             return self.maximum(dim)
         if dim is None:
             return self.amax()
-        indices = self.argmax(dim, keepdim=True)
-        values = self.gather(dim, indices)
-        if not keepdim:
-            values, indices = values.squeeze(dim), indices.squeeze(dim)
-        return ValuesIndices(values, indices)
+        return self._select_along(dim, self.argmax(dim, keepdim=True), keepdim)
 
+    @_axis_alias
     def min(self, dim: Any = None, keepdim: _bool = False) -> Any:
         """The smallest element; with ``dim``, ``(values, indices)`` along it; with a tensor, ``minimum``."""
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         if dim is None:
             return self.amin()
-        indices = self.argmin(dim, keepdim=True)
+        return self._select_along(dim, self.argmin(dim, keepdim=True), keepdim)
+
+    def _select_along(self, dim: _int, indices: Tensor, keepdim: _bool) -> ValuesIndices:
+        """``(values, indices)`` for indices chosen along ``dim`` (kept as a size-k dim); values are gathered, so
+        the gradient flows to the chosen elements."""
+        if self.ndim == 0:
+            return ValuesIndices(self.clone(), Tensor(xp.zeros((), dtype=int64)))
         values = self.gather(dim, indices)
         if not keepdim:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
         return ValuesIndices(values, indices)
 
+    @_axis_alias
     def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return Tensor(xp.argmax(self._data, axis=dim, keepdims=keepdim).astype(int64, copy=False))
 
+    @_axis_alias
     def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return Tensor(xp.argmin(self._data, axis=dim, keepdims=keepdim).astype(int64, copy=False))
 
+    @_axis_alias
+    def all(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
+        axes = _ops.normalize_dims(dim, self.ndim)
+        out = xp.asarray(self._data.astype(bool, copy=False).all(axis=axes, keepdims=keepdim))
+        return Tensor(out.astype(uint8) if self.dtype == uint8 else out)  # uint8 stays uint8, as in PyTorch
+
+    @_axis_alias
+    def any(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
+        axes = _ops.normalize_dims(dim, self.ndim)
+        out = xp.asarray(self._data.astype(bool, copy=False).any(axis=axes, keepdims=keepdim))
+        return Tensor(out.astype(uint8) if self.dtype == uint8 else out)
+
+    @_axis_alias
+    def count_nonzero(self, dim: Dim = None) -> Tensor:
+        axes = _ops.normalize_dims(dim, self.ndim)
+        return Tensor(xp.asarray(xp.count_nonzero(self._data, axis=axes), dtype=int64))
+
+    def norm(self, p: Any = "fro", dim: Dim = None, keepdim: _bool = False, dtype: Any = None) -> Tensor:
+        """The vector p-norm over ``dim`` (all elements if None): p a number, inf or -inf; "fro" is p=2."""
+        x = self if dtype is None else self.type(dtype)
+        if p == "fro" or p is None:
+            p = 2.0
+        if isinstance(p, str):
+            raise ValueError(f"norm: p must be a number, inf, -inf or 'fro', got {p!r} (for 'nuc' use linalg)")
+        return _ops.NormFn.apply(x, p=_float(p), dim=dim, keepdim=keepdim)
+
+    @_axis_alias
     def logsumexp(self, dim: Dim, keepdim: _bool = False) -> Tensor:
         return _ops.LogSumExpFn.apply(self, dim=dim, keepdim=keepdim)
 
+    @_axis_alias
     def softmax(self, dim: _int) -> Tensor:
         return _ops.SoftmaxFn.apply(self, dim=dim)
 
+    @_axis_alias
     def log_softmax(self, dim: _int) -> Tensor:
         return _ops.LogSoftmaxFn.apply(self, dim=dim)
+
+    # scans: running results along one dim
+    @_axis_alias
+    def cumsum(self, dim: _int, *, dtype: Any = None) -> Tensor:
+        return _ops.CumsumFn.apply(self, dim=dim, dtype=dtype)
+
+    @_axis_alias
+    def cumprod(self, dim: _int, *, dtype: Any = None) -> Tensor:
+        return _ops.CumprodFn.apply(self, dim=dim, dtype=dtype)
+
+    @_axis_alias
+    def logcumsumexp(self, dim: _int) -> Tensor:
+        return _ops.LogCumSumExpFn.apply(self, dim=dim)
+
+    # selections: the indices come from ops/reduce.py without gradient, the values are gathered at them
+    @_axis_alias
+    def cummax(self, dim: _int) -> ValuesIndices:
+        """Running maxima along ``dim`` and where each was found (the latest position on ties)."""
+        return self._select_along(dim, Tensor(_ops.running_extreme_indices(self._data, dim, xp.maximum)), True)
+
+    @_axis_alias
+    def cummin(self, dim: _int) -> ValuesIndices:
+        """Running minima along ``dim`` and where each was found (the latest position on ties)."""
+        return self._select_along(dim, Tensor(_ops.running_extreme_indices(self._data, dim, xp.minimum)), True)
+
+    @_axis_alias
+    def argsort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool = False) -> Tensor:
+        """The indices that sort along ``dim``; equal elements keep their order (vinsgrad's sort is always stable)."""
+        return Tensor(_ops.sort_indices(self._data, dim, descending))
+
+    @_axis_alias
+    def sort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool = False) -> ValuesIndices:
+        """``(values, indices)`` sorted along ``dim``."""
+        return self._select_along(dim, self.argsort(dim, descending), keepdim=True)
+
+    @_axis_alias
+    def topk(self, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True) -> ValuesIndices:
+        """The ``k`` largest (or smallest) elements along ``dim``, in order, and their indices."""
+        _ops.refuse_bool_selection("topk", self._data)
+        size = self.shape[dim] if self.ndim else 1
+        if not 0 <= k <= size:
+            raise RuntimeError(f"topk: k={k} is out of range for dim {dim} of size {size}")
+        order = self.argsort(dim, descending=largest)
+        return self._select_along(dim, _slice_along(order, dim, 0, k), keepdim=True)
+
+    @_axis_alias
+    def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> ValuesIndices:
+        """The ``k``-th smallest element along ``dim`` (k from 1) and its index."""
+        _ops.refuse_bool_selection("kthvalue", self._data)
+        size = self.shape[dim] if self.ndim else 1
+        if not 1 <= k <= size:
+            raise RuntimeError(f"kthvalue: k={k} is out of range for dim {dim} of size {size}")
+        return self._select_along(dim, _slice_along(self.argsort(dim), dim, k - 1, k), keepdim)
+
+    @_axis_alias
+    def median(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
+        """The lower median (of all elements, or ``(values, indices)`` along ``dim``), as PyTorch defines it."""
+        _ops.refuse_bool_selection("median", self._data)
+        if dim is None:
+            flat = self.reshape(-1)
+            return flat[_int(flat.argsort()._data[(flat.numel() - 1) // 2])]
+        size = self.shape[dim] if self.ndim else 1
+        return self.kthvalue((size + 1) // 2, dim, keepdim)
+
+    @_axis_alias
+    def mode(self, dim: _int = -1, keepdim: _bool = False) -> ValuesIndices:
+        """The most frequent value along ``dim`` (the smallest on ties) and the last index where it occurs."""
+        return self._select_along(dim, Tensor(_ops.mode_indices(self._data, dim)), keepdim)
 
     # **** shape ****
 
@@ -1089,6 +1525,25 @@ def _scaled_sum(c: Tensor, product: Tensor, beta: _float, alpha: _float) -> Tens
     """``beta * c + alpha * product``; beta 0 drops ``c`` (so its nan and inf do not leak), as PyTorch does."""
     scaled = product if alpha == 1 else product * alpha
     return scaled if beta == 0 else (c if beta == 1 else c * beta) + scaled
+
+
+def _raw(value: Any) -> Any:
+    """A Tensor's array, anything else as it is: Python numbers stay weakly typed for type promotion."""
+    return value._data if isinstance(value, Tensor) else value
+
+
+def _dim(dim: Any, axis: Any) -> Any:
+    """``dim``, or NumPy's spelling ``axis=`` which PyTorch accepts as its alias."""
+    return dim if axis is None else axis
+
+
+def _slice_along(indices: Tensor, dim: _int, start: _int, stop: _int) -> Tensor:
+    """Positions ``start:stop`` of an index tensor along ``dim`` (a 0-d one is its own only position)."""
+    if indices.ndim == 0:
+        return indices
+    where: list[Any] = [slice(None)] * indices.ndim
+    where[dim] = slice(start, stop)
+    return Tensor(indices._data[tuple(where)])
 
 
 def _index_arg(index: Any) -> Any:
