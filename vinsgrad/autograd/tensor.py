@@ -7,12 +7,14 @@ is in PyTorch, a Tensor sharing that memory outside the graph.
 
 from __future__ import annotations
 
+import functools
+import math
 import weakref
 from builtins import bool as _bool
 from builtins import float as _float
 from builtins import int as _int
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar, cast
 
 from vinsgrad.autograd import grad_mode, versions
 from vinsgrad.autograd.backend import float16, float32, float64, int16, int64, ndarray, uint8, xp
@@ -21,6 +23,19 @@ from vinsgrad.autograd.device import device as _device
 from vinsgrad.random import rng
 
 Dim = int | tuple[int, ...] | None
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _axis_alias(method: _Method) -> _Method:
+    """Let a reduction or scan take NumPy's ``axis=`` for its ``dim=``, as PyTorch's do."""
+
+    @functools.wraps(method)
+    def with_axis(self: Tensor, *args: Any, axis: Any = None, **kwargs: Any) -> Any:
+        if axis is not None:
+            kwargs["dim"] = axis
+        return method(self, *args, **kwargs)
+
+    return cast(_Method, with_axis)
 
 
 def as_array(data: Any, dtype: Any = None) -> ndarray:
@@ -38,6 +53,25 @@ def as_array(data: Any, dtype: Any = None) -> ndarray:
     if arr.dtype.kind in "iu" and not isinstance(data, xp.generic):
         return arr.astype(int64, copy=False)
     return arr
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple of ints that prints as ``vinsgrad.Size([3, 4])``, as ``torch.Size`` does."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"vinsgrad.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def __getitem__(self, index: Any) -> Any:
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def numel(self) -> _int:
+        """The number of elements a tensor of this shape holds."""
+        return math.prod(self)
 
 
 class ValuesIndices(NamedTuple):
@@ -83,8 +117,8 @@ class Tensor:
         self._data = value._data if isinstance(value, Tensor) else as_array(value)
 
     @property
-    def shape(self) -> tuple[_int, ...]:
-        return self._data.shape
+    def shape(self) -> Size:
+        return Size(self._data.shape)
 
     @property
     def ndim(self) -> _int:
@@ -103,7 +137,7 @@ class Tensor:
         return self.permute(*reversed(range(self.ndim)))
 
     def size(self, dim: _int | None = None) -> Any:
-        return self._data.shape if dim is None else self._data.shape[dim]
+        return Size(self._data.shape) if dim is None else self._data.shape[dim]
 
     def dim(self) -> _int:
         return self._data.ndim
@@ -113,7 +147,7 @@ class Tensor:
 
     def item(self) -> Any:
         if self._data.size != 1:
-            raise ValueError(f"item(): only a one-element tensor can be converted, this one has shape {self.shape}")
+            raise ValueError(f"item(): only a one-element tensor can be converted, this has shape {self._data.shape}")
         return self._data.item()
 
     def tolist(self) -> Any:
@@ -469,6 +503,18 @@ class Tensor:
     def __rtruediv__(self, other: Any) -> Tensor:
         return _ops.DivFn.apply(other, self)
 
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _ops.DivFn.apply(self, other, rounding_mode="floor")
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _ops.DivFn.apply(other, self, rounding_mode="floor")
+
+    def __mod__(self, other: Any) -> Tensor:
+        return _ops.RemainderFn.apply(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _ops.RemainderFn.apply(other, self)
+
     def __pow__(self, other: Any) -> Tensor:
         return _ops.PowFn.apply(self, other)
 
@@ -487,16 +533,59 @@ class Tensor:
     def __abs__(self) -> Tensor:
         return _ops.AbsFn.apply(self)
 
-    add = __add__
-    sub = __sub__
-    mul = __mul__
-    div = __truediv__
-    pow = __pow__
-    matmul = __matmul__
-    neg = __neg__
-    abs = __abs__
+    def __pos__(self) -> Tensor:
+        return self
 
-    # **** comparisons (no gradient) ****
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """``self + alpha * other``."""
+        return _ops.AddFn.apply(self, other, alpha=alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """``self - alpha * other``."""
+        return _ops.SubFn.apply(self, other, alpha=alpha)
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """True division, or with ``rounding_mode`` "trunc" or "floor" the rounded quotient."""
+        return _ops.DivFn.apply(self, other, rounding_mode=rounding_mode)
+
+    def fmod(self, other: Any) -> Tensor:
+        """The remainder of truncated division (the sign of ``self``), as C's fmod."""
+        return _ops.FmodFn.apply(self, other)
+
+    def atan2(self, other: Any) -> Tensor:
+        return _ops.Atan2Fn.apply(self, other)
+
+    def copysign(self, other: Any) -> Tensor:
+        return _ops.CopysignFn.apply(self, other)
+
+    def hypot(self, other: Any) -> Tensor:
+        return _ops.HypotFn.apply(self, other)
+
+    def logaddexp(self, other: Any) -> Tensor:
+        return _ops.LogAddExpFn.apply(self, other)
+
+    def xlogy(self, other: Any) -> Tensor:
+        """``self * log(other)``, 0 where ``self`` is 0."""
+        return _ops.XLogYFn.apply(self, other)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        """``self + weight * (end - self)``."""
+        return _ops.LerpFn.apply(self, end, weight)
+
+    mul, multiply, subtract, divide, true_divide, positive = __mul__, __mul__, sub, div, div, __pos__
+    floor_divide, remainder, pow, matmul, neg, negative, abs, absolute, arctan2 = (
+        __floordiv__,
+        __mod__,
+        __pow__,
+        __matmul__,
+        __neg__,
+        __neg__,
+        __abs__,
+        __abs__,
+        atan2,
+    )
+
+    # **** comparisons, bitwise and logical ops (no gradient) ****
 
     def __lt__(self, other: Any) -> Tensor:
         return Tensor(self._data < as_array(other))
@@ -516,33 +605,123 @@ class Tensor:
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return Tensor(self._data != as_array(other))
 
-    def __invert__(self) -> Tensor:
-        return Tensor(~self._data)
-
-    def __and__(self, other: Any) -> Tensor:
-        return Tensor(self._data & as_array(other))
-
-    def __or__(self, other: Any) -> Tensor:
-        return Tensor(self._data | as_array(other))
-
     lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
 
-    def equal(self, other: Tensor) -> _bool:
-        return self.shape == other.shape and bool((self._data == other._data).all())
+    def __and__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("and", self._data, _raw(other)))
 
-    def allclose(self, other: Tensor, rtol: _float = 1e-5, atol: _float = 1e-8) -> _bool:
-        return bool(xp.allclose(self._data, as_array(other), rtol=rtol, atol=atol))
+    def __rand__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("and", _raw(other), self._data))
+
+    def __or__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("or", self._data, _raw(other)))
+
+    def __ror__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("or", _raw(other), self._data))
+
+    def __xor__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("xor", self._data, _raw(other)))
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("xor", _raw(other), self._data))
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("left_shift", self._data, _raw(other)))
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("left_shift", _raw(other), self._data))
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("right_shift", self._data, _raw(other)))
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return Tensor(_ops.bitwise("right_shift", _raw(other), self._data))
+
+    def __invert__(self) -> Tensor:
+        if self.is_floating_point():  # the operator's error is a TypeError in PyTorch, the method's not
+            raise TypeError(f"~ (bitwise_not) is only defined for integer and bool tensors, got {self.dtype}")
+        return Tensor(_ops.bitwise_not(self._data))
+
+    def bitwise_not(self) -> Tensor:
+        return Tensor(_ops.bitwise_not(self._data))
+
+    bitwise_and, bitwise_or, bitwise_xor = __and__, __or__, __xor__
+    bitwise_left_shift, bitwise_right_shift = __lshift__, __rshift__
+
+    def logical_and(self, other: Any) -> Tensor:
+        return Tensor(xp.logical_and(self._data, as_array(other)))
+
+    def logical_or(self, other: Any) -> Tensor:
+        return Tensor(xp.logical_or(self._data, as_array(other)))
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return Tensor(xp.logical_xor(self._data, as_array(other)))
+
+    def logical_not(self) -> Tensor:
+        return Tensor(xp.logical_not(self._data))
+
+    def isnan(self) -> Tensor:
+        return Tensor(xp.isnan(self._data))
+
+    def isinf(self) -> Tensor:
+        return Tensor(xp.isinf(self._data))
+
+    def isfinite(self) -> Tensor:
+        return Tensor(xp.isfinite(self._data))
+
+    def isposinf(self) -> Tensor:
+        return Tensor(xp.isposinf(self._data) if self.is_floating_point() else xp.zeros(self.shape, bool))
+
+    def isneginf(self) -> Tensor:
+        return Tensor(xp.isneginf(self._data) if self.is_floating_point() else xp.zeros(self.shape, bool))
+
+    def isclose(self, other: Any, rtol: _float = 1e-05, atol: _float = 1e-08, equal_nan: _bool = False) -> Tensor:
+        """Whether ``|self - other| <= atol + rtol * |other|``, elementwise (nan only close to nan with
+        ``equal_nan``)."""
+        return Tensor(xp.isclose(self._data, as_array(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def allclose(self, other: Any, rtol: _float = 1e-05, atol: _float = 1e-08, equal_nan: _bool = False) -> _bool:
+        """Whether ``isclose`` holds everywhere."""
+        return _bool(self.isclose(other, rtol, atol, equal_nan)._data.all())
+
+    def equal(self, other: Tensor) -> _bool:
+        """Whether both have the same shape and the same elements."""
+        return self.shape == other.shape and _bool((self._data == other._data).all())
 
     # **** elementwise ****
 
     def exp(self) -> Tensor:
         return _ops.ExpFn.apply(self)
 
+    def exp2(self) -> Tensor:
+        return _ops.Exp2Fn.apply(self)
+
+    def expm1(self) -> Tensor:
+        return _ops.Expm1Fn.apply(self)
+
     def log(self) -> Tensor:
         return _ops.LogFn.apply(self)
 
+    def log2(self) -> Tensor:
+        return _ops.Log2Fn.apply(self)
+
+    def log10(self) -> Tensor:
+        return _ops.Log10Fn.apply(self)
+
+    def log1p(self) -> Tensor:
+        return _ops.Log1pFn.apply(self)
+
     def sqrt(self) -> Tensor:
         return _ops.SqrtFn.apply(self)
+
+    def rsqrt(self) -> Tensor:
+        return _ops.RsqrtFn.apply(self)
+
+    def square(self) -> Tensor:
+        return _ops.SquareFn.apply(self)
+
+    def reciprocal(self) -> Tensor:
+        return _ops.ReciprocalFn.apply(self)
 
     def sin(self) -> Tensor:
         return _ops.SinFn.apply(self)
@@ -550,8 +729,46 @@ class Tensor:
     def cos(self) -> Tensor:
         return _ops.CosFn.apply(self)
 
+    def tan(self) -> Tensor:
+        return _ops.TanFn.apply(self)
+
+    def asin(self) -> Tensor:
+        return _ops.AsinFn.apply(self)
+
+    def acos(self) -> Tensor:
+        return _ops.AcosFn.apply(self)
+
+    def atan(self) -> Tensor:
+        return _ops.AtanFn.apply(self)
+
+    def sinh(self) -> Tensor:
+        return _ops.SinhFn.apply(self)
+
+    def cosh(self) -> Tensor:
+        return _ops.CoshFn.apply(self)
+
     def tanh(self) -> Tensor:
         return _ops.TanhFn.apply(self)
+
+    def asinh(self) -> Tensor:
+        return _ops.AsinhFn.apply(self)
+
+    def acosh(self) -> Tensor:
+        return _ops.AcoshFn.apply(self)
+
+    def atanh(self) -> Tensor:
+        return _ops.AtanhFn.apply(self)
+
+    arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+
+    def erf(self) -> Tensor:
+        return _ops.ErfFn.apply(self)
+
+    def erfc(self) -> Tensor:
+        return _ops.ErfcFn.apply(self)
+
+    def erfinv(self) -> Tensor:
+        return _ops.ErfinvFn.apply(self)
 
     def sigmoid(self) -> Tensor:
         return _ops.SigmoidFn.apply(self)
@@ -559,12 +776,43 @@ class Tensor:
     def relu(self) -> Tensor:
         return _ops.ReLUFn.apply(self)
 
-    def clamp(self, min: _float | None = None, max: _float | None = None) -> Tensor:
-        if min is None and max is None:
-            raise ValueError("clamp: at least one of min and max must be given")
-        return _ops.ClampFn.apply(self, min=min, max=max)
+    def floor(self) -> Tensor:
+        return _ops.FloorFn.apply(self)
+
+    def ceil(self) -> Tensor:
+        return _ops.CeilFn.apply(self)
+
+    def trunc(self) -> Tensor:
+        return _ops.TruncFn.apply(self)
+
+    def round(self, *, decimals: _int = 0) -> Tensor:
+        """Round half to even, to ``decimals`` decimal places."""
+        return _ops.RoundFn.apply(self, decimals=decimals)
+
+    def frac(self) -> Tensor:
+        """``self - trunc(self)``."""
+        return _ops.FracFn.apply(self)
+
+    def sign(self) -> Tensor:
+        return _ops.SignFn.apply(self)
+
+    fix, sgn = trunc, sign
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        """Limit to [min, max]; either bound may be None, a number or a tensor."""
+        return _ops.ClampFn.apply(self, min, max)
+
+    def clamp_min(self, min: Any) -> Tensor:
+        return _ops.ClampFn.apply(self, min, None)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        return _ops.ClampFn.apply(self, None, max)
 
     clip = clamp
+
+    def nan_to_num(self, nan: _float = 0.0, posinf: _float | None = None, neginf: _float | None = None) -> Tensor:
+        """nan, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (default: the dtype's extremes)."""
+        return _ops.NanToNumFn.apply(self, nan=nan, posinf=posinf, neginf=neginf)
 
     def maximum(self, other: Any) -> Tensor:
         return _ops.MaximumFn.apply(self, other)
@@ -575,35 +823,141 @@ class Tensor:
     def where(self, condition: Any, other: Any) -> Tensor:
         return _ops.WhereFn.apply(as_array(condition), self, other)
 
-    def sign(self) -> Tensor:
-        return Tensor(xp.sign(self._data))
+    # in place, as in PyTorch: the same op written into this tensor's memory
+    def neg_(self) -> Tensor:
+        return self._inplace(Tensor.neg)
+
+    def abs_(self) -> Tensor:
+        return self._inplace(Tensor.abs)
+
+    def exp_(self) -> Tensor:
+        return self._inplace(Tensor.exp)
+
+    def log_(self) -> Tensor:
+        return self._inplace(Tensor.log)
+
+    def sqrt_(self) -> Tensor:
+        return self._inplace(Tensor.sqrt)
+
+    def sigmoid_(self) -> Tensor:
+        return self._inplace(Tensor.sigmoid)
+
+    def tanh_(self) -> Tensor:
+        return self._inplace(Tensor.tanh)
+
+    def relu_(self) -> Tensor:
+        return self._inplace(Tensor.relu)
+
+    def floor_(self) -> Tensor:
+        return self._inplace(Tensor.floor)
+
+    def ceil_(self) -> Tensor:
+        return self._inplace(Tensor.ceil)
+
+    def round_(self, *, decimals: _int = 0) -> Tensor:
+        return self._inplace(lambda t: t.round(decimals=decimals))
+
+    def clamp_min_(self, min: Any) -> Tensor:
+        return self._inplace(lambda t: t.clamp_min(min), min)
+
+    def clamp_max_(self, max: Any) -> Tensor:
+        return self._inplace(lambda t: t.clamp_max(max), max)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._inplace(lambda t: t**exponent, exponent)
+
+    def sin_(self) -> Tensor:
+        return self._inplace(Tensor.sin)
+
+    def cos_(self) -> Tensor:
+        return self._inplace(Tensor.cos)
+
+    def reciprocal_(self) -> Tensor:
+        return self._inplace(Tensor.reciprocal)
+
+    def trunc_(self) -> Tensor:
+        return self._inplace(Tensor.trunc)
+
+    def sign_(self) -> Tensor:
+        return self._inplace(Tensor.sign)
+
+    def nan_to_num_(self, nan: _float = 0.0, posinf: _float | None = None, neginf: _float | None = None) -> Tensor:
+        return self._inplace(lambda t: t.nan_to_num(nan, posinf, neginf))
+
+    def fmod_(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t.fmod(other), other)
+
+    def remainder_(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t % other, other)
+
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        """``self += weight * (end - self)`` in place (e.g. an exponential moving average of parameters)."""
+        return self._inplace(lambda t: t.lerp(end, weight), end, weight)
+
+    def __ipow__(self, exponent: Any) -> Tensor:
+        return self.pow_(exponent)
+
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t // other, other)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t % other, other)
+
+    def __iand__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t & other)
+
+    def __ior__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t | other)
+
+    def __ixor__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t ^ other)
+
+    def __ilshift__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t << other)
+
+    def __irshift__(self, other: Any) -> Tensor:
+        return self._inplace(lambda t: t >> other)
 
     # **** reductions ****
 
-    def sum(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
-        return _ops.SumFn.apply(self, dim=dim, keepdim=keepdim)
+    # sum and mean take axis= themselves (not through _axis_alias): they are on every training step's path
+    def sum(self, dim: Dim = None, keepdim: _bool = False, *, dtype: Any = None, axis: Dim = None) -> Tensor:
+        """The sum over ``dim`` (all elements if None); integers and bools sum in int64 unless ``dtype`` says."""
+        return _ops.SumFn.apply(self, dim=_dim(dim, axis), keepdim=keepdim, dtype=dtype)
 
-    def mean(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
-        return _ops.MeanFn.apply(self, dim=dim, keepdim=keepdim)
+    @_axis_alias
+    def prod(self, dim: _int | None = None, keepdim: _bool = False, *, dtype: Any = None) -> Tensor:
+        """The product over ``dim`` (all elements if None); integers and bools multiply in int64."""
+        if dim is not None and not isinstance(dim, _int):
+            raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
+        return _ops.ProdFn.apply(self, dim=dim, keepdim=keepdim, dtype=dtype)
 
+    def mean(self, dim: Dim = None, keepdim: _bool = False, *, dtype: Any = None, axis: Dim = None) -> Tensor:
+        return _ops.MeanFn.apply(self, dim=_dim(dim, axis), keepdim=keepdim, dtype=dtype)
+
+    @_axis_alias
     def var(
-        self, dim: Dim = None, *, correction: _int = 1, unbiased: _bool | None = None, keepdim: _bool = False
+        self, dim: Dim = None, unbiased: _bool | None = None, keepdim: _bool = False, *, correction: _int = 1
     ) -> Tensor:
         if unbiased is not None:
             correction = int(unbiased)
         return _ops.VarFn.apply(self, dim=dim, correction=correction, keepdim=keepdim)
 
+    @_axis_alias
     def std(
-        self, dim: Dim = None, *, correction: _int = 1, unbiased: _bool | None = None, keepdim: _bool = False
+        self, dim: Dim = None, unbiased: _bool | None = None, keepdim: _bool = False, *, correction: _int = 1
     ) -> Tensor:
-        return self.var(dim, correction=correction, unbiased=unbiased, keepdim=keepdim).sqrt()
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
 
-    def amax(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
-        return _ops.AmaxFn.apply(self, dim=dim, keepdim=keepdim)
+    @_axis_alias
+    def amax(self, dim: Dim = (), keepdim: _bool = False) -> Tensor:
+        return _ops.AmaxFn.apply(self, dim=None if dim == () else dim, keepdim=keepdim)
 
-    def amin(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
-        return -_ops.AmaxFn.apply(-self, dim=dim, keepdim=keepdim)
+    @_axis_alias
+    def amin(self, dim: Dim = (), keepdim: _bool = False) -> Tensor:
+        return _ops.AminFn.apply(self, dim=None if dim == () else dim, keepdim=keepdim)
 
+    @_axis_alias
     def max(self, dim: Any = None, keepdim: _bool = False) -> Any:
         """The largest element; with ``dim``, ``(values, indices)`` along it (ties go to the first index);
         with another tensor, the elementwise ``maximum``."""
@@ -611,38 +965,140 @@ class Tensor:
             return self.maximum(dim)
         if dim is None:
             return self.amax()
-        indices = self.argmax(dim, keepdim=True)
-        values = self.gather(dim, indices)
-        if not keepdim:
-            values, indices = values.squeeze(dim), indices.squeeze(dim)
-        return ValuesIndices(values, indices)
+        return self._select_along(dim, self.argmax(dim, keepdim=True), keepdim)
 
+    @_axis_alias
     def min(self, dim: Any = None, keepdim: _bool = False) -> Any:
         """The smallest element; with ``dim``, ``(values, indices)`` along it; with a tensor, ``minimum``."""
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         if dim is None:
             return self.amin()
-        indices = self.argmin(dim, keepdim=True)
+        return self._select_along(dim, self.argmin(dim, keepdim=True), keepdim)
+
+    def _select_along(self, dim: _int, indices: Tensor, keepdim: _bool) -> ValuesIndices:
+        """``(values, indices)`` for indices chosen along ``dim`` (kept as a size-k dim); values are gathered, so
+        the gradient flows to the chosen elements."""
+        if self.ndim == 0:
+            return ValuesIndices(self.clone(), Tensor(xp.zeros((), dtype=int64)))
         values = self.gather(dim, indices)
         if not keepdim:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
         return ValuesIndices(values, indices)
 
+    @_axis_alias
     def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return Tensor(xp.argmax(self._data, axis=dim, keepdims=keepdim).astype(int64, copy=False))
 
+    @_axis_alias
     def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return Tensor(xp.argmin(self._data, axis=dim, keepdims=keepdim).astype(int64, copy=False))
 
+    @_axis_alias
+    def all(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
+        axes = _ops.normalize_dims(dim, self.ndim)
+        out = xp.asarray(self._data.astype(bool, copy=False).all(axis=axes, keepdims=keepdim))
+        return Tensor(out.astype(uint8) if self.dtype == uint8 else out)  # uint8 stays uint8, as in PyTorch
+
+    @_axis_alias
+    def any(self, dim: Dim = None, keepdim: _bool = False) -> Tensor:
+        axes = _ops.normalize_dims(dim, self.ndim)
+        out = xp.asarray(self._data.astype(bool, copy=False).any(axis=axes, keepdims=keepdim))
+        return Tensor(out.astype(uint8) if self.dtype == uint8 else out)
+
+    @_axis_alias
+    def count_nonzero(self, dim: Dim = None) -> Tensor:
+        axes = _ops.normalize_dims(dim, self.ndim)
+        return Tensor(xp.asarray(xp.count_nonzero(self._data, axis=axes), dtype=int64))
+
+    def norm(self, p: Any = "fro", dim: Dim = None, keepdim: _bool = False, dtype: Any = None) -> Tensor:
+        """The vector p-norm over ``dim`` (all elements if None): p a number, inf or -inf; "fro" is p=2."""
+        x = self if dtype is None else self.type(dtype)
+        if p == "fro" or p is None:
+            p = 2.0
+        if isinstance(p, str):
+            raise ValueError(f"norm: p must be a number, inf, -inf or 'fro', got {p!r} (for 'nuc' use linalg)")
+        return _ops.NormFn.apply(x, p=_float(p), dim=dim, keepdim=keepdim)
+
+    @_axis_alias
     def logsumexp(self, dim: Dim, keepdim: _bool = False) -> Tensor:
         return _ops.LogSumExpFn.apply(self, dim=dim, keepdim=keepdim)
 
+    @_axis_alias
     def softmax(self, dim: _int) -> Tensor:
         return _ops.SoftmaxFn.apply(self, dim=dim)
 
+    @_axis_alias
     def log_softmax(self, dim: _int) -> Tensor:
         return _ops.LogSoftmaxFn.apply(self, dim=dim)
+
+    # scans: running results along one dim
+    @_axis_alias
+    def cumsum(self, dim: _int, *, dtype: Any = None) -> Tensor:
+        return _ops.CumsumFn.apply(self, dim=dim, dtype=dtype)
+
+    @_axis_alias
+    def cumprod(self, dim: _int, *, dtype: Any = None) -> Tensor:
+        return _ops.CumprodFn.apply(self, dim=dim, dtype=dtype)
+
+    @_axis_alias
+    def logcumsumexp(self, dim: _int) -> Tensor:
+        return _ops.LogCumSumExpFn.apply(self, dim=dim)
+
+    # selections: the indices come from ops/reduce.py without gradient, the values are gathered at them
+    @_axis_alias
+    def cummax(self, dim: _int) -> ValuesIndices:
+        """Running maxima along ``dim`` and where each was found (the latest position on ties)."""
+        return self._select_along(dim, Tensor(_ops.running_extreme_indices(self._data, dim, xp.maximum)), True)
+
+    @_axis_alias
+    def cummin(self, dim: _int) -> ValuesIndices:
+        """Running minima along ``dim`` and where each was found (the latest position on ties)."""
+        return self._select_along(dim, Tensor(_ops.running_extreme_indices(self._data, dim, xp.minimum)), True)
+
+    @_axis_alias
+    def argsort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool = False) -> Tensor:
+        """The indices that sort along ``dim``; equal elements keep their order (vinsgrad's sort is always stable)."""
+        return Tensor(_ops.sort_indices(self._data, dim, descending))
+
+    @_axis_alias
+    def sort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool = False) -> ValuesIndices:
+        """``(values, indices)`` sorted along ``dim``."""
+        return self._select_along(dim, self.argsort(dim, descending), keepdim=True)
+
+    @_axis_alias
+    def topk(self, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True) -> ValuesIndices:
+        """The ``k`` largest (or smallest) elements along ``dim``, in order, and their indices."""
+        _ops.refuse_bool_selection("topk", self._data)
+        size = self.shape[dim] if self.ndim else 1
+        if not 0 <= k <= size:
+            raise RuntimeError(f"topk: k={k} is out of range for dim {dim} of size {size}")
+        order = self.argsort(dim, descending=largest)
+        return self._select_along(dim, _slice_along(order, dim, 0, k), keepdim=True)
+
+    @_axis_alias
+    def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> ValuesIndices:
+        """The ``k``-th smallest element along ``dim`` (k from 1) and its index."""
+        _ops.refuse_bool_selection("kthvalue", self._data)
+        size = self.shape[dim] if self.ndim else 1
+        if not 1 <= k <= size:
+            raise RuntimeError(f"kthvalue: k={k} is out of range for dim {dim} of size {size}")
+        return self._select_along(dim, _slice_along(self.argsort(dim), dim, k - 1, k), keepdim)
+
+    @_axis_alias
+    def median(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
+        """The lower median (of all elements, or ``(values, indices)`` along ``dim``), as PyTorch defines it."""
+        _ops.refuse_bool_selection("median", self._data)
+        if dim is None:
+            flat = self.reshape(-1)
+            return flat[_int(flat.argsort()._data[(flat.numel() - 1) // 2])]
+        size = self.shape[dim] if self.ndim else 1
+        return self.kthvalue((size + 1) // 2, dim, keepdim)
+
+    @_axis_alias
+    def mode(self, dim: _int = -1, keepdim: _bool = False) -> ValuesIndices:
+        """The most frequent value along ``dim`` (the smallest on ties) and the last index where it occurs."""
+        return self._select_along(dim, Tensor(_ops.mode_indices(self._data, dim)), keepdim)
 
     # **** shape ****
 
@@ -652,52 +1108,368 @@ class Tensor:
     def view(self, *shape: Any) -> Tensor:
         return _ops.ReshapeFn.apply(self, shape=_shape_arg(shape))
 
+    def view_as(self, other: Tensor) -> Tensor:
+        return self.view(other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.shape)
+
+    def contiguous(self) -> Tensor:
+        """This tensor if its memory is in row-major order, else a row-major copy (still in the graph)."""
+        return self if self._data.flags.c_contiguous else self.clone()
+
     def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
         shape = self.shape
         if not shape:
             return self.reshape(1)
-        s, e = start_dim % len(shape), end_dim % len(shape)
+        s, e = _wrap(start_dim, self.ndim), _wrap(end_dim, self.ndim)
         return self.reshape(*shape[:s], -1, *shape[e + 1 :])
 
+    def unflatten(self, dim: _int, sizes: Sequence[_int]) -> Tensor:
+        """Split dim ``dim`` into ``sizes`` (one of them may be -1)."""
+        d = _wrap(dim, self.ndim)
+        return self.reshape(*self.shape[:d], *sizes, *self.shape[d + 1 :])
+
     def unsqueeze(self, dim: _int) -> Tensor:
-        dim = dim % (self.ndim + 1)
+        dim = _wrap(dim, self.ndim + 1)
         return self.reshape(*self.shape[:dim], 1, *self.shape[dim:])
 
-    def squeeze(self, dim: _int | None = None) -> Tensor:
-        if dim is None:
-            return self.reshape(*[s for s in self.shape if s != 1])
-        if self.ndim == 0 or self.shape[dim] != 1:
-            return self
-        dim = dim % self.ndim
-        return self.reshape(*self.shape[:dim], *self.shape[dim + 1 :])
+    def squeeze(self, dim: Dim = None) -> Tensor:
+        """Drop the given dims (all by default) where their size is 1; dims of another size stay."""
+        dims = range(self.ndim) if dim is None else {_wrap(d, self.ndim) for d in _dims_arg(dim)}
+        return self.reshape(*[n for i, n in enumerate(self.shape) if not (i in dims and n == 1)])
 
     def transpose(self, dim0: _int, dim1: _int) -> Tensor:
         dims = list(range(self.ndim))
-        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+        d0, d1 = _wrap(dim0, self.ndim), _wrap(dim1, self.ndim)
+        if self.ndim:
+            dims[d0], dims[d1] = dims[d1], dims[d0]
         return self.permute(*dims)
+
+    swapaxes = swapdims = transpose
+
+    def t(self) -> Tensor:
+        """The transpose of a matrix; a vector or 0-d tensor as it is."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D (use mT)")
+        return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def mT(self) -> Tensor:
+        """The transpose of the last two dims (of every matrix in a batch)."""
+        if self.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices, got {self.ndim}-D")
+        return self.transpose(-2, -1)
 
     def permute(self, *dims: Any) -> Tensor:
         return _ops.PermuteFn.apply(self, dims=_shape_arg(dims))
+
+    def movedim(self, source: _int | Sequence[_int], destination: _int | Sequence[_int]) -> Tensor:
+        """Move dims ``source`` to positions ``destination``; the others keep their order."""
+        src, dst = (
+            [_wrap(d, self.ndim) for d in _dims_arg(source)],
+            [_wrap(d, self.ndim) for d in _dims_arg(destination)],
+        )
+        if len(src) != len(dst) or len(set(src)) != len(src) or len(set(dst)) != len(dst):
+            raise RuntimeError(f"movedim: source {source} and destination {destination} must be as long and not repeat")
+        rest = iter(d for d in range(self.ndim) if d not in src)
+        placed = dict(zip(dst, src))
+        return self.permute(*[placed[i] if i in placed else next(rest) for i in range(self.ndim)])
+
+    moveaxis = movedim
 
     def expand(self, *sizes: Any) -> Tensor:
         sizes = _shape_arg(sizes)
         lead = len(sizes) - self.ndim
         if lead < 0:
-            raise ValueError(f"expand: the number of sizes {len(sizes)} must be >= the tensor's dims {self.ndim}")
+            raise RuntimeError(f"expand: the number of sizes {len(sizes)} must be >= the tensor's dims {self.ndim}")
         if -1 in sizes[:lead]:
-            raise ValueError(f"expand: -1 is not allowed for the new leading dims, got sizes {sizes}")
+            raise RuntimeError(f"expand: -1 is not allowed for the new leading dims, got sizes {sizes}")
         shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
         return _ops.ExpandFn.apply(self, shape=shape)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return self.expand(other.shape)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """This tensor tiled ``sizes[i]`` times along dim i (``sizes`` may add leading dims)."""
+        sizes = _shape_arg(sizes)
+        if len(sizes) < self.ndim:
+            raise RuntimeError(f"repeat: the number of repeats {len(sizes)} must be >= the tensor's dims {self.ndim}")
+        shape = (1,) * (len(sizes) - self.ndim) + self.shape
+        # A new size-r dim before each dim, expanded and merged: (r0, s0, r1, s1) -> (r0*s0, r1*s1).
+        paired = self.reshape([n for s in shape for n in (1, s)]).expand([n for rs in zip(sizes, shape) for n in rs])
+        return paired.reshape([r * s for r, s in zip(sizes, shape)])
+
+    def tile(self, dims: Sequence[_int]) -> Tensor:
+        """``repeat`` that also accepts fewer sizes than dims (the leading dims are then repeated once)."""
+        return self.repeat((1,) * (self.ndim - len(dims)) + tuple(dims))
+
+    def repeat_interleave(
+        self, repeats: Any = None, dim: _int | None = None, *, output_size: _int | None = None
+    ) -> Tensor:
+        """Each element (or slice along ``dim``) repeated ``repeats`` times next to itself; ``repeats`` is an int
+        or one count per slice. Without ``dim`` the tensor is flattened first. Called with counts only
+        (``vinsgrad.repeat_interleave(counts)``), index i repeated ``counts[i]`` times."""
+        if repeats is None:
+            return Tensor(xp.arange(self.numel())).repeat_interleave(self, output_size=output_size)
+        x = self.reshape(-1) if dim is None else self
+        d = 0 if dim is None else _wrap(dim, x.ndim)
+        counts = as_array(repeats)
+        if counts.ndim > 1 or counts.dtype.kind not in "iu" or (counts < 0).any():
+            raise RuntimeError(
+                f"repeat_interleave: repeats must be a non-negative int or 1-D int tensor, got {repeats}"
+            )
+        picks = xp.repeat(xp.arange(x.shape[d] if x.ndim else 1), counts)
+        if output_size is not None and output_size != len(picks):
+            raise RuntimeError(f"repeat_interleave: output_size {output_size} != the {len(picks)} repeated elements")
+        return x.index_select(d, Tensor(picks))
+
+    def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
+        """At most ``chunks`` pieces along ``dim``, all of the same size but maybe the last."""
+        if chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+        n = self.shape[_wrap(dim, self.ndim)]
+        return self.split(max(-(-n // chunks), 1), dim)
+
+    def split(self, split_size_or_sections: _int | Sequence[_int], dim: _int = 0) -> tuple[Tensor, ...]:
+        """Pieces along ``dim``: of ``split_size`` each (the last may be smaller), or of the listed sizes."""
+        d = _wrap(dim, self.ndim)
+        n = self.shape[d]
+        if isinstance(split_size_or_sections, _int):
+            if split_size_or_sections <= 0 and n:
+                raise RuntimeError(f"split expects split_size be non-negative, got {split_size_or_sections}")
+            step = split_size_or_sections
+            sizes = [min(step, n - s) for s in range(0, n, step)] if n else [0]
+        else:
+            sizes = list(split_size_or_sections)
+            if sum(sizes) != n or any(s < 0 for s in sizes):
+                raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n}, got {sizes}")
+        starts = [sum(sizes[:i]) for i in range(len(sizes))]
+        return tuple(self.narrow(d, s, size) for s, size in zip(starts, sizes))
+
+    def unbind(self, dim: _int = 0) -> tuple[Tensor, ...]:
+        """Every slice along ``dim``, that dim removed."""
+        d = _wrap(dim, self.ndim)
+        return tuple(self.select(d, i) for i in range(self.shape[d]))
+
+    def narrow(self, dim: _int, start: _int, length: _int) -> Tensor:
+        """The ``length`` elements from ``start`` along ``dim`` (a view)."""
+        d = _wrap(dim, self.ndim)
+        n = self.shape[d]
+        if not -n <= start <= n:
+            raise IndexError(f"narrow: start {start} out of range for dim {d} of size {n}")
+        start = start + n if start < 0 else start
+        if length < 0 or start + length > n:
+            raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size ({n})")
+        return self[(slice(None),) * d + (slice(start, start + length),)]
+
+    def select(self, dim: _int, index: _int) -> Tensor:
+        """The slice at ``index`` along ``dim``, that dim removed."""
+        d = _wrap(dim, self.ndim)
+        if not -self.shape[d] <= index < self.shape[d]:
+            raise IndexError(f"select(): index {index} out of range for tensor of size {self.shape} at dimension {d}")
+        return self[(slice(None),) * d + (index,)]
+
+    def flip(self, *dims: Any) -> Tensor:
+        """The elements in reverse order along each of ``dims``."""
+        flipped = {_wrap(d, self.ndim) for d in _dims_arg(_shape_arg(dims))}
+        return self[tuple(slice(None, None, -1) if i in flipped else slice(None) for i in range(self.ndim))]
+
+    def fliplr(self) -> Tensor:
+        if self.ndim < 2:
+            raise RuntimeError(f"fliplr: input tensor must be >= 2-d, got {self.ndim}-d")
+        return self.flip(1)
+
+    def flipud(self) -> Tensor:
+        if self.ndim < 1:
+            raise RuntimeError("flipud: input tensor must be >= 1-d")
+        return self.flip(0)
+
+    def roll(self, shifts: _int | Sequence[_int], dims: _int | Sequence[_int] | None = None) -> Tensor:
+        """Shift elements along ``dims`` with wrap-around (the flattened tensor when ``dims`` is None)."""
+        return _ops.RollFn.apply(self, shifts=_dims_arg(shifts), dims=None if dims is None else _dims_arg(dims))
+
+    def tril(self, diagonal: _int = 0) -> Tensor:
+        """The lower triangle (on and below the ``diagonal``-th diagonal) of each matrix; zeros above."""
+        return self._triangle(diagonal, upper=False)
+
+    def triu(self, diagonal: _int = 0) -> Tensor:
+        """The upper triangle (on and above the ``diagonal``-th diagonal) of each matrix; zeros below."""
+        return self._triangle(diagonal, upper=True)
+
+    def _triangle(self, diagonal: _int, *, upper: _bool) -> Tensor:
+        if self.ndim < 2:
+            name = "triu" if upper else "tril"
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions, got {self.ndim}")
+        lower = xp.tri(self.shape[-2], self.shape[-1], k=diagonal - upper, dtype=bool)  # col <= row + k
+        return _ops.WhereFn.apply(~lower if upper else lower, self, xp.zeros((), dtype=self.dtype))
+
+    def diagonal(self, offset: _int = 0, dim1: _int = 0, dim2: _int = 1) -> Tensor:
+        """The ``offset`` diagonal of the matrices in ``dim1``, ``dim2``, as a new last dim."""
+        return _ops.DiagonalFn.apply(self, offset=offset, dim1=dim1, dim2=dim2)
+
+    def diag_embed(self, offset: _int = 0, dim1: _int = -2, dim2: _int = -1) -> Tensor:
+        """Matrices with the last dim on their ``offset`` diagonal, zeros elsewhere."""
+        return _ops.DiagEmbedFn.apply(self, offset=offset, dim1=dim1, dim2=dim2)
+
+    def diag(self, diagonal: _int = 0) -> Tensor:
+        """A vector's square matrix with it on the ``diagonal``-th diagonal, or a matrix's ``diagonal``."""
+        if self.ndim not in (1, 2):
+            raise RuntimeError(f"diag(): supports 1D or 2D tensors, got {self.ndim}D")
+        return self.diag_embed(diagonal) if self.ndim == 1 else self.diagonal(diagonal)
+
+    def unfold(self, dimension: _int, size: _int, step: _int) -> Tensor:
+        """Every ``size``-long window along ``dimension``, ``step`` apart, in a new last dim."""
+        return _ops.UnfoldFn.apply(self, dimension=dimension, size=size, step=step)
+
+    # **** indexing ****
 
     def __getitem__(self, index: Any) -> Tensor:
         return _ops.IndexFn.apply(self, index=_index_arg(index))
 
-    # **** indexing ****
-
     def gather(self, dim: _int, index: Tensor) -> Tensor:
         return _ops.GatherFn.apply(self, index._data, dim=dim)
 
+    def index_select(self, dim: _int, index: Any) -> Tensor:
+        """The slices at ``index`` (a 1-D int tensor) along ``dim``."""
+        idx = as_array(index)
+        if idx.ndim > 1 or idx.dtype.kind not in "iu":
+            raise IndexError(
+                f"index_select(): index must be a 1-D integer tensor, got {idx.dtype} of shape {idx.shape}"
+            )
+        d = _wrap(dim, self.ndim)
+        n = self.shape[d] if self.ndim else 1
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise IndexError(f"index_select(): index out of range in self (dim {d} has size {n})")
+        return self[(slice(None),) * d + (idx.reshape(-1),)]
+
+    def masked_select(self, mask: Any) -> Tensor:
+        """The elements where ``mask`` (broadcast with this tensor) is True, as a 1-D tensor."""
+        condition = as_array(mask)
+        if condition.dtype != xp.bool_:
+            raise RuntimeError(f"masked_select: expected a boolean mask, got {condition.dtype}")
+        shape = xp.broadcast_shapes(self.shape, condition.shape)
+        return self.expand(shape)[xp.broadcast_to(condition, shape)]
+
+    def take(self, index: Any) -> Tensor:
+        """The elements at ``index`` of the flattened tensor, in ``index``'s shape."""
+        idx = as_array(index)
+        if idx.size and (idx.min() < -self.numel() or idx.max() >= self.numel()):
+            raise IndexError(f"take(): index out of range for a tensor of {self.numel()} elements")
+        return self.reshape(-1)[idx]
+
+    def take_along_dim(self, indices: Any, dim: _int | None = None) -> Tensor:
+        """``gather`` that broadcasts ``indices`` with this tensor outside ``dim``; the flattened tensor for None."""
+        idx = as_array(indices)
+        if dim is None:
+            return self.reshape(-1).gather(0, Tensor(idx.reshape(-1)))
+        d = _wrap(dim, self.ndim)
+        if idx.ndim != self.ndim:
+            raise RuntimeError(f"take_along_dim(): indices has {idx.ndim} dims, the input {self.ndim}")
+
+        def with_dim(shape: tuple[_int, ...], n: _int) -> tuple[_int, ...]:
+            return (*shape[:d], n, *shape[d + 1 :])
+
+        outer = xp.broadcast_shapes(with_dim(self.shape, 1), with_dim(idx.shape, 1))
+        x = self.expand(with_dim(outer, self.shape[d]))
+        return x.gather(d, Tensor(xp.broadcast_to(idx, with_dim(outer, idx.shape[d]))))
+
+    def nonzero(self, *, as_tuple: _bool = False) -> Any:
+        """The indices of the nonzero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim."""
+        if as_tuple:
+            return tuple(Tensor(i.astype(int64)) for i in xp.nonzero(self._data.reshape(self.shape or (1,))))
+        return Tensor(xp.argwhere(self._data).astype(int64))
+
+    def unique(
+        self, sorted: _bool = True, return_inverse: _bool = False, return_counts: _bool = False, dim: _int | None = None
+    ) -> Any:
+        """The distinct elements (or slices along ``dim``) in ascending order, with where each element went and
+        how often each appears when asked."""
+        axis = None if dim is None else _wrap(dim, self.ndim)
+        values, inverse, counts = xp.unique(self._data, return_inverse=True, return_counts=True, axis=axis)
+        out = [Tensor(values)]
+        if return_inverse:
+            out.append(Tensor(inverse.reshape(self.shape if axis is None else -1).astype(int64)))
+        if return_counts:
+            out.append(Tensor(counts.astype(int64)))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def scatter_reduce(
+        self, dim: _int, index: Tensor, src: Tensor, reduce: str, *, include_self: _bool = True
+    ) -> Tensor:
+        """``out[i][index[i][j]]`` (for dim=1) reduced with each ``src[i][j]`` sent there: reduce is one of sum,
+        prod, mean, amax, amin; ``include_self=False`` leaves this tensor's values at written places out."""
+        return _ops.ScatterReduceFn.apply(
+            self, src, index=as_array(index), dim=dim, reduce=reduce, include_self=include_self
+        )
+
+    def scatter_reduce_(
+        self, dim: _int, index: Tensor, src: Tensor, reduce: str, *, include_self: _bool = True
+    ) -> Tensor:
+        return self._inplace(lambda t: t.scatter_reduce(dim, index, src, reduce, include_self=include_self), src)
+
     # **** linear algebra ****
+
+    def mm(self, mat2: Tensor) -> Tensor:
+        """The product of two matrices (no broadcasting; see ``matmul``)."""
+        _check_dims("mm", 2, self, mat2)
+        return self @ mat2
+
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """The products of two batches of matrices, (b, n, m) @ (b, m, p) (no broadcasting)."""
+        _check_dims("bmm", 3, self, mat2)
+        if self.shape[0] != mat2.shape[0]:
+            raise RuntimeError(f"bmm: batch sizes differ, {self.shape} and {mat2.shape}")
+        return self @ mat2
+
+    def mv(self, vec: Tensor) -> Tensor:
+        """A matrix times a vector."""
+        _check_dims("mv", 2, self)
+        _check_dims("mv", 1, vec)
+        return self @ vec
+
+    def dot(self, other: Tensor) -> Tensor:
+        """The dot product of two 1-D tensors of the same size and dtype."""
+        _check_dims("dot", 1, self, other)
+        if self.dtype != other.dtype:
+            raise RuntimeError(f"dot: expected both vectors to have the same dtype, got {self.dtype} and {other.dtype}")
+        return self @ other
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        """The outer product of two vectors: ``out[i, j] = self[i] * vec2[j]``."""
+        _check_dims("outer", 1, self, vec2)
+        return self.reshape(-1, 1) * vec2.reshape(1, -1)
+
+    ger = outer
+
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: _float = 1, alpha: _float = 1) -> Tensor:
+        """``beta * self + alpha * (mat1 @ mat2)``; with beta 0 ``self`` is ignored (its nan and inf too)."""
+        return _scaled_sum(self, mat1.mm(mat2), beta, alpha)
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: _float = 1, alpha: _float = 1) -> Tensor:
+        """``beta * self + alpha * (batch1 @ batch2)`` for batches of matrices."""
+        return _scaled_sum(self, batch1.bmm(batch2), beta, alpha)
+
+    def trace(self) -> Tensor:
+        """The sum of a matrix's main diagonal."""
+        _check_dims("trace", 2, self)
+        return self.diagonal().sum()
+
+    def cross(self, other: Tensor, dim: _int | None = None) -> Tensor:
+        """The cross product of 3-vectors along ``dim`` (by default the first dim of size 3), broadcasting."""
+        if self.ndim != other.ndim:
+            raise RuntimeError(f"cross: inputs must have the same number of dims, got {self.ndim} and {other.ndim}")
+        shape = xp.broadcast_shapes(self.shape, other.shape)
+        if dim is None:
+            dim = next((i for i, n in enumerate(shape) if n == 3), None)
+            if dim is None:
+                raise RuntimeError(f"cross: no dim of size 3 in the inputs' shape {shape}")
+        d = _wrap(dim, len(shape))
+        if shape[d] != 3:
+            raise RuntimeError(f"cross: inputs dimension {d} must have length 3, got {shape[d]}")
+        (a0, a1, a2), (b0, b1, b2) = self.expand(shape).unbind(d), other.expand(shape).unbind(d)
+        return _ops.StackFn.apply(a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0, dim=d)
 
 
 class _DataView(Tensor):
@@ -712,7 +1484,7 @@ def _put(index: Any, value: Any) -> Callable[[ndarray], None]:
     """``target[index] = value`` in place, casting as PyTorch's copy_ and __setitem__ do."""
 
     def put(target: ndarray) -> None:
-        target[index] = value._data if isinstance(value, Tensor) else value
+        _ops.setitem(target, index, value._data if isinstance(value, Tensor) else value)
 
     return put
 
@@ -734,11 +1506,51 @@ def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
     return tuple(shape)
 
 
+def _wrap(dim: Any, ndim: _int) -> _int:
+    return _ops.wrap_dim(dim, ndim)
+
+
+def _dims_arg(dims: Any) -> tuple[_int, ...]:
+    """One dim or several (tuple or list) as a tuple."""
+    return (dims,) if isinstance(dims, _int) else tuple(dims)
+
+
+def _check_dims(name: str, ndim: _int, *tensors: Tensor) -> None:
+    for t in tensors:
+        if t.ndim != ndim:
+            raise RuntimeError(f"{name}: expected {ndim}-D tensors, got one of shape {tuple(t.shape)}")
+
+
+def _scaled_sum(c: Tensor, product: Tensor, beta: _float, alpha: _float) -> Tensor:
+    """``beta * c + alpha * product``; beta 0 drops ``c`` (so its nan and inf do not leak), as PyTorch does."""
+    scaled = product if alpha == 1 else product * alpha
+    return scaled if beta == 0 else (c if beta == 1 else c * beta) + scaled
+
+
+def _raw(value: Any) -> Any:
+    """A Tensor's array, anything else as it is: Python numbers stay weakly typed for type promotion."""
+    return value._data if isinstance(value, Tensor) else value
+
+
+def _dim(dim: Any, axis: Any) -> Any:
+    """``dim``, or NumPy's spelling ``axis=`` which PyTorch accepts as its alias."""
+    return dim if axis is None else axis
+
+
+def _slice_along(indices: Tensor, dim: _int, start: _int, stop: _int) -> Tensor:
+    """Positions ``start:stop`` of an index tensor along ``dim`` (a 0-d one is its own only position)."""
+    if indices.ndim == 0:
+        return indices
+    where: list[Any] = [slice(None)] * indices.ndim
+    where[dim] = slice(start, stop)
+    return Tensor(indices._data[tuple(where)])
+
+
 def _index_arg(index: Any) -> Any:
     if isinstance(index, Tensor):
         return index._data
     if isinstance(index, tuple):
-        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i._data if isinstance(i, Tensor) else xp.asarray(i) if isinstance(i, list) else i for i in index)
     if isinstance(index, list):
         return xp.asarray(index)
     return index

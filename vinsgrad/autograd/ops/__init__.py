@@ -3,11 +3,13 @@
 A Function's name is its op's name plus ``Fn`` (``ExpFn``, ``SumFn``; in ``nn.functional`` too: ``LinearFn``), so a
 Function never reads like a Module. Tensor methods and ``vinsgrad.*`` functions are thin wrappers that call them.
 
-    elementwise.py  arithmetic with broadcasting, unary math, comparisons' differentiable cousins (where, max/min)
-    reduce.py       sum, mean, var, amax, logsumexp, softmax, log_softmax
-    movement.py     reshape, permute, expand, cat, stack, pad, clone
-    index.py        x[index], gather
-    linalg.py       matmul
+    elementwise.py  arithmetic with broadcasting (+ - * / ** // %, fmod, atan2, hypot, lerp, ...), the unary math
+                    table (exp ... erfinv, floor, sign), clamp, where, maximum/minimum; bitwise ops (no gradient)
+    reduce.py       sum, prod, mean, var, amax/amin, norm, logsumexp; scans (cumsum, cumprod, logcumsumexp);
+                    softmax, log_softmax. Sort, topk, median, mode, cummax gather their values (index.py)
+    movement.py     reshape, permute, expand, cat, stack, pad, clone, roll, diagonal, diag_embed, unfold
+    index.py        x[index] (PyTorch's placement of index-array dims), x[index] = v, gather, scatter, scatter_reduce
+    linalg.py       matmul, einsum, vector norms
 """
 
 from vinsgrad.autograd.ops.elementwise import *  # noqa: F403

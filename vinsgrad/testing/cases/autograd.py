@@ -103,7 +103,7 @@ for _dim, _keep in REDUCE_DIMS:
     case(f"var (2,3,4) {_args}", (ops.VarFn,), _x)(lambda x, d=_dim, k=_keep: x.var(d, keepdim=k))
     case(f"std (2,3,4) {_args}", (ops.VarFn, ops.SqrtFn), _x)(lambda x, d=_dim, k=_keep: x.std(d, keepdim=k))
     case(f"amax (2,3,4) {_args}", (ops.AmaxFn,), _x)(lambda x, d=_dim, k=_keep: x.amax(d, keepdim=k))
-    case(f"amin (2,3,4) {_args}", (ops.AmaxFn, ops.NegFn), _x)(lambda x, d=_dim, k=_keep: x.amin(d, keepdim=k))
+    case(f"amin (2,3,4) {_args}", (ops.AminFn,), _x)(lambda x, d=_dim, k=_keep: x.amin(d, keepdim=k))
     case(f"logsumexp (2,3,4) {_args}", (ops.LogSumExpFn,), _x)(lambda x, d=_dim, k=_keep: x.logsumexp(d, keepdim=k))
 
 case("sum (2,3) broadcast input", (ops.SumFn, ops.AddFn), randn_inputs((2, 1), (3,)))(lambda x, y: (x + y).sum(0))
