@@ -171,6 +171,10 @@ class Tensor:
     def cpu(self) -> Tensor:
         return self
 
+    def cuda(self, device: Any = None, non_blocking: _bool = False) -> Tensor:
+        check_device("cuda", "cuda()")  # always raises: vinsgrad runs on the CPU only
+        return self
+
     # **** dtypes and new tensors like this one ****
 
     def half(self) -> Tensor:
