@@ -43,7 +43,7 @@ from vinsgrad.autograd.creation import (
     zeros,
     zeros_like,
 )
-from vinsgrad.autograd.device import device
+from vinsgrad.autograd.device import device, get_default_device, set_default_device
 from vinsgrad.functions import cat, maximum, minimum, stack, where
 from vinsgrad.random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from vinsgrad.serialization import load, save
@@ -114,6 +114,7 @@ __all__ = [
     "from_numpy",
     "full",
     "full_like",
+    "get_default_device",
     "get_rng_state",
     "gradcheck",
     "half",
@@ -147,6 +148,7 @@ __all__ = [
     "randn_like",
     "randperm",
     "save",
+    "set_default_device",
     "set_grad_enabled",
     "set_rng_state",
     "short",

@@ -16,7 +16,7 @@ tensor = torch.rand(3, 4)
 print(f"Shape of tensor: {tensor.shape}")
 print(f"Datatype of tensor: {tensor.dtype}")
 print(f"Device tensor is stored on: {tensor.device}")
-if torch.cuda.is_available():
+if torch.cuda.is_available() & (torch.device("cuda").index is not None):
     tensor = tensor.to("cuda")
 
 tensor = torch.ones(4, 4)
