@@ -177,6 +177,9 @@ def test_containers_print_like_pytorch() -> None:
 def test_get_submodule_follows_dotted_paths() -> None:
     net = nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.ReLU(), nn.Linear(2, 1)))
     assert net.get_submodule("1.1") is net[1][1] and net.get_submodule("") is net
+    assert net.get_parameter("1.1.bias") is net[1][1].bias
+    with pytest.raises(AttributeError, match=r"Linear has no parameter 'gain'; it has \['weight', 'bias'\]"):
+        net.get_parameter("0.gain")
     with pytest.raises(AttributeError, match=r"Sequential \(1\) has no submodule '5'; it has \['0', '1'\]"):
         net.get_submodule("1.5")
 
@@ -185,3 +188,12 @@ def test_cuda_and_to_cuda_say_vinsgrad_runs_on_the_cpu() -> None:
     for call in (lambda: nn.Linear(2, 2).to("cuda"), lambda: nn.Linear(2, 2).cuda(), lambda: vinsgrad.ones(2).cuda()):
         with pytest.raises(RuntimeError, match="vinsgrad runs on the CPU only, got device 'cuda'"):
             call()
+
+
+def test_remove_duplicate_false_lists_shared_modules_and_parameters_under_every_name() -> None:
+    shared = nn.Linear(2, 2)
+    net = nn.Sequential(shared, nn.ReLU(), shared)
+    assert [n for n, _ in net.named_modules()] == ["", "0", "1"]
+    assert [n for n, _ in net.named_modules(remove_duplicate=False)] == ["", "0", "1", "2"]
+    assert [n for n, _ in net.named_parameters()] == ["0.weight", "0.bias"]
+    assert [n for n, _ in net.named_parameters(remove_duplicate=False)] == ["0.weight", "0.bias", "2.weight", "2.bias"]
