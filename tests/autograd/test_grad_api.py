@@ -103,3 +103,11 @@ def test_inference_mode_as_context_decorator_and_off_switch() -> None:
     with vinsgrad.inference_mode(False):
         assert (x * 2).requires_grad
     assert autograd.inference_mode is vinsgrad.inference_mode
+
+
+def test_a_grad_that_is_not_a_tensor_is_a_clear_error_at_the_next_backward() -> None:
+    a = vinsgrad.tensor(1.0, requires_grad=True)
+    (a * 2).backward()
+    a.grad = 0.0  # type: ignore[assignment]  # the polynomial tutorial's reset; torch refuses it at assignment
+    with pytest.raises(TypeError, match=r"\.grad of a tensor of shape \(\) is a float, expected a Tensor or None"):
+        (a * 2).backward()

@@ -419,6 +419,11 @@ class LeafGradients:
         if t._hooks:
             g = _run_hooks(t._hooks, g)
         if t.grad is not None:
+            if not isinstance(t.grad, Tensor):  # `p.grad = 0.` is accepted by the slot but is no gradient buffer
+                raise TypeError(
+                    f".grad of a tensor of shape {tuple(t.shape)} is a {type(t.grad).__name__}, expected a Tensor or "
+                    "None (reset gradients with p.grad = None or p.grad.zero_())"
+                )
             t.grad._data += g  # NOTE: in place, so a buffer kept across steps is reused, never reallocated
             return
         owner = id(g if g.base is None else versions.owner(g))
