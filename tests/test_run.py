@@ -194,6 +194,21 @@ def test_missing_api_in_a_module_the_script_imports_names_that_module(tmp_path: 
         sys.modules.pop("spectral_helper", None)
 
 
+def test_a_keyword_argument_vinsgrad_lacks_is_one_line_too(tmp_path: Path) -> None:
+    script = write(tmp_path, "named.py", "import torch\n\nx = torch.ones(2, names=None)\n")
+    with pytest.raises(MissingAPIError) as info:
+        run_script(str(script))
+    assert (
+        str(info.value) == f"{script}:3: argument 'names' of ones() is a PyTorch argument that vinsgrad does not have"
+    )
+
+
+def test_a_bad_keyword_to_the_scripts_own_function_stays_a_type_error(tmp_path: Path) -> None:
+    script = write(tmp_path, "own.py", "import torch\n\ndef ones(n):\n    return n\n\nones(2, names=None)\n")
+    with pytest.raises(TypeError, match="ones\\(\\) got an unexpected keyword argument 'names'"):
+        run_script(str(script))
+
+
 def test_other_script_errors_propagate_unchanged(tmp_path: Path) -> None:
     script = write(tmp_path, "bad.py", "import torch\nraise KeyError('mine')\n")
     with pytest.raises(KeyError, match="mine"):
