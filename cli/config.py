@@ -497,7 +497,7 @@ def attempt(key: str, source: str, build: Callable[[dict[str, Any]], T], spec: d
 
 def blamed(spec: dict[str, Any], kind: Kind, build: Callable[[dict[str, Any]], object], message: str) -> str | None:
     """The argument of ``spec`` that, reset to its default, stops ``build`` failing with ``message``."""
-    params = signature_params(kind.namespace()[spec["type"]], kind.skip)
+    params = signature_params(kind.namespace()[spec["type"]], kind.supplied)
     for arg, value in spec.items():
         param = params.get(arg)
         if param is None or param.default is inspect.Parameter.empty:
