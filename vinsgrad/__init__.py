@@ -3,7 +3,7 @@
 # Subpackages as attributes, as ``import torch`` gives torch.nn, torch.optim and torch.utils.data, and the honest
 # device modules (cuda, backends.mps, accelerator): the CPU is the only device.
 import vinsgrad.utils.data  # noqa: F401
-from vinsgrad import accelerator, autograd, backends, cuda, nn, optim, utils
+from vinsgrad import accelerator, autograd, backends, cuda, linalg, nn, optim, utils
 from vinsgrad.autograd import (
     Function,
     Tensor,
@@ -44,7 +44,8 @@ from vinsgrad.autograd.creation import (
     zeros_like,
 )
 from vinsgrad.autograd.device import device, get_default_device, set_default_device
-from vinsgrad.functions import cat, maximum, minimum, stack, where
+from vinsgrad.autograd.tensor import Size
+from vinsgrad.functions import cat, cross, einsum, maximum, minimum, stack, tensordot, where
 from vinsgrad.random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from vinsgrad.serialization import load, save
 
@@ -89,10 +90,49 @@ squeeze = Tensor.squeeze
 transpose = Tensor.transpose
 permute = Tensor.permute
 gather = Tensor.gather
+# Movement, indexing and linear algebra (issue 13), as functions too.
+t = Tensor.t
+movedim = moveaxis = Tensor.movedim
+swapaxes = swapdims = Tensor.swapaxes
+chunk = Tensor.chunk
+split = Tensor.split
+unbind = Tensor.unbind
+flip = Tensor.flip
+fliplr = Tensor.fliplr
+flipud = Tensor.flipud
+roll = Tensor.roll
+tril = Tensor.tril
+triu = Tensor.triu
+diagonal = Tensor.diagonal
+diag = Tensor.diag
+diag_embed = Tensor.diag_embed
+repeat_interleave = Tensor.repeat_interleave
+tile = Tensor.tile
+unflatten = Tensor.unflatten
+narrow = Tensor.narrow
+select = Tensor.select
+index_select = Tensor.index_select
+masked_select = Tensor.masked_select
+take = Tensor.take
+take_along_dim = Tensor.take_along_dim
+nonzero = Tensor.nonzero
+unique = Tensor.unique
+scatter = Tensor.scatter
+scatter_add = Tensor.scatter_add
+scatter_reduce = Tensor.scatter_reduce
+mm = Tensor.mm
+bmm = Tensor.bmm
+mv = Tensor.mv
+dot = Tensor.dot
+outer = ger = Tensor.outer
+addmm = Tensor.addmm
+baddbmm = Tensor.baddbmm
+trace = Tensor.trace
 
 __all__ = [
     "Function",
     "Generator",
+    "Size",
     "Tensor",
     "accelerator",
     "arange",
@@ -100,9 +140,11 @@ __all__ = [
     "backends",
     "bool",
     "cat",
+    "cross",
     "cuda",
     "device",
     "double",
+    "einsum",
     "empty",
     "empty_like",
     "enable_grad",
@@ -127,6 +169,7 @@ __all__ = [
     "int64",
     "is_floating_point",
     "is_grad_enabled",
+    "linalg",
     "linspace",
     "load",
     "logspace",
@@ -154,6 +197,7 @@ __all__ = [
     "short",
     "stack",
     "tensor",
+    "tensordot",
     "tril_indices",
     "triu_indices",
     "uint8",

@@ -225,30 +225,30 @@ def test_broadcast_mismatch_names_the_op_and_both_shapes(fn, pattern) -> None:  
 
 
 def test_matmul_mismatch_names_both_shapes() -> None:
-    with pytest.raises(ValueError, match=r"MatMul.*\(2, 3\) and \(4, 5\) cannot be multiplied \(3 != 4\)"):
+    with pytest.raises(RuntimeError, match=r"matmul.*\(2, 3\) and \(4, 5\) cannot be multiplied \(3 != 4\)"):
         vg.ones(2, 3) @ vg.ones(4, 5)
-    with pytest.raises(ValueError, match=r"MatMul.*at least 1-D"):
+    with pytest.raises(RuntimeError, match=r"matmul.*at least 1-D"):
         vg.ones(2, 3) @ vg.tensor(2.0)
-    with pytest.raises(ValueError, match=r"MatMul.*\(2, 2, 3\).*\(3, 3, 2\)"):
+    with pytest.raises(RuntimeError, match=r"matmul.*\(2, 2, 3\).*\(3, 3, 2\)"):
         vg.ones(2, 2, 3) @ vg.ones(3, 3, 2)
 
 
 def test_shape_errors() -> None:
-    with pytest.raises(ValueError, match=r"cannot reshape \(2, 3\) \(6 elements\) into \(4, 2\)"):
+    with pytest.raises(RuntimeError, match=r"cannot reshape \(2, 3\) \(6 elements\) into \(4, 2\)"):
         vg.ones(2, 3).reshape(4, 2)
-    with pytest.raises(ValueError, match=r"\(0, 0\) is not a permutation of the 2 dims"):
+    with pytest.raises(RuntimeError, match=r"\(0, 0\) is not a permutation of the 2 dims"):
         vg.ones(2, 3).permute(0, 0)
     with pytest.raises(IndexError, match=r"dimension 3 out of range.*\[-3, 2\].*3 dims"):
         vg.ones(2, 3, 4).sum(3)
     with pytest.raises(ValueError, match=r"dim \(1, -2\) names the same dimension more than once"):
         vg.ones(2, 3, 4).sum((1, -2))
-    with pytest.raises(ValueError, match=r"-1 is not allowed for the new leading dims"):
+    with pytest.raises(RuntimeError, match=r"-1 is not allowed for the new leading dims"):
         vg.ones(3).expand(-1, 3)
     with pytest.raises(ValueError, match="at least one of min and max"):
         vg.ones(3).clamp()
     with pytest.raises(ValueError, match=r"cat expected a non-empty"):
         vg.cat([])
-    with pytest.raises(ValueError, match=r"gather: index must be an integer tensor with the input's 2 dims"):
+    with pytest.raises(RuntimeError, match=r"gather: index must be an integer tensor with the input's 2 dims"):
         vg.ones(2, 3).gather(1, vg.tensor([0, 1]))
 
 

@@ -439,7 +439,9 @@ _IDX = I64((2, 4), 0, 3)
 case("scatter_src", lambda T, x, i, s: x.scatter(0, i, s), [F32(S), I64((1, 4), 0, 3), F32((1, 4))])
 case("scatter_value", lambda T, x, i: T.scatter(x, 1, i, 0.5), [F32(S), I64((3, 2), 0, 4)])
 case(
-    "scatter_fn_unique_rows", lambda T, x, s: T.scatter(x, 0, T.tensor([[0, 1, 2, 0], [1, 2, 0, 1]]), s), [F64(S), _SRC]
+    "scatter_fn_unique_rows",
+    lambda T, x, s: T.scatter(x, 0, T.tensor([[0, 1, 2, 0], [1, 2, 0, 1]]), s),
+    [F64(S), F64((2, 4))],
 )
 case("scatter_add", lambda T, x, i, s: x.scatter_add(0, i, s), [F32(S), _IDX, _SRC])
 case("scatter_add_fn", lambda T, x, i, s: T.scatter_add(x, 1, i, s), [F64(S), I64((3, 2), 0, 4), F64((3, 2))])
@@ -480,7 +482,7 @@ case("tensordot_lists", lambda T, a, b: T.tensordot(a, b, dims=([0, 2], [1, 0]))
 case("trace", lambda T, x: x.trace(), [F32((3, 4))])
 case("trace_fn", lambda T, x: T.trace(x), [F64((4, 4))])
 case("cross", lambda T, a, b: T.cross(a, b, dim=1), [F32((2, 3)), F32((2, 3))])
-case("cross_broadcast", lambda T, a, b: T.linalg.cross(a, b), [F64((2, 3)), F64((3,))])
+case("cross_broadcast", lambda T, a, b: T.linalg.cross(a, b), [F64((2, 3)), F64((1, 3))])
 case("linalg_norm_vec", lambda T, x: T.linalg.norm(x), [F32((5,))])
 case("linalg_norm_fro", lambda T, x: T.linalg.norm(x), [F32(S)])
 case("linalg_norm_ord_dim", lambda T, x: T.linalg.norm(x, ord=1, dim=1), [F64(S)])
@@ -510,6 +512,204 @@ for _eq, _shapes in EINSUM.items():
     case(f"einsum_{_id}", lambda T, *xs, eq=_eq: T.einsum(eq, *xs), [F32(s) for s in _shapes])
 case("einsum_list_operands", lambda T, a, b: T.einsum("ij,jk", [a, b]), [F64((2, 3)), F64((3, 2))])
 case("einsum_spaces", lambda T, a, b: T.einsum("i j , j k -> i k", a, b), [F32((2, 3)), F32((3, 2))])
+
+# **** movement, indexing, scatter and linear algebra: argument variants, errors, backward ****
+
+
+def _setitem_torch_order(T, x, v):
+    y = x.clone()
+    y[0, :, T.tensor([1, 3])] = v
+    return y
+
+
+def _setitem_torch_order_4d(T, x, v):
+    y = x * 1
+    y[:, 0, :, T.tensor([2, 0])] = v
+    return y
+
+
+case("t_3d_raises", lambda T, x: x.t(), [F32((2, 3, 4))], raises=RuntimeError)
+case("t_0d", lambda T, x: x.t(), [F32(())])
+case("mT_1d_raises", lambda T, x: x.mT, [F32((3,))], raises=RuntimeError)
+case("chunk_uneven", lambda T, x: x.chunk(4), [F32((10, 2))])
+case("chunk_more_than_size", lambda T, x: T.chunk(x, 5, dim=-1), [F64((2, 3))])
+case("split_big", lambda T, x: x.split(7), [F32((5,))])
+case("split_list_bad_raises", lambda T, x: x.split([1, 1], dim=1), [F32(S)], raises=RuntimeError)
+case("unbind_neg", lambda T, x: T.unbind(x, -1), [F64((2, 3))])
+case("flip_neg", lambda T, x: x.flip(-1), [F32((2, 3, 4))])
+case("flip_int", lambda T, x: T.flip(x, (0, 1)), [I32(S)])
+case("flipud", lambda T, x: T.flipud(x), [F32(S)])
+case("fliplr_1d_raises", lambda T, x: T.fliplr(x), [F32((4,))], raises=RuntimeError)
+case("roll_neg", lambda T, x: x.roll(-2, -1), [F32(S)])
+case("roll_int", lambda T, x: T.roll(x, (2,), (0,)), [I64(S)])
+case("roll_bad_raises", lambda T, x: x.roll((1, 2), 0), [F32(S)], raises=RuntimeError)
+case("tril_int", lambda T, x: T.tril(x, 1), [I64((4, 3))])
+case("triu_neg", lambda T, x: x.triu(-1), [F64((2, 4, 3))])
+case("triu_inf", lambda T: T.triu(T.full((3, 3), float("inf"))))
+case("tril_1d_raises", lambda T, x: x.tril(), [F32((4,))], raises=RuntimeError)
+case("diagonal_neg_offset", lambda T, x: x.diagonal(-1), [F32((4, 3))])
+case("diagonal_dims_swapped", lambda T, x: T.diagonal(x, 1, 2, 0), [F64((3, 2, 4))])
+case("diagonal_offset_past_end", lambda T, x: x.diagonal(5), [F32(S)])
+case("diagonal_same_dims_raises", lambda T, x: x.diagonal(0, 1, 1), [F32(S)], raises=RuntimeError)
+case("diagonal_int", lambda T, x: x.diagonal(), [I64(S)])
+case("diag_vector_offset", lambda T, x: x.diag(-2), [F64((3,))])
+case("diag_3d_raises", lambda T, x: T.diag(x), [F32((2, 2, 2))], raises=RuntimeError)
+case("diag_embed_offset_dims", lambda T, x: T.diag_embed(x, 1, 0, 2), [F32((2, 3))])
+case("diag_embed_dims_reversed", lambda T, x: x.diag_embed(-1, -1, -2), [F64((2, 3))])
+case("repeat_too_few_raises", lambda T, x: x.repeat(2), [F32(S)], raises=RuntimeError)
+case("repeat_int", lambda T, x: x.repeat(1, 2), [I64(S)])
+case("repeat_interleave_neg_dim", lambda T, x: x.repeat_interleave(3, dim=-1), [F64((2, 2))])
+case("repeat_interleave_output_size", lambda T, x: x.repeat_interleave(2, 0, output_size=6), [F32((3,))])
+case("repeat_interleave_counts_only", lambda T: T.repeat_interleave(T.tensor([1, 0, 2])))
+case("tile_more", lambda T, x: x.tile((1, 2, 1)), [I32((2, 3))])
+case("unflatten_neg", lambda T, x: x.unflatten(-1, (2, 2)), [F64((3, 4))])
+case("movedim_neg", lambda T, x: T.movedim(x, -1, 0), [F32((2, 3, 4))])
+case("movedim_repeat_raises", lambda T, x: x.movedim((0, 0), (1, 2)), [F32((2, 3, 4))], raises=RuntimeError)
+case("moveaxis", lambda T, x: T.moveaxis(x, 1, 2), [F32((2, 3, 4))])
+case("swapdims", lambda T, x: T.swapdims(x, -1, 0), [F64((2, 3, 4))])
+case("permute_neg", lambda T, x: x.permute(-1, 0, 1), [F32((2, 3, 4))])
+case("permute_dim_range_raises", lambda T, x: x.permute(0, 2), [F32(S)], raises=IndexError)
+case("expand_as_int", lambda T, x, y: x.expand_as(y), [I64((3, 1)), F32(S, grad=False)])
+case("contiguous_already", lambda T, x: x.contiguous(), [F64(S)])
+case("narrow_neg_start", lambda T, x: T.narrow(x, 0, -2, 2), [F32(S)])
+case("narrow_too_long_raises", lambda T, x: x.narrow(1, 2, 3), [F32(S)], raises=RuntimeError)
+case("select_neg_dim", lambda T, x: T.select(x, -1, 2), [F64((2, 3, 4))])
+case("select_range_raises", lambda T, x: x.select(1, 4), [F32(S)], raises=IndexError)
+case("index_select_neg_dim", lambda T, x, i: x.index_select(-1, i), [F64((2, 3)), I64((4,), 0, 3)])
+case("index_select_int", lambda T, x, i: T.index_select(x, 0, i), [I32(S), I32((2,), 0, 3)])
+case("index_select_range_raises", lambda T, x: x.index_select(0, T.tensor([3])), [F32(S)], raises=IndexError)
+case("masked_select_int", lambda T, x, m: x.masked_select(m), [I64(S), B((3, 1))])
+case("take_neg", lambda T, x: x.take(T.tensor([-1, 0, -12])), [F32(S)])
+case("take_along_dim_index", lambda T, x: T.take_along_dim(x, T.tensor([[3, 0], [1, 1], [2, 0]]), 1), [F32(S)])
+case("take_along_dim_broadcast", lambda T, x: x.take_along_dim(T.tensor([[0], [2]]), dim=0), [F64((3, 4))])
+case("nonzero_float", lambda T, x: T.nonzero(x), [F32((2, 3, 2), -1, 1, grad=False)])
+case("nonzero_0d", lambda T: T.tensor(3.0).nonzero())
+case("nonzero_tuple_0d", lambda T: T.nonzero(T.tensor(3), as_tuple=True))
+case("unique_float", lambda T: T.unique(T.tensor([2.5, -1.0, 2.5, 0.0])))
+case("unique_inverse_2d", lambda T: T.tensor([[3, 1], [1, 2]]).unique(return_inverse=True))
+case("unique_dim1_counts", lambda T: T.unique(T.tensor([[1, 1, 0], [2, 2, 1]]), dim=1, return_counts=True))
+case("unfold_gaps", lambda T, x: x.unfold(0, 2, 3), [F32((7, 2))])
+case("unfold_too_big_raises", lambda T, x: x.unfold(1, 5, 1), [F32(S)], raises=RuntimeError)
+case("squeeze_tuple_not_one", lambda T, x: x.squeeze((0, 1)), [F64((1, 3, 1))])
+case("squeeze_neg", lambda T, x: x.squeeze(-1), [F32((3, 1))])
+case("squeeze_tuple_range_raises", lambda T, x: x.squeeze((0, 3)), [F32((1, 3, 1))], raises=IndexError)
+case("unsqueeze_0d", lambda T, x: x.unsqueeze(-1), [F32(())])
+case("flatten_0d", lambda T, x: x.flatten(), [F64(())])
+case("flatten_neg", lambda T, x: x.flatten(-2), [F32((2, 3, 4))])
+case("cat_neg_dim", lambda T, x, y, z: T.cat((x, y, z), -1), [F32((2, 1)), F32((2, 3)), F64((2, 2))])
+case("stack_neg_dim", lambda T, x, y: T.stack([x, y], -2), [F64(S), F64(S)])
+case("stack_dim_range_raises", lambda T, x: T.stack([x, x], 3), [F32(S)], raises=IndexError)
+case("index_adv_setitem", _setitem_torch_order, [F32((3, 4, 5)), F32((4, 2))])
+case("index_adv_setitem_4d", _setitem_torch_order_4d, [F64((2, 3, 4, 5)), F64((2, 4, 2))])
+case("index_adv_4d_separated", lambda T, x: x[:, 0, :, T.tensor([1, 2, 4])], [F32((2, 3, 4, 5))])
+case("index_adv_int_first_two", lambda T, x: x[1, T.tensor([0, 2]), :, T.tensor([1, 2])], [F64((2, 3, 4, 5))])
+case("index_adv_mask_int", lambda T, x: x[T.tensor([True, False, True]), :, 2], [F32((3, 4, 5))])
+case("index_adv_ellipsis_int", lambda T, x: x[0, ..., T.tensor([1, 0])], [F32((3, 4, 5))])
+case("index_adv_tensor_0d", lambda T, x: x[T.tensor(1), :, T.tensor([0, 2])], [F32((3, 4, 5))])
+case("index_adv_negative", lambda T, x: x[T.tensor([-1, 0]), 1], [F32((3, 4))])
+case("index_tensor_out_of_range", lambda T, x: x[T.tensor([3])], [F32(S)], raises=IndexError)
+case("index_float_tensor_raises", lambda T, x: x[T.tensor([1.0])], [F32(S)], raises=IndexError)
+case("gather_neg_dim", lambda T, x, i: x.gather(-1, i), [F64(S), I64((3, 5), 0, 4)])
+case(
+    "scatter_dtype_mismatch_raises",
+    lambda T, x, s: x.scatter(0, T.tensor([[0, 1]]), s),
+    [F64(S), F32((1, 2))],
+    raises=RuntimeError,
+)
+case("scatter_neg_dim", lambda T, x, s: x.scatter(-1, T.tensor([[3], [0], [1]]), s), [F32(S), F32((3, 1))])
+case(
+    "scatter_add_dim1_repeats",
+    lambda T, x, s: x.scatter_add(1, T.tensor([[1, 1], [0, 0], [3, 2]]), s),
+    [F64(S), F64((3, 2))],
+)
+case(
+    "scatter_reduce_int_sum",
+    lambda T, x, s: x.scatter_reduce(1, T.tensor([[0, 0], [1, 3], [2, 2]]), s, "sum"),
+    [I64(S), I64((3, 2))],
+)
+case(
+    "scatter_reduce_int_mean",
+    lambda T, x, s: x.scatter_reduce(0, T.tensor([[0, 1, 2, 0]]), s, "mean"),
+    [I64(S), I64((1, 4))],
+)
+case(
+    "scatter_reduce_prod_zeros",
+    lambda T, x, s: x.scatter_reduce(
+        0, T.tensor([[0, 1, 2, 0], [1, 1, 0, 0]]), s * T.tensor([1.0, 0.0, 1.0, 0.0]), "prod"
+    ),
+    [F64(S), F64((2, 4))],
+)
+case(
+    "scatter_reduce_amax_ties",
+    lambda T, x: x.scatter_reduce(0, T.tensor([[0, 0]]), T.ones(1, 2, dtype=T.float64), "amax"),
+    [F64((2, 2), 1, 1)],
+)
+case(
+    "scatter_reduce_bad_raises",
+    lambda T, x, s: x.scatter_reduce(0, T.tensor([[0]]), s, "foo"),
+    [F32(S), F32((1, 1))],
+    raises=RuntimeError,
+)
+case(
+    "scatter_reduce_mean_dim1_noself",
+    lambda T, x, s: T.scatter_reduce(x, 1, T.tensor([[0, 0, 2], [3, 3, 3]]), s, "mean", include_self=False),
+    [F32((2, 4)), F32((2, 3))],
+)
+case("mm_int", lambda T, a, b: a.mm(b), [I64((2, 3)), I64((3, 2))])
+case("bmm_mismatch_raises", lambda T, a, b: T.bmm(a, b), [F32((2, 3, 4)), F32((3, 4, 2))], raises=RuntimeError)
+case("bmm_2d_raises", lambda T, a, b: T.bmm(a, b), [F32((3, 4)), F32((4, 2))], raises=RuntimeError)
+case("mv_bad_raises", lambda T, a, b: a.mv(b), [F32((3, 4)), F32((3,))], raises=RuntimeError)
+case("dot_size_raises", lambda T, a, b: T.dot(a, b), [F32((3,)), F32((4,))], raises=RuntimeError)
+case("dot_dtype_raises", lambda T, a, b: T.dot(a, b), [F32((3,)), F64((3,))], raises=RuntimeError)
+case("outer_int", lambda T, a, b: a.outer(b), [I64((3,)), I64((2,))])
+case("ger", lambda T, a, b: T.ger(a, b), [F32((3,)), F32((2,))])
+case("addmm_beta0_nan", lambda T, a, b: T.addmm(T.full((3, 2), float("nan")), a, b, beta=0), [F32((3, 4)), F32((4, 2))])
+case("addmm_int", lambda T, c, a, b: T.addmm(c, a, b, alpha=2), [I64((3, 2)), I64((3, 4)), I64((4, 2))])
+case("baddbmm_beta", lambda T, c, a, b: c.baddbmm(a, b, beta=2), [F64((1, 3, 2)), F64((2, 3, 4)), F64((2, 4, 2))])
+case("tensordot_0", lambda T, a, b: T.tensordot(a, b, 0), [F32((2,)), F32((3,))])
+case("tensordot_1", lambda T, a, b: T.tensordot(a, b, dims=1), [F64((2, 3)), F64((3, 4))])
+case(
+    "tensordot_mismatch_raises",
+    lambda T, a, b: T.tensordot(a, b, dims=([0], [0])),
+    [F32((2, 3)), F32((3, 4))],
+    raises=RuntimeError,
+)
+case("trace_int", lambda T, x: x.trace(), [I32((3, 3))])
+case("trace_1d_raises", lambda T, x: T.trace(x), [F32((3,))], raises=RuntimeError)
+case("cross_3d_dim", lambda T, a, b: a.cross(b, dim=0), [F64((3, 2, 2)), F64((3, 2, 2))])
+case("cross_default_dim", lambda T, a, b: T.cross(a, b), [F32((2, 3, 3)), F32((2, 3, 3))])
+case("linalg_cross_dim", lambda T, a, b: T.linalg.cross(a, b, dim=0), [F32((3, 2)), F32((3, 2))])
+case("linalg_norm_ord_inf_matrix", lambda T, x: T.linalg.norm(x, float("inf")), [F64(S)])
+case("linalg_norm_dim_tuple", lambda T, x: T.linalg.norm(x, dim=(0, 2)), [F32((2, 3, 4))])
+case("linalg_norm_ord_1_matrix_keepdim", lambda T, x: T.linalg.norm(x, 1, dim=(1, 2), keepdim=True), [F64((2, 3, 4))])
+case("linalg_matrix_norm_fro", lambda T, x: T.linalg.matrix_norm(x), [F32((2, 3, 4))])
+case("linalg_matrix_norm_neg1", lambda T, x: T.linalg.matrix_norm(x, -1), [F64((3, 4))])
+case("linalg_matrix_norm_2", lambda T, x: T.linalg.matrix_norm(x, 2), [F64((2, 3, 4))])
+case("linalg_matrix_norm_neg2", lambda T, x: T.linalg.matrix_norm(x, -2), [F32((4, 3))])
+case(
+    "linalg_matrix_norm_nuc_dims",
+    lambda T, x: T.linalg.matrix_norm(x, "nuc", dim=(2, 0), keepdim=True),
+    [F64((3, 2, 4))],
+)
+case("linalg_norm_nuc", lambda T, x: T.linalg.norm(x, "nuc"), [F32(S)])
+case("linalg_matrix_norm_bad_ord", lambda T, x: T.linalg.matrix_norm(x, 3), [F32(S)], raises=RuntimeError)
+case("linalg_vector_norm_dtype", lambda T, x: T.linalg.vector_norm(x, dtype=T.float64), [F32(S)])
+case("linalg_vector_norm_half_ord", lambda T, x: T.linalg.vector_norm(x, 0.5, dim=1), [F64(S, 0.5, 2)])
+case("linalg_vector_norm_zero_grad", lambda T, x: T.linalg.vector_norm(x * 0), [F64(S)])
+case("linalg_vector_norm_int_raises", lambda T, x: T.linalg.vector_norm(x), [I64(S)], raises=RuntimeError)
+case("einsum_ellipsis_right", lambda T, x: T.einsum("i...->...", x), [F32((2, 3, 4))])
+case("einsum_implicit_sorted", lambda T, x: T.einsum("ba", x), [F32((2, 3))])
+case("einsum_diag_and_other", lambda T, a, b: T.einsum("ii,ij->j", a, b), [F64((3, 3)), F64((3, 4))])
+case(
+    "einsum_four",
+    lambda T, a, b, c, d: T.einsum("ab,bc,cd,d->a", a, b, c, d),
+    [F32((2, 3)), F32((3, 4)), F32((4, 2)), F32((2,))],
+)
+case("einsum_upper", lambda T, a, b: T.einsum("Ab,bC->AC", a, b), [F32((2, 3)), F32((3, 2))])
+case("einsum_broadcast_one", lambda T, a, b: T.einsum("ij,ij->ij", a, b), [F64((3, 1)), F64((3, 4))])
+case("einsum_int", lambda T, a, b: T.einsum("ij,j->i", a, b), [I64((2, 3)), I64((3,))])
+case("err_einsum_operands", lambda T, a: T.einsum("ij,jk->ik", a), [F32((2, 3))], raises=RuntimeError)
+case("err_matmul_batch", lambda T, a, b: a @ b, [F32((2, 3, 4)), F32((3, 4, 2))], raises=RuntimeError)
 
 # **** nn functional pieces named in the fixes ****
 

@@ -7,6 +7,7 @@ is in PyTorch, a Tensor sharing that memory outside the graph.
 
 from __future__ import annotations
 
+import math
 import weakref
 from builtins import bool as _bool
 from builtins import float as _float
@@ -38,6 +39,25 @@ def as_array(data: Any, dtype: Any = None) -> ndarray:
     if arr.dtype.kind in "iu" and not isinstance(data, xp.generic):
         return arr.astype(int64, copy=False)
     return arr
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple of ints that prints as ``vinsgrad.Size([3, 4])``, as ``torch.Size`` does."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"vinsgrad.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def __getitem__(self, index: Any) -> Any:
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def numel(self) -> _int:
+        """The number of elements a tensor of this shape holds."""
+        return math.prod(self)
 
 
 class ValuesIndices(NamedTuple):
@@ -83,8 +103,8 @@ class Tensor:
         self._data = value._data if isinstance(value, Tensor) else as_array(value)
 
     @property
-    def shape(self) -> tuple[_int, ...]:
-        return self._data.shape
+    def shape(self) -> Size:
+        return Size(self._data.shape)
 
     @property
     def ndim(self) -> _int:
@@ -103,7 +123,7 @@ class Tensor:
         return self.permute(*reversed(range(self.ndim)))
 
     def size(self, dim: _int | None = None) -> Any:
-        return self._data.shape if dim is None else self._data.shape[dim]
+        return Size(self._data.shape) if dim is None else self._data.shape[dim]
 
     def dim(self) -> _int:
         return self._data.ndim
@@ -113,7 +133,7 @@ class Tensor:
 
     def item(self) -> Any:
         if self._data.size != 1:
-            raise ValueError(f"item(): only a one-element tensor can be converted, this one has shape {self.shape}")
+            raise ValueError(f"item(): only a one-element tensor can be converted, this has shape {self._data.shape}")
         return self._data.item()
 
     def tolist(self) -> Any:
@@ -670,52 +690,368 @@ class Tensor:
     def view(self, *shape: Any) -> Tensor:
         return _ops.ReshapeFn.apply(self, shape=_shape_arg(shape))
 
+    def view_as(self, other: Tensor) -> Tensor:
+        return self.view(other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.shape)
+
+    def contiguous(self) -> Tensor:
+        """This tensor if its memory is in row-major order, else a row-major copy (still in the graph)."""
+        return self if self._data.flags.c_contiguous else self.clone()
+
     def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
         shape = self.shape
         if not shape:
             return self.reshape(1)
-        s, e = start_dim % len(shape), end_dim % len(shape)
+        s, e = _wrap(start_dim, self.ndim), _wrap(end_dim, self.ndim)
         return self.reshape(*shape[:s], -1, *shape[e + 1 :])
 
+    def unflatten(self, dim: _int, sizes: Sequence[_int]) -> Tensor:
+        """Split dim ``dim`` into ``sizes`` (one of them may be -1)."""
+        d = _wrap(dim, self.ndim)
+        return self.reshape(*self.shape[:d], *sizes, *self.shape[d + 1 :])
+
     def unsqueeze(self, dim: _int) -> Tensor:
-        dim = dim % (self.ndim + 1)
+        dim = _wrap(dim, self.ndim + 1)
         return self.reshape(*self.shape[:dim], 1, *self.shape[dim:])
 
-    def squeeze(self, dim: _int | None = None) -> Tensor:
-        if dim is None:
-            return self.reshape(*[s for s in self.shape if s != 1])
-        if self.ndim == 0 or self.shape[dim] != 1:
-            return self
-        dim = dim % self.ndim
-        return self.reshape(*self.shape[:dim], *self.shape[dim + 1 :])
+    def squeeze(self, dim: Dim = None) -> Tensor:
+        """Drop the given dims (all by default) where their size is 1; dims of another size stay."""
+        dims = range(self.ndim) if dim is None else {_wrap(d, self.ndim) for d in _dims_arg(dim)}
+        return self.reshape(*[n for i, n in enumerate(self.shape) if not (i in dims and n == 1)])
 
     def transpose(self, dim0: _int, dim1: _int) -> Tensor:
         dims = list(range(self.ndim))
-        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+        d0, d1 = _wrap(dim0, self.ndim), _wrap(dim1, self.ndim)
+        if self.ndim:
+            dims[d0], dims[d1] = dims[d1], dims[d0]
         return self.permute(*dims)
+
+    swapaxes = swapdims = transpose
+
+    def t(self) -> Tensor:
+        """The transpose of a matrix; a vector or 0-d tensor as it is."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D (use mT)")
+        return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def mT(self) -> Tensor:
+        """The transpose of the last two dims (of every matrix in a batch)."""
+        if self.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices, got {self.ndim}-D")
+        return self.transpose(-2, -1)
 
     def permute(self, *dims: Any) -> Tensor:
         return _ops.PermuteFn.apply(self, dims=_shape_arg(dims))
+
+    def movedim(self, source: _int | Sequence[_int], destination: _int | Sequence[_int]) -> Tensor:
+        """Move dims ``source`` to positions ``destination``; the others keep their order."""
+        src, dst = (
+            [_wrap(d, self.ndim) for d in _dims_arg(source)],
+            [_wrap(d, self.ndim) for d in _dims_arg(destination)],
+        )
+        if len(src) != len(dst) or len(set(src)) != len(src) or len(set(dst)) != len(dst):
+            raise RuntimeError(f"movedim: source {source} and destination {destination} must be as long and not repeat")
+        rest = iter(d for d in range(self.ndim) if d not in src)
+        placed = dict(zip(dst, src))
+        return self.permute(*[placed[i] if i in placed else next(rest) for i in range(self.ndim)])
+
+    moveaxis = movedim
 
     def expand(self, *sizes: Any) -> Tensor:
         sizes = _shape_arg(sizes)
         lead = len(sizes) - self.ndim
         if lead < 0:
-            raise ValueError(f"expand: the number of sizes {len(sizes)} must be >= the tensor's dims {self.ndim}")
+            raise RuntimeError(f"expand: the number of sizes {len(sizes)} must be >= the tensor's dims {self.ndim}")
         if -1 in sizes[:lead]:
-            raise ValueError(f"expand: -1 is not allowed for the new leading dims, got sizes {sizes}")
+            raise RuntimeError(f"expand: -1 is not allowed for the new leading dims, got sizes {sizes}")
         shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
         return _ops.ExpandFn.apply(self, shape=shape)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return self.expand(other.shape)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """This tensor tiled ``sizes[i]`` times along dim i (``sizes`` may add leading dims)."""
+        sizes = _shape_arg(sizes)
+        if len(sizes) < self.ndim:
+            raise RuntimeError(f"repeat: the number of repeats {len(sizes)} must be >= the tensor's dims {self.ndim}")
+        shape = (1,) * (len(sizes) - self.ndim) + self.shape
+        # A new size-r dim before each dim, expanded and merged: (r0, s0, r1, s1) -> (r0*s0, r1*s1).
+        paired = self.reshape([n for s in shape for n in (1, s)]).expand([n for rs in zip(sizes, shape) for n in rs])
+        return paired.reshape([r * s for r, s in zip(sizes, shape)])
+
+    def tile(self, dims: Sequence[_int]) -> Tensor:
+        """``repeat`` that also accepts fewer sizes than dims (the leading dims are then repeated once)."""
+        return self.repeat((1,) * (self.ndim - len(dims)) + tuple(dims))
+
+    def repeat_interleave(
+        self, repeats: Any = None, dim: _int | None = None, *, output_size: _int | None = None
+    ) -> Tensor:
+        """Each element (or slice along ``dim``) repeated ``repeats`` times next to itself; ``repeats`` is an int
+        or one count per slice. Without ``dim`` the tensor is flattened first. Called with counts only
+        (``vinsgrad.repeat_interleave(counts)``), index i repeated ``counts[i]`` times."""
+        if repeats is None:
+            return Tensor(xp.arange(self.numel())).repeat_interleave(self, output_size=output_size)
+        x = self.reshape(-1) if dim is None else self
+        d = 0 if dim is None else _wrap(dim, x.ndim)
+        counts = as_array(repeats)
+        if counts.ndim > 1 or counts.dtype.kind not in "iu" or (counts < 0).any():
+            raise RuntimeError(
+                f"repeat_interleave: repeats must be a non-negative int or 1-D int tensor, got {repeats}"
+            )
+        picks = xp.repeat(xp.arange(x.shape[d] if x.ndim else 1), counts)
+        if output_size is not None and output_size != len(picks):
+            raise RuntimeError(f"repeat_interleave: output_size {output_size} != the {len(picks)} repeated elements")
+        return x.index_select(d, Tensor(picks))
+
+    def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
+        """At most ``chunks`` pieces along ``dim``, all of the same size but maybe the last."""
+        if chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+        n = self.shape[_wrap(dim, self.ndim)]
+        return self.split(max(-(-n // chunks), 1), dim)
+
+    def split(self, split_size_or_sections: _int | Sequence[_int], dim: _int = 0) -> tuple[Tensor, ...]:
+        """Pieces along ``dim``: of ``split_size`` each (the last may be smaller), or of the listed sizes."""
+        d = _wrap(dim, self.ndim)
+        n = self.shape[d]
+        if isinstance(split_size_or_sections, _int):
+            if split_size_or_sections <= 0 and n:
+                raise RuntimeError(f"split expects split_size be non-negative, got {split_size_or_sections}")
+            step = split_size_or_sections
+            sizes = [min(step, n - s) for s in range(0, n, step)] if n else [0]
+        else:
+            sizes = list(split_size_or_sections)
+            if sum(sizes) != n or any(s < 0 for s in sizes):
+                raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n}, got {sizes}")
+        starts = [sum(sizes[:i]) for i in range(len(sizes))]
+        return tuple(self.narrow(d, s, size) for s, size in zip(starts, sizes))
+
+    def unbind(self, dim: _int = 0) -> tuple[Tensor, ...]:
+        """Every slice along ``dim``, that dim removed."""
+        d = _wrap(dim, self.ndim)
+        return tuple(self.select(d, i) for i in range(self.shape[d]))
+
+    def narrow(self, dim: _int, start: _int, length: _int) -> Tensor:
+        """The ``length`` elements from ``start`` along ``dim`` (a view)."""
+        d = _wrap(dim, self.ndim)
+        n = self.shape[d]
+        if not -n <= start <= n:
+            raise IndexError(f"narrow: start {start} out of range for dim {d} of size {n}")
+        start = start + n if start < 0 else start
+        if length < 0 or start + length > n:
+            raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size ({n})")
+        return self[(slice(None),) * d + (slice(start, start + length),)]
+
+    def select(self, dim: _int, index: _int) -> Tensor:
+        """The slice at ``index`` along ``dim``, that dim removed."""
+        d = _wrap(dim, self.ndim)
+        if not -self.shape[d] <= index < self.shape[d]:
+            raise IndexError(f"select(): index {index} out of range for tensor of size {self.shape} at dimension {d}")
+        return self[(slice(None),) * d + (index,)]
+
+    def flip(self, *dims: Any) -> Tensor:
+        """The elements in reverse order along each of ``dims``."""
+        flipped = {_wrap(d, self.ndim) for d in _dims_arg(_shape_arg(dims))}
+        return self[tuple(slice(None, None, -1) if i in flipped else slice(None) for i in range(self.ndim))]
+
+    def fliplr(self) -> Tensor:
+        if self.ndim < 2:
+            raise RuntimeError(f"fliplr: input tensor must be >= 2-d, got {self.ndim}-d")
+        return self.flip(1)
+
+    def flipud(self) -> Tensor:
+        if self.ndim < 1:
+            raise RuntimeError("flipud: input tensor must be >= 1-d")
+        return self.flip(0)
+
+    def roll(self, shifts: _int | Sequence[_int], dims: _int | Sequence[_int] | None = None) -> Tensor:
+        """Shift elements along ``dims`` with wrap-around (the flattened tensor when ``dims`` is None)."""
+        return _ops.RollFn.apply(self, shifts=_dims_arg(shifts), dims=None if dims is None else _dims_arg(dims))
+
+    def tril(self, diagonal: _int = 0) -> Tensor:
+        """The lower triangle (on and below the ``diagonal``-th diagonal) of each matrix; zeros above."""
+        return self._triangle(diagonal, upper=False)
+
+    def triu(self, diagonal: _int = 0) -> Tensor:
+        """The upper triangle (on and above the ``diagonal``-th diagonal) of each matrix; zeros below."""
+        return self._triangle(diagonal, upper=True)
+
+    def _triangle(self, diagonal: _int, *, upper: _bool) -> Tensor:
+        if self.ndim < 2:
+            name = "triu" if upper else "tril"
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions, got {self.ndim}")
+        lower = xp.tri(self.shape[-2], self.shape[-1], k=diagonal - upper, dtype=bool)  # col <= row + k
+        return _ops.WhereFn.apply(~lower if upper else lower, self, xp.zeros((), dtype=self.dtype))
+
+    def diagonal(self, offset: _int = 0, dim1: _int = 0, dim2: _int = 1) -> Tensor:
+        """The ``offset`` diagonal of the matrices in ``dim1``, ``dim2``, as a new last dim."""
+        return _ops.DiagonalFn.apply(self, offset=offset, dim1=dim1, dim2=dim2)
+
+    def diag_embed(self, offset: _int = 0, dim1: _int = -2, dim2: _int = -1) -> Tensor:
+        """Matrices with the last dim on their ``offset`` diagonal, zeros elsewhere."""
+        return _ops.DiagEmbedFn.apply(self, offset=offset, dim1=dim1, dim2=dim2)
+
+    def diag(self, diagonal: _int = 0) -> Tensor:
+        """A vector's square matrix with it on the ``diagonal``-th diagonal, or a matrix's ``diagonal``."""
+        if self.ndim not in (1, 2):
+            raise RuntimeError(f"diag(): supports 1D or 2D tensors, got {self.ndim}D")
+        return self.diag_embed(diagonal) if self.ndim == 1 else self.diagonal(diagonal)
+
+    def unfold(self, dimension: _int, size: _int, step: _int) -> Tensor:
+        """Every ``size``-long window along ``dimension``, ``step`` apart, in a new last dim."""
+        return _ops.UnfoldFn.apply(self, dimension=dimension, size=size, step=step)
+
+    # **** indexing ****
 
     def __getitem__(self, index: Any) -> Tensor:
         return _ops.IndexFn.apply(self, index=_index_arg(index))
 
-    # **** indexing ****
-
     def gather(self, dim: _int, index: Tensor) -> Tensor:
         return _ops.GatherFn.apply(self, index._data, dim=dim)
 
+    def index_select(self, dim: _int, index: Any) -> Tensor:
+        """The slices at ``index`` (a 1-D int tensor) along ``dim``."""
+        idx = as_array(index)
+        if idx.ndim > 1 or idx.dtype.kind not in "iu":
+            raise IndexError(
+                f"index_select(): index must be a 1-D integer tensor, got {idx.dtype} of shape {idx.shape}"
+            )
+        d = _wrap(dim, self.ndim)
+        n = self.shape[d] if self.ndim else 1
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise IndexError(f"index_select(): index out of range in self (dim {d} has size {n})")
+        return self[(slice(None),) * d + (idx.reshape(-1),)]
+
+    def masked_select(self, mask: Any) -> Tensor:
+        """The elements where ``mask`` (broadcast with this tensor) is True, as a 1-D tensor."""
+        condition = as_array(mask)
+        if condition.dtype != xp.bool_:
+            raise RuntimeError(f"masked_select: expected a boolean mask, got {condition.dtype}")
+        shape = xp.broadcast_shapes(self.shape, condition.shape)
+        return self.expand(shape)[xp.broadcast_to(condition, shape)]
+
+    def take(self, index: Any) -> Tensor:
+        """The elements at ``index`` of the flattened tensor, in ``index``'s shape."""
+        idx = as_array(index)
+        if idx.size and (idx.min() < -self.numel() or idx.max() >= self.numel()):
+            raise IndexError(f"take(): index out of range for a tensor of {self.numel()} elements")
+        return self.reshape(-1)[idx]
+
+    def take_along_dim(self, indices: Any, dim: _int | None = None) -> Tensor:
+        """``gather`` that broadcasts ``indices`` with this tensor outside ``dim``; the flattened tensor for None."""
+        idx = as_array(indices)
+        if dim is None:
+            return self.reshape(-1).gather(0, Tensor(idx.reshape(-1)))
+        d = _wrap(dim, self.ndim)
+        if idx.ndim != self.ndim:
+            raise RuntimeError(f"take_along_dim(): indices has {idx.ndim} dims, the input {self.ndim}")
+
+        def with_dim(shape: tuple[_int, ...], n: _int) -> tuple[_int, ...]:
+            return (*shape[:d], n, *shape[d + 1 :])
+
+        outer = xp.broadcast_shapes(with_dim(self.shape, 1), with_dim(idx.shape, 1))
+        x = self.expand(with_dim(outer, self.shape[d]))
+        return x.gather(d, Tensor(xp.broadcast_to(idx, with_dim(outer, idx.shape[d]))))
+
+    def nonzero(self, *, as_tuple: _bool = False) -> Any:
+        """The indices of the nonzero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim."""
+        if as_tuple:
+            return tuple(Tensor(i.astype(int64)) for i in xp.nonzero(self._data.reshape(self.shape or (1,))))
+        return Tensor(xp.argwhere(self._data).astype(int64))
+
+    def unique(
+        self, sorted: _bool = True, return_inverse: _bool = False, return_counts: _bool = False, dim: _int | None = None
+    ) -> Any:
+        """The distinct elements (or slices along ``dim``) in ascending order, with where each element went and
+        how often each appears when asked."""
+        axis = None if dim is None else _wrap(dim, self.ndim)
+        values, inverse, counts = xp.unique(self._data, return_inverse=True, return_counts=True, axis=axis)
+        out = [Tensor(values)]
+        if return_inverse:
+            out.append(Tensor(inverse.reshape(self.shape if axis is None else -1).astype(int64)))
+        if return_counts:
+            out.append(Tensor(counts.astype(int64)))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def scatter_reduce(
+        self, dim: _int, index: Tensor, src: Tensor, reduce: str, *, include_self: _bool = True
+    ) -> Tensor:
+        """``out[i][index[i][j]]`` (for dim=1) reduced with each ``src[i][j]`` sent there: reduce is one of sum,
+        prod, mean, amax, amin; ``include_self=False`` leaves this tensor's values at written places out."""
+        return _ops.ScatterReduceFn.apply(
+            self, src, index=as_array(index), dim=dim, reduce=reduce, include_self=include_self
+        )
+
+    def scatter_reduce_(
+        self, dim: _int, index: Tensor, src: Tensor, reduce: str, *, include_self: _bool = True
+    ) -> Tensor:
+        return self._inplace(lambda t: t.scatter_reduce(dim, index, src, reduce, include_self=include_self), src)
+
     # **** linear algebra ****
+
+    def mm(self, mat2: Tensor) -> Tensor:
+        """The product of two matrices (no broadcasting; see ``matmul``)."""
+        _check_dims("mm", 2, self, mat2)
+        return self @ mat2
+
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """The products of two batches of matrices, (b, n, m) @ (b, m, p) (no broadcasting)."""
+        _check_dims("bmm", 3, self, mat2)
+        if self.shape[0] != mat2.shape[0]:
+            raise RuntimeError(f"bmm: batch sizes differ, {self.shape} and {mat2.shape}")
+        return self @ mat2
+
+    def mv(self, vec: Tensor) -> Tensor:
+        """A matrix times a vector."""
+        _check_dims("mv", 2, self)
+        _check_dims("mv", 1, vec)
+        return self @ vec
+
+    def dot(self, other: Tensor) -> Tensor:
+        """The dot product of two 1-D tensors of the same size and dtype."""
+        _check_dims("dot", 1, self, other)
+        if self.dtype != other.dtype:
+            raise RuntimeError(f"dot: expected both vectors to have the same dtype, got {self.dtype} and {other.dtype}")
+        return self @ other
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        """The outer product of two vectors: ``out[i, j] = self[i] * vec2[j]``."""
+        _check_dims("outer", 1, self, vec2)
+        return self.reshape(-1, 1) * vec2.reshape(1, -1)
+
+    ger = outer
+
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: _float = 1, alpha: _float = 1) -> Tensor:
+        """``beta * self + alpha * (mat1 @ mat2)``; with beta 0 ``self`` is ignored (its nan and inf too)."""
+        return _scaled_sum(self, mat1.mm(mat2), beta, alpha)
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: _float = 1, alpha: _float = 1) -> Tensor:
+        """``beta * self + alpha * (batch1 @ batch2)`` for batches of matrices."""
+        return _scaled_sum(self, batch1.bmm(batch2), beta, alpha)
+
+    def trace(self) -> Tensor:
+        """The sum of a matrix's main diagonal."""
+        _check_dims("trace", 2, self)
+        return self.diagonal().sum()
+
+    def cross(self, other: Tensor, dim: _int | None = None) -> Tensor:
+        """The cross product of 3-vectors along ``dim`` (by default the first dim of size 3), broadcasting."""
+        if self.ndim != other.ndim:
+            raise RuntimeError(f"cross: inputs must have the same number of dims, got {self.ndim} and {other.ndim}")
+        shape = xp.broadcast_shapes(self.shape, other.shape)
+        if dim is None:
+            dim = next((i for i, n in enumerate(shape) if n == 3), None)
+            if dim is None:
+                raise RuntimeError(f"cross: no dim of size 3 in the inputs' shape {shape}")
+        d = _wrap(dim, len(shape))
+        if shape[d] != 3:
+            raise RuntimeError(f"cross: inputs dimension {d} must have length 3, got {shape[d]}")
+        (a0, a1, a2), (b0, b1, b2) = self.expand(shape).unbind(d), other.expand(shape).unbind(d)
+        return _ops.StackFn.apply(a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0, dim=d)
 
 
 class _DataView(Tensor):
@@ -730,7 +1066,7 @@ def _put(index: Any, value: Any) -> Callable[[ndarray], None]:
     """``target[index] = value`` in place, casting as PyTorch's copy_ and __setitem__ do."""
 
     def put(target: ndarray) -> None:
-        target[index] = value._data if isinstance(value, Tensor) else value
+        _ops.setitem(target, index, value._data if isinstance(value, Tensor) else value)
 
     return put
 
@@ -752,11 +1088,32 @@ def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
     return tuple(shape)
 
 
+def _wrap(dim: Any, ndim: _int) -> _int:
+    return _ops.wrap_dim(dim, ndim)
+
+
+def _dims_arg(dims: Any) -> tuple[_int, ...]:
+    """One dim or several (tuple or list) as a tuple."""
+    return (dims,) if isinstance(dims, _int) else tuple(dims)
+
+
+def _check_dims(name: str, ndim: _int, *tensors: Tensor) -> None:
+    for t in tensors:
+        if t.ndim != ndim:
+            raise RuntimeError(f"{name}: expected {ndim}-D tensors, got one of shape {tuple(t.shape)}")
+
+
+def _scaled_sum(c: Tensor, product: Tensor, beta: _float, alpha: _float) -> Tensor:
+    """``beta * c + alpha * product``; beta 0 drops ``c`` (so its nan and inf do not leak), as PyTorch does."""
+    scaled = product if alpha == 1 else product * alpha
+    return scaled if beta == 0 else (c if beta == 1 else c * beta) + scaled
+
+
 def _index_arg(index: Any) -> Any:
     if isinstance(index, Tensor):
         return index._data
     if isinstance(index, tuple):
-        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i._data if isinstance(i, Tensor) else xp.asarray(i) if isinstance(i, list) else i for i in index)
     if isinstance(index, list):
         return xp.asarray(index)
     return index

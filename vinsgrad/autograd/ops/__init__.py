@@ -5,9 +5,9 @@ Function never reads like a Module. Tensor methods and ``vinsgrad.*`` functions 
 
     elementwise.py  arithmetic with broadcasting, unary math, comparisons' differentiable cousins (where, max/min)
     reduce.py       sum, mean, var, amax, logsumexp, softmax, log_softmax
-    movement.py     reshape, permute, expand, cat, stack, pad, clone
-    index.py        x[index], gather
-    linalg.py       matmul
+    movement.py     reshape, permute, expand, cat, stack, pad, clone, roll, diagonal, diag_embed, unfold
+    index.py        x[index] (PyTorch's placement of index-array dims), x[index] = v, gather, scatter, scatter_reduce
+    linalg.py       matmul, einsum, vector norms
 """
 
 from vinsgrad.autograd.ops.elementwise import *  # noqa: F403
