@@ -117,7 +117,10 @@ def test_polynomial_nn_optim_module_and_dynamic(run) -> None:  # type: ignore[no
 
 def test_quickstart_trains_saves_loads_and_predicts(run) -> None:  # type: ignore[no-untyped-def]
     out = run("quickstart.py", "3")
-    assert "Shape of X [N, C, H, W]: (32, 1, 28, 28)" in out and "Shape of y: (32,) int64" in out
+    assert (
+        "Shape of X [N, C, H, W]: vinsgrad.Size([32, 1, 28, 28])" in out
+        and "Shape of y: vinsgrad.Size([32]) int64" in out
+    )
     assert "Using cpu device" in out and "(layers): Sequential(" in out
     accuracies = [float(a) for a in re.findall(r"Accuracy: ([\d.]+)%", out)]
     assert len(accuracies) == 3 and accuracies[-1] >= 90  # the generated classes are easy to tell apart
@@ -128,7 +131,7 @@ def test_quickstart_trains_saves_loads_and_predicts(run) -> None:  # type: ignor
 def test_tensors_tour(run) -> None:  # type: ignore[no-untyped-def]
     out = run("tensors.py")
     assert "rand_like dtype: float32 in [0, 1): True" in out
-    assert "Device tensor is stored on: cpu" in out and "cat shape: (4, 12)" in out
+    assert "Device tensor is stored on: cpu" in out and "cat shape: vinsgrad.Size([4, 12])" in out
     assert "matmul agree: True [3.0, 3.0, 3.0, 3.0]" in out and "mul agree: True" in out
     assert "12.0 <class 'float'>" in out  # 16 ones minus the zeroed column
     assert "t: tensor([2., 2., 2., 2., 2.])\nn: [2. 2. 2. 2. 2.]" in out  # the NumPy array shares memory
@@ -151,13 +154,17 @@ def test_autograd_basics(run) -> None:  # type: ignore[no-untyped-def]
 def test_build_model(run) -> None:  # type: ignore[no-untyped-def]
     out = run("build_model.py")
     assert "Using cpu device" in out and "NeuralNetwork(\n  (flatten): Flatten(start_dim=1, end_dim=-1)" in out
-    assert "(3, 784)\n(3, 20)" in out and "after ReLU, min is 0.0" in out and "rows sum to 1: True" in out
-    assert "Layer: linear_relu_stack.0.weight | Size: (32, 784) | first values shape: (2, 784)" in out
+    assert (
+        "vinsgrad.Size([3, 784])\nvinsgrad.Size([3, 20])" in out
+        and "after ReLU, min is 0.0" in out
+        and "rows sum to 1: True" in out
+    )
+    assert "Layer: linear_relu_stack.0.weight | Size: vinsgrad.Size([32, 784]) | first values shape: (2, 784)" in out
 
 
 def test_nn_really_every_refactoring_step_learns(run) -> None:  # type: ignore[no-untyped-def]
     out = run("nn_really.py", "2")
-    assert "(320, 784) tensor(0) tensor(9)" in out
+    assert "vinsgrad.Size([320, 784]) tensor(0) tensor(9)" in out
     before, after = (float(v) for v in re.search(r"before: (\S+) .*\n.*after: (\S+) ", out).groups())
     assert after < before and "F.cross_entropy agrees: True" in out
     validation = [float(v) for v in re.findall(r"^\d (\S+)$", out, re.M)]

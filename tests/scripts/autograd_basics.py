@@ -26,7 +26,7 @@ z_det = (torch.matmul(x, w) + b).detach()
 print(z_det.requires_grad)
 
 inp = torch.eye(4, 5, requires_grad=True)
-out = (inp + 1).pow(2).transpose(0, 1)
+out = (inp + 1).pow(2).t()
 out.backward(torch.ones_like(out), retain_graph=True)
 print(f"First call\n{inp.grad}")
 out.backward(torch.ones_like(out), retain_graph=True)

@@ -52,7 +52,7 @@ def test(model, device, loader):
             output = model(data)
             test_loss += F.nll_loss(output, target, reduction="sum").item()
             pred = output.argmax(dim=1, keepdim=True)
-            correct += pred.eq(target.view(pred.shape)).sum().item()  # the original: view_as(pred)
+            correct += pred.eq(target.view_as(pred)).sum().item()
     test_loss /= len(loader.dataset)
     print(f"\nTest set: Average loss: {test_loss:.4f}, Accuracy: {correct}/{len(loader.dataset)}\n")
 
