@@ -171,6 +171,8 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
 def _checked(obj: Any, path: str | os.PathLike[str]) -> Checkpoint:
     import numpy as np
 
+    import vinsgrad
+
     def bad(why: str) -> CheckpointError:
         return CheckpointError(f"checkpoint {path}: {why}")
 
@@ -182,7 +184,8 @@ def _checked(obj: Any, path: str | os.PathLike[str]) -> Checkpoint:
         raise bad(f"checkpoint format {version!r} is not supported (this vinsgrad reads up to {FORMAT_VERSION})")
     if not isinstance(meta.get("config"), dict):
         raise bad("its metadata has no training config, so the model cannot be rebuilt")
-    state = obj["model"]
+    # A model's state_dict holds Tensors, which load back as Tensors; the checkpoint keeps their arrays.
+    state = {k: v.numpy() if isinstance(v, vinsgrad.Tensor) else v for k, v in obj["model"].items()}
     if not all(isinstance(k, str) and isinstance(v, np.ndarray) for k, v in state.items()):
         raise bad("the model state must map parameter names to arrays")
     return Checkpoint(state, obj.get("optimizer"), obj.get("scheduler"), meta)

@@ -8,7 +8,8 @@ model:
 loss: {type: CrossEntropyLoss}              # any loss class in vinsgrad.nn
 optimizer: {type: SGD, lr: 0.01}            # any class in vinsgrad.optim
 scheduler: {type: StepLR, step_size: 2}     # optional; any class in vinsgrad.optim.lr_scheduler (+ interval:
-                                            # epoch|step, when to step it; OneCycleLR defaults to step)
+                                            # epoch|step, when to step it; OneCycleLR defaults to step);
+                                            # SequentialLR/ChainedScheduler take nested scheduler specs
 data: {dataset: mnist, root: ./data, batch_size: 64, shuffle: true, val_split: 0.1,
        transform: [{type: ToTensor}, {type: Flatten}]}     # any class in vinsgrad.vision.transforms
 train: {epochs: 5, seed: 0, out: runs/mlp}
@@ -497,7 +498,7 @@ def attempt(key: str, source: str, build: Callable[[dict[str, Any]], T], spec: d
 
 def blamed(spec: dict[str, Any], kind: Kind, build: Callable[[dict[str, Any]], object], message: str) -> str | None:
     """The argument of ``spec`` that, reset to its default, stops ``build`` failing with ``message``."""
-    params = signature_params(kind.namespace()[spec["type"]], kind.skip)
+    params = signature_params(kind.namespace()[spec["type"]], kind.supplied)
     for arg, value in spec.items():
         param = params.get(arg)
         if param is None or param.default is inspect.Parameter.empty:

@@ -159,4 +159,6 @@ register(predict_command, "predict")
 register(graph_command, "graph")
 register(selftest_command, "selftest")
 register(configs_command, "configs")
-app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(guarded(run_command))
+app.command(
+    "run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "allow_interspersed_args": False}
+)(guarded(run_command))

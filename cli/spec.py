@@ -7,6 +7,7 @@ here: arguments, defaults and type hints come from ``inspect.signature``.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import inspect
@@ -143,14 +144,14 @@ def hint_of(param: inspect.Parameter) -> Any:
     return inspect.Parameter.empty
 
 
-def signature_params(cls: type, skip: int) -> dict[str, inspect.Parameter]:
-    """The keyword-settable parameters of ``cls(...)``, minus the first ``skip`` (an optimizer's ``params``)."""
+def signature_params(cls: type, supplied: tuple[str, ...]) -> dict[str, inspect.Parameter]:
+    """The keyword-settable parameters of ``cls(...)``, minus those the CLI ``supplied`` (an optimizer's ``params``)."""
     try:
         sig = inspect.signature(cls, eval_str=True)
     except Exception:  # a hint that cannot be evaluated at run time: fall back to unchecked (string) hints
         sig = inspect.signature(cls)
     params = [p for p in sig.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-    return {p.name: p for p in params[skip:] if p.name not in NOT_CONFIGURABLE}
+    return {p.name: p for p in params if p.name not in supplied and p.name not in NOT_CONFIGURABLE}
 
 
 def jsonable(value: Any) -> bool:
@@ -167,7 +168,7 @@ class Kind:
 
     what: str
     namespace: Callable[[], dict[str, type]]
-    skip: int = 0  # leading constructor arguments supplied by the trainer (an optimizer's params)
+    supplied: tuple[str, ...] = ()  # constructor arguments the trainer passes (an optimizer's params), by name
     extra: dict[str, Field] = field(default_factory=dict)  # keys that are not constructor arguments
 
 
@@ -187,7 +188,7 @@ def configurable(module: Any, base: type, exclude: Callable[[str], bool] = lambd
         and issubclass(obj, base)
         and obj is not base
         and not inspect.isabstract(obj)
-        and not any(takes_callable(hint_of(p)) for p in signature_params(obj, 0).values())
+        and not any(takes_callable(hint_of(p)) for p in signature_params(obj, ()).values())
         and not exclude(name)
     }
 
@@ -237,8 +238,9 @@ def _transforms() -> dict[str, type]:
 INTERVAL = Field("epoch", lambda v: v in ("epoch", "step"), "'epoch' or 'step'")
 LAYER = Kind("layer", _layers)
 LOSS = Kind("loss", _losses)
-OPTIMIZER = Kind("optimizer", _optimizers, skip=1)
-SCHEDULER = Kind("scheduler", _schedulers, skip=1, extra={"interval": INTERVAL})
+OPTIMIZER = Kind("optimizer", _optimizers, supplied=("params",))
+# By name: ChainedScheduler takes its schedulers first and the optimizer second.
+SCHEDULER = Kind("scheduler", _schedulers, supplied=("optimizer",), extra={"interval": INTERVAL})
 TRANSFORM = Kind("transform", _transforms)
 
 
@@ -253,7 +255,7 @@ def resolve_spec(spec: Any, key: str, kind: Kind, source: str) -> dict[str, Any]
     name = spec["type"]
     if not isinstance(name, str) or name not in names:
         raise ConfigError(source, f"{key}.type", f"unknown {kind.what} {shown(name)}{did_you_mean(name, list(names))}")
-    params = signature_params(names[name], kind.skip)
+    params = signature_params(names[name], kind.supplied)
     resolved: dict[str, Any] = {"type": name}
     for arg, value in spec.items():
         if arg == "type":
@@ -267,6 +269,9 @@ def resolve_spec(spec: Any, key: str, kind: Kind, source: str) -> dict[str, Any]
         hint = hint_of(params[arg])
         if not accepts(value, hint):
             raise ConfigError(source, where, f"expected {describe(hint)}, got {shown(value)}")
+        if nests(hint, kind):  # SequentialLR's and ChainedScheduler's schedulers: specs of the same kind
+            inner = dataclasses.replace(kind, extra={})
+            value = [resolve_spec(v, f"{where}.{i}", inner, source) for i, v in enumerate(value)]
         resolved[arg] = value
     for arg, param in params.items():
         if arg in resolved:
@@ -281,20 +286,29 @@ def resolve_spec(spec: Any, key: str, kind: Kind, source: str) -> dict[str, Any]
     return resolved
 
 
-def instantiate(spec: dict[str, Any], kind: Kind, *leading: Any) -> Any:
-    """Build the object a resolved spec names (lists become tuples, or float32 Tensors where a Tensor is expected)."""
+def nests(hint: Any, kind: Kind) -> bool:
+    """Whether an argument takes a list of objects of ``kind`` itself (SequentialLR's ``schedulers``)."""
+    classes = [h for h in typing.get_args(hint) if inspect.isclass(h)]
+    return any(issubclass(c, base) for base in classes for c in kind.namespace().values())
+
+
+def instantiate(spec: dict[str, Any], kind: Kind, *supplied: Any) -> Any:
+    """Build the object a resolved spec names (lists become tuples, or float32 Tensors where a Tensor is expected);
+    ``supplied`` are the values of ``kind.supplied``, passed on to nested specs too."""
     cls = kind.namespace()[spec["type"]]
-    params = signature_params(cls, kind.skip)
+    params = signature_params(cls, kind.supplied)
     kwargs = {}
     for arg, value in spec.items():
         if arg == "type" or arg in kind.extra:
             continue
-        if isinstance(value, list):
+        if isinstance(value, list) and nests(hint_of(params[arg]), kind):
+            value = [instantiate(v, kind, *supplied) for v in value]
+        elif isinstance(value, list):
             hints = typing.get_args(hint_of(params[arg])) or (hint_of(params[arg]),)
             wants_tensor = any(inspect.isclass(h) and issubclass(h, vinsgrad.Tensor) for h in hints)
             value = vinsgrad.tensor(value, dtype=vinsgrad.float32) if wants_tensor else tuple(value)
         kwargs[arg] = value
-    return cls(*leading, **kwargs)
+    return cls(**dict(zip(kind.supplied, supplied)), **kwargs)
 
 
 def check_field(spec: Field, value: Any, key: str, source: str) -> Any:

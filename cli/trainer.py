@@ -22,6 +22,7 @@ from types import FrameType
 from typing import Any
 
 import vinsgrad
+from vinsgrad.optim import LBFGS
 from vinsgrad.optim.lr_scheduler import ReduceLROnPlateau
 from vinsgrad.utils.data import DataLoader
 
@@ -213,10 +214,20 @@ class Trainer:
             )
         self.optimizer.zero_grad()
         loss.backward()
-        self.optimizer.step()
+        if isinstance(self.optimizer, LBFGS):  # it re-evaluates the loss on this batch several times per step
+            self.optimizer.step(lambda: self.batch_loss(x, y))
+        else:
+            self.optimizer.step()
         if self.scheduler is not None and self.config["scheduler"]["interval"] == "step":
             self.scheduler.step()
         return summed_loss(self.loss_fn, value, len(y)), count_correct(logits, y)
+
+    def batch_loss(self, x: vinsgrad.Tensor, y: vinsgrad.Tensor) -> vinsgrad.Tensor:
+        """The closure LBFGS calls: the loss on this batch, with fresh gradients."""
+        self.optimizer.zero_grad()
+        loss = self.loss_fn(self.model(x), y)
+        loss.backward()
+        return loss
 
     def end_epoch(self, epoch: int, totals: Totals, seconds: float) -> None:
         record: dict[str, Any] = {

@@ -81,9 +81,22 @@ def test_device_is_the_cpu_only() -> None:
     assert cpu.type == "cpu" and repr(cpu) == "device(type='cpu')" and str(cpu) == "cpu"
     assert cpu == "cpu" and cpu == vinsgrad.device(cpu) and cpu != "cuda" and cpu != 0
     assert vinsgrad.zeros(2).device == cpu and vinsgrad.tensor([1.0]).device == "cpu"
-    for bad in ("cuda", "cuda:0", "mps"):
+    for bad in ("cuda", "cuda:0", "mps"):  # a device can be named, as in PyTorch, but not used
+        named = vinsgrad.device(bad)
+        assert str(named) == bad and named != cpu and named.type == bad.split(":")[0]
         with pytest.raises(RuntimeError, match=f"vinsgrad runs on the CPU only, got device '{bad}'"):
-            vinsgrad.device(bad)
+            vinsgrad.ones(2).to(named)
+        with pytest.raises(RuntimeError, match=f"vinsgrad runs on the CPU only, got device '{bad}'"):
+            vinsgrad.nn.Linear(2, 2).to(named)
+        with pytest.raises(RuntimeError, match=f"vinsgrad runs on the CPU only, got device '{bad}'"):
+            vinsgrad.zeros(2, device=named)
+    assert vinsgrad.device("cuda", 1).index == 1 and repr(vinsgrad.device("cuda:1")) == "device(type='cuda', index=1)"
+    with pytest.raises(RuntimeError, match=r"Expected one of cpu, cuda, .* device string: gpu"):
+        vinsgrad.device("gpu")
+    vinsgrad.set_default_device("cpu")
+    assert vinsgrad.get_default_device() == cpu
+    with pytest.raises(RuntimeError, match=r"set_default_device\(\): vinsgrad runs on the CPU only, got device 'cuda'"):
+        vinsgrad.set_default_device("cuda")
 
 
 def test_to_and_cpu_accept_the_cpu_device_and_refuse_others() -> None:
@@ -179,6 +192,21 @@ def test_missing_api_in_a_module_the_script_imports_names_that_module(tmp_path: 
             run_script(str(script))
     finally:
         sys.modules.pop("spectral_helper", None)
+
+
+def test_a_keyword_argument_vinsgrad_lacks_is_one_line_too(tmp_path: Path) -> None:
+    script = write(tmp_path, "named.py", "import torch\n\nx = torch.ones(2, names=None)\n")
+    with pytest.raises(MissingAPIError) as info:
+        run_script(str(script))
+    assert (
+        str(info.value) == f"{script}:3: argument 'names' of ones() is a PyTorch argument that vinsgrad does not have"
+    )
+
+
+def test_a_bad_keyword_to_the_scripts_own_function_stays_a_type_error(tmp_path: Path) -> None:
+    script = write(tmp_path, "own.py", "import torch\n\ndef ones(n):\n    return n\n\nones(2, names=None)\n")
+    with pytest.raises(TypeError, match="ones\\(\\) got an unexpected keyword argument 'names'"):
+        run_script(str(script))
 
 
 def test_other_script_errors_propagate_unchanged(tmp_path: Path) -> None:

@@ -89,13 +89,46 @@ def test_round_trip_of_edge_values(tmp_path: Path) -> None:
     assert_same(obj, vinsgrad.load(tmp_path / "x.npz"))
 
 
-def test_tensors_are_saved_as_arrays_without_history(tmp_path: Path) -> None:
+def test_tensors_come_back_as_tensors_without_history_and_arrays_as_arrays(tmp_path: Path) -> None:
     w = vinsgrad.tensor([[1.0, 2.0]], requires_grad=True)
     y = w * 2
-    vinsgrad.save({"weight": w, "y": y}, tmp_path / "t.npz")
-    out = vinsgrad.load(tmp_path / "t.npz")
-    assert isinstance(out["weight"], np.ndarray) and out["weight"].dtype == np.float32
-    np.testing.assert_array_equal(out["y"], [[2.0, 4.0]])
+    vinsgrad.save({"weight": w, "y": y, "plain": np.arange(3)}, tmp_path / "t.pt")
+    out = vinsgrad.load(tmp_path / "t.pt")
+    assert type(out["weight"]) is vinsgrad.Tensor and out["weight"].dtype == vinsgrad.float32
+    assert not out["y"].requires_grad and out["y"].grad_fn is None
+    np.testing.assert_array_equal(out["y"].numpy(), [[2.0, 4.0]])
+    assert type(out["plain"]) is np.ndarray and out["plain"].dtype == np.int64
+
+
+def test_state_dict_idioms_round_trip_through_a_bytes_buffer() -> None:
+    vinsgrad.manual_seed(0)
+    model = vinsgrad.nn.Sequential(vinsgrad.nn.Linear(3, 4), vinsgrad.nn.ReLU(), vinsgrad.nn.Linear(4, 2))
+    opt = vinsgrad.optim.Adam(model.parameters(), lr=0.01)
+    model(vinsgrad.randn(5, 3)).sum().backward()
+    opt.step()
+    buffer = io.BytesIO()
+    vinsgrad.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3}, buffer)
+    buffer.seek(0)
+    ckpt = vinsgrad.load(buffer, map_location=vinsgrad.device("cpu"), weights_only=True)
+    assert ckpt["epoch"] == 3 and all(isinstance(v, vinsgrad.Tensor) for v in ckpt["model"].values())
+    vinsgrad.manual_seed(1)
+    fresh = vinsgrad.nn.Sequential(vinsgrad.nn.Linear(3, 4), vinsgrad.nn.ReLU(), vinsgrad.nn.Linear(4, 2))
+    fresh_opt = vinsgrad.optim.Adam(fresh.parameters(), lr=0.5)
+    fresh.load_state_dict(ckpt["model"])
+    fresh_opt.load_state_dict(ckpt["optimizer"])
+    for (name, a), b in zip(model.state_dict().items(), fresh.state_dict().values()):
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
+    assert fresh_opt.param_groups[0]["lr"] == 0.01
+    np.testing.assert_array_equal(
+        fresh_opt.state_dict()["state"][0]["exp_avg"], opt.state_dict()["state"][0]["exp_avg"]
+    )
+
+
+def test_version_1_files_still_load_with_their_arrays(tmp_path: Path) -> None:
+    meta = {"format": "vinsgrad", "format_version": 1, "root": {"dict": [["w", {"array": "w"}]]}}
+    _write_meta(tmp_path / "old.npz", meta, w=np.ones(2, dtype=np.float32))
+    out = vinsgrad.load(tmp_path / "old.npz")
+    assert type(out["w"]) is np.ndarray and out["w"].tolist() == [1.0, 1.0]
 
 
 def test_members_have_readable_keys_and_the_name_is_used_exactly(tmp_path: Path) -> None:
@@ -268,10 +301,21 @@ def test_adam_resumes_bit_exactly_from_a_saved_state(tmp_path: Path) -> None:
 def test_pytorch_load_arguments(tmp_path: Path) -> None:
     vinsgrad.save({"w": np.ones(2)}, tmp_path / "w.npz")
     assert_same({"w": np.ones(2)}, vinsgrad.load(tmp_path / "w.npz", map_location="cpu", weights_only=True))
-    with pytest.raises(ValueError, match="CPU only; map_location must be None or 'cpu', got 'cuda:0'"):
+    with pytest.raises(
+        RuntimeError, match=r"load\(map_location=...\): vinsgrad runs on the CPU only, got device 'cuda:0'"
+    ):
         vinsgrad.load(tmp_path / "w.npz", map_location="cuda:0")
-    with pytest.raises(ValueError, match="weights_only=False would allow pickled Python objects"):
-        vinsgrad.load(tmp_path / "w.npz", weights_only=False)
+    with pytest.raises(RuntimeError, match="CPU only, got device 'cuda:1'"):
+        vinsgrad.load(tmp_path / "w.npz", map_location={"cuda:0": "cuda:1"})
+    # weights_only=False loads the same thing: the file can hold nothing but arrays and plain data.
+    assert_same(
+        {"w": np.ones(2)}, vinsgrad.load(tmp_path / "w.npz", weights_only=False, map_location={"cuda:0": "cpu"})
+    )
+    vinsgrad.save({"t": vinsgrad.ones(2)}, tmp_path / "t.npz")
+    halved = vinsgrad.load(tmp_path / "t.npz", map_location=lambda t, loc: t / 2 if loc == "cpu" else None)
+    assert halved["t"].tolist() == [0.5, 0.5]
+    with pytest.raises(TypeError, match=r"unexpected keyword arguments \['bogus'\]"):
+        vinsgrad.load(tmp_path / "t.npz", bogus=1)
 
 
 def test_model_load_state_dict_takes_what_load_returns(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from vinsgrad.autograd import (
     Tensor,
     enable_grad,
     gradcheck,
+    inference_mode,
     is_grad_enabled,
     no_grad,
     set_grad_enabled,
@@ -42,7 +43,7 @@ from vinsgrad.autograd.creation import (
     zeros,
     zeros_like,
 )
-from vinsgrad.autograd.device import device
+from vinsgrad.autograd.device import device, get_default_device, set_default_device
 from vinsgrad.autograd.tensor import Size
 from vinsgrad.functions import (  # elementwise ops as functions, with out= (issue 13)
     abs,
@@ -261,9 +262,11 @@ __all__ = [
     "from_numpy",
     "full",
     "full_like",
+    "get_default_device",
     "get_rng_state",
     "gradcheck",
     "half",
+    "inference_mode",
     "initial_seed",
     "int",
     "int8",
@@ -294,6 +297,7 @@ __all__ = [
     "randn_like",
     "randperm",
     "save",
+    "set_default_device",
     "set_grad_enabled",
     "set_rng_state",
     "short",

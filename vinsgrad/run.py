@@ -6,7 +6,8 @@ layer implements nothing; it only renames. It is a meta-path finder installed fo
 together with every ``torch`` entry it put in ``sys.modules``, so ``import torch`` never works outside a run.
 
 When the script reaches for something vinsgrad lacks, it stops with one line naming the PyTorch API and the script's
-file and line, e.g. ``train.py:12: torch.fft does not exist in vinsgrad (a PyTorch API vinsgrad does not have)``.
+file and line, e.g. ``train.py:12: torch.fft is a PyTorch API that vinsgrad does not have``;
+a keyword argument vinsgrad's version of a function lacks (``out=``) is reported the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import os
+import re
 import runpy
 import sys
 import traceback
@@ -140,6 +142,36 @@ def _from_import_missing(error: BaseException) -> str | None:
     return None
 
 
+def _missing_argument(error: BaseException) -> str | None:
+    """A vinsgrad function called with a keyword argument PyTorch has and it lacks (``torch.matmul(a, b, out=c)``):
+    ``argument 'out' of Tensor.__matmul__()``, read from Python's message; None for any other TypeError."""
+    match = re.fullmatch(r"([\w.]+)\(\) got an unexpected keyword argument '(\w+)'", str(error))
+    if not isinstance(error, TypeError) or match is None or not _defined_in_vinsgrad(match.group(1)):
+        return None
+    frames = list(traceback.walk_tb(error.__traceback__))
+    if frames:  # the name as the failing line sees it: the script's own function of that name is not vinsgrad's
+        frame = frames[-1][0]
+        first = match.group(1).split(".")[0]
+        own = frame.f_locals.get(first, frame.f_globals.get(first))
+        if own is not None and not getattr(own, "__module__", "").startswith("vinsgrad"):
+            return None
+    return f"argument '{match.group(2)}' of {match.group(1)}()"
+
+
+def _defined_in_vinsgrad(qualname: str) -> bool:
+    """Whether a function or method of that qualified name (``Tensor.__matmul__``) is defined in vinsgrad (a
+    function of the script's own with the same name is not)."""
+    owner, _, _ = qualname.rpartition(".")
+    wanted = owner or qualname
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] != "vinsgrad" or module is None:
+            continue
+        for obj in vars(module).values():
+            if getattr(obj, "__qualname__", None) == wanted and getattr(obj, "__module__", "").startswith("vinsgrad"):
+                return True
+    return False
+
+
 def run_script(script: str, args: Sequence[str] = ()) -> None:
     """Run ``script`` as ``__main__`` with ``sys.argv == [script, *args]`` and torch resolving to vinsgrad.
 
@@ -160,6 +192,12 @@ def run_script(script: str, args: Sequence[str] = ()) -> None:
         if api is None or where is None:
             raise
         raise MissingAPIError(f"{where}: {api} is a PyTorch API that vinsgrad does not have") from None
+    except TypeError as error:
+        argument = _missing_argument(error)
+        where = _user_frame(error.__traceback__, script)
+        if argument is None or where is None:
+            raise
+        raise MissingAPIError(f"{where}: {argument} is a PyTorch argument that vinsgrad does not have") from None
     finally:
         sys.argv = saved_argv
         if sys.path and sys.path[0] != saved_path0:

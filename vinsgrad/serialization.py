@@ -2,8 +2,9 @@
 
 The file is an ordinary NumPy ``.npz`` archive. Every array is a member under a readable key built from its
 path in the object (``model/fc1.weight``, ``optimizer/state/0/exp_avg``); the member ``__meta__.json`` holds
-the structure as JSON with each array replaced by a reference to its key. JSON keeps Python ints, floats,
-strings, bools and None exactly; dicts are stored as lists of ``[key, value]`` pairs so int keys (an
+the structure as JSON with each array replaced by a reference to its key, tagged ``tensor`` or ``array`` so a
+Tensor comes back as a Tensor (as ``torch.load`` gives) and a NumPy array as an array. JSON keeps Python ints,
+floats, strings, bools and None exactly; dicts are stored as lists of ``[key, value]`` pairs so int keys (an
 optimizer's ``state``) come back as ints, and tuples come back as tuples.
 
 Loading always passes ``allow_pickle=False``: a file can hold arrays and JSON only, never code.
@@ -20,17 +21,19 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
+from vinsgrad.autograd.device import check_device
+from vinsgrad.autograd.device import device as Device
 from vinsgrad.autograd.tensor import Tensor
 
 FORMAT = "vinsgrad"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: Tensors tagged "tensor" (version 1 saved them as "array"; such files still load)
 META_KEY = "__meta__.json"
 
 PathLike = str | os.PathLike[str]
@@ -46,7 +49,8 @@ class SerializationError(ValueError):
 def save(obj: Any, f: PathLike | IO[bytes]) -> None:
     """Save ``obj`` (nested dicts/lists/tuples of arrays, Tensors, numbers, strings, bools and None) to ``f``.
 
-    Tensors are saved as their arrays (without autograd history). A path is written atomically: to a
+    Tensors are saved without autograd history and load as Tensors. ``f`` is a path or a binary file object
+    (``io.BytesIO``, an open file), as in ``torch.save``. A path is written atomically: to a
     temporary file in the same folder, then renamed, so a crash never leaves a half-written file under
     the final name. The name is used exactly as given (no ``.npz`` is appended).
     """
@@ -89,7 +93,9 @@ def _atomic_file(path: Path) -> Iterator[IO[bytes]]:
 def _encode(obj: Any, path: tuple[str, ...], arrays: dict[str, np.ndarray]) -> Any:
     """The JSON node for ``obj``; arrays go into ``arrays`` under a key made from ``path``."""
     if isinstance(obj, Tensor):
-        obj = obj._data
+        key = _unique_key("/".join(path) or "tensor", arrays)
+        arrays[key] = obj._data
+        return {"tensor": key}
     # NumPy scalars before Python ones: np.float64 is a float subclass but must come back as np.float64.
     if isinstance(obj, (np.ndarray, np.generic)):
         if obj.dtype.hasobject:
@@ -134,32 +140,52 @@ def _where(path: tuple[str, ...]) -> str:
 # **** load ****
 
 
-def load(f: PathLike | IO[bytes], map_location: Any = None, *, weights_only: bool = True) -> Any:
-    """Load an object saved by ``save``. Arrays come back as NumPy arrays, so
-    ``model.load_state_dict(vinsgrad.load(path))`` works. Raises ``FileNotFoundError`` for a missing
-    file and ``SerializationError`` for anything that is not an intact vinsgrad file.
+def load(f: PathLike | IO[bytes], map_location: Any = None, *, weights_only: bool = True, **kwargs: Any) -> Any:
+    """Load an object saved by ``save`` from a path or a binary file object. Saved Tensors come back as Tensors
+    (NumPy arrays as arrays), so ``model.load_state_dict(vinsgrad.load(path))`` works. Raises
+    ``FileNotFoundError`` for a missing file and ``SerializationError`` for anything that is not an intact
+    vinsgrad file.
 
-    ``map_location`` and ``weights_only`` are PyTorch's: vinsgrad runs on the CPU only (None or "cpu"), and its
-    files hold arrays and plain data only, which is what ``weights_only=True`` means.
+    ``map_location`` is PyTorch's: None, ``"cpu"``, ``device("cpu")``, a dict whose targets are the CPU, or a
+    function ``(tensor, "cpu") -> tensor`` applied to each loaded Tensor; any other device is an error, as vinsgrad
+    runs on the CPU only. ``weights_only`` is accepted either way: vinsgrad files hold arrays and plain data only,
+    never pickled objects, so both load the same thing. Other keywords of ``torch.load`` (``mmap``) are ignored.
     """
-    if map_location not in (None, "cpu"):
-        raise ValueError(
-            f"load: vinsgrad runs on the CPU only; map_location must be None or 'cpu', got {map_location!r}"
-        )
-    if weights_only is not True:
-        raise ValueError(
-            "load: weights_only=False would allow pickled Python objects, which vinsgrad files never hold "
-            "(they could run code); drop the argument"
-        )
+    unknown = set(kwargs) - {"mmap", "pickle_module"}
+    if unknown:
+        raise TypeError(f"load() got unexpected keyword arguments {sorted(unknown)}")
+    remap = _map_location(map_location)
     name = getattr(f, "name", "<file>") if hasattr(f, "read") else os.fspath(f)
     if not hasattr(f, "read") and not Path(name).exists():
         raise FileNotFoundError(f"{name}: no such file")
     if not hasattr(f, "read") and Path(name).is_dir():
         raise IsADirectoryError(f"{name}: is a folder, expected a file")
+    # NOTE: one reader today; another format (by the path's suffix) dispatches here, before the npz reader.
     try:
-        return _unpack(_read_members(f))
+        obj = _unpack(_read_members(f))
     except SerializationError as e:
         raise SerializationError(f"{name}: {e}") from None
+    return obj if remap is None else _remap(obj, remap)
+
+
+def _map_location(map_location: Any) -> Callable[[Tensor, str], Any] | None:
+    """The function to apply to each loaded Tensor (None: keep them), after checking every target is the CPU."""
+    if callable(map_location) and not isinstance(map_location, (str, Device)):
+        return map_location
+    targets = list(map_location.values()) if isinstance(map_location, dict) else [map_location]
+    for target in targets:
+        check_device(target, "load(map_location=...)")
+    return None
+
+
+def _remap(obj: Any, fn: Callable[[Tensor, str], Any]) -> Any:
+    if isinstance(obj, Tensor):
+        return fn(obj, "cpu")
+    if isinstance(obj, dict):
+        return {k: _remap(v, fn) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_remap(v, fn) for v in obj)
+    return obj
 
 
 def _unpack(members: dict[str, np.ndarray]) -> Any:
@@ -216,9 +242,11 @@ def _decode(node: Any, arrays: dict[str, np.ndarray]) -> Any:
             return {_key(k): _decode(v, arrays) for k, v in value}
         if tag == "tuple" and isinstance(value, list):
             return tuple(_decode(v, arrays) for v in value)
-        if tag in ("array", "scalar"):
+        if tag in ("array", "scalar", "tensor"):
             if not isinstance(value, str) or value not in arrays:
                 raise SerializationError(f"corrupt vinsgrad file: array {value!r} is missing")
+            if tag == "tensor":
+                return Tensor(arrays[value])
             return arrays[value][()] if tag == "scalar" else arrays[value]
     raise SerializationError(f"corrupt vinsgrad file: unexpected entry {str(node)[:60]}")
 

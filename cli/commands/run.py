@@ -18,8 +18,9 @@ def run_command(
 
     torch, torch.nn, torch.nn.functional, torch.optim, torch.utils.data, torchvision.datasets and
     torchvision.transforms are vinsgrad's own modules under PyTorch's names, for this run only. The script sees
-    sys.argv == [SCRIPT, *ARGS] and runs as __main__. If it uses a PyTorch API vinsgrad does not have, the run stops
-    with one line naming the API and the script's file:line (exit 1).
+    sys.argv == [SCRIPT, *ARGS] and runs as __main__; every option after SCRIPT is the script's own (so
+    [cyan]vinsgrad run train.py --help[/cyan] shows train.py's help). If it uses a PyTorch API vinsgrad does not
+    have, the run stops with one line naming the API and the script's file:line (exit 1).
 
     [bold]Examples[/bold]
 

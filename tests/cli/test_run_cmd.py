@@ -43,3 +43,17 @@ def test_run_command_missing_api_is_one_line_exit_1(tmp_path: Path) -> None:
 def test_run_command_missing_script_is_exit_2(tmp_path: Path) -> None:
     proc = subprocess.run([*VINSGRAD, "run", str(tmp_path / "nope.py")], capture_output=True, text=True)
     assert proc.returncode == 2 and "nope.py: No such file or directory" in proc.stderr
+
+
+def test_options_after_the_script_are_the_scripts_own_even_help(tmp_path: Path) -> None:
+    script = tmp_path / "cli.py"
+    script.write_text(
+        "import argparse\np = argparse.ArgumentParser(description='the script')\np.add_argument('--epochs')\n"
+        "print(p.parse_args())\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.run([*VINSGRAD, "run", str(script), "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.startswith("usage: cli.py [-h] [--epochs EPOCHS]")
+    assert "the script" in proc.stdout and "vinsgrad run" not in proc.stdout
+    own = subprocess.run([*VINSGRAD, "run", "--help"], capture_output=True, text=True)
+    assert own.returncode == 0 and "Usage: vinsgrad run" in own.stdout

@@ -195,7 +195,7 @@ def test_layers_take_pytorchs_device_and_dtype_arguments() -> None:
         floats = [t for t in (*layer.parameters(), *layer.buffers()) if t.dtype.kind == "f"]
         assert floats and all(t.dtype == vg.float64 for t in floats)
     assert nn.BatchNorm1d(2, dtype=vg.float64).num_batches_tracked.dtype == vg.int64
-    with pytest.raises(ValueError, match="CPU only, got device 'cuda'"):
+    with pytest.raises(RuntimeError, match="CPU only, got device 'cuda'"):
         nn.BatchNorm1d(2, device="cuda")
 
 

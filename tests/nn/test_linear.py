@@ -93,7 +93,7 @@ def test_errors_name_the_problem() -> None:
         layer(vinsgrad.randn(4, 3, dtype=vinsgrad.float64))
     with pytest.raises(ValueError, match=r"in_features must be a non-negative int, got 2\.5"):
         nn.Linear(2.5, 3)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="CPU only"):
+    with pytest.raises(RuntimeError, match="CPU only"):
         nn.Linear(2, 3, device="cuda")
 
 

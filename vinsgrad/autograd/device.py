@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 CPU_ONLY = "vinsgrad runs on the CPU only"
+# The device types PyTorch knows: each can be named, only "cpu" can hold a tensor.
+DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu", "mtia", "hip", "xla", "meta", "ipu", "hpu", "privateuseone")
 
 
 class device:
     """Where a tensor lives: always the CPU in vinsgrad (``device("cpu")``, ``device("cpu", 0)``).
 
-    Asking for another device type (``"cuda"``, ``"mps"``) raises a RuntimeError.
+    ``device("cuda")`` can be written down, as in PyTorch (scripts build one before checking it), but putting a
+    tensor or a model there (``.to``, ``device=``) raises a RuntimeError: vinsgrad runs on the CPU only.
     """
 
     __slots__ = ("index", "type")
@@ -24,13 +27,15 @@ class device:
         if not isinstance(type, str):
             raise TypeError(f"device() expected a string like 'cpu', got {type!r}")
         kind, _, number = type.partition(":")
-        if kind != "cpu":
-            raise RuntimeError(f"{CPU_ONLY}, got device {type!r}")
+        if kind not in DEVICE_TYPES:
+            raise RuntimeError(
+                f"Expected one of {', '.join(DEVICE_TYPES)} device type at start of device string: {type}"
+            )
         if number:
             if not number.isdigit():
                 raise RuntimeError(f"Invalid device string: {type!r}")
             index = int(number)
-        self.type = "cpu"
+        self.type = kind
         self.index = index
 
     def __repr__(self) -> str:
@@ -60,7 +65,11 @@ CPU = device("cpu")
 
 def check_device(dev: Any, where: str = "") -> None:
     """Raise unless ``dev`` is None, ``"cpu"`` or ``device("cpu")`` (what every ``device=`` argument accepts)."""
-    if dev is None or isinstance(dev, device):
+    if dev is None:
+        return
+    if isinstance(dev, device):
+        if dev.type != "cpu":
+            raise RuntimeError(f"{where + ': ' if where else ''}{CPU_ONLY}, got device '{dev}'")
         return
     if isinstance(dev, str):
         kind = dev.partition(":")[0]
@@ -72,3 +81,12 @@ def check_device(dev: Any, where: str = "") -> None:
     if isinstance(dev, int):
         raise RuntimeError(f"{where + ': ' if where else ''}{CPU_ONLY}, got device index {dev} (a CUDA device)")
     raise TypeError(f"{where + ': ' if where else ''}expected a device like 'cpu', got {type(dev).__name__}")
+
+
+def set_default_device(dev: Any) -> None:
+    """PyTorch's default device for new tensors: only the CPU (None or ``"cpu"``) is accepted, and is the default."""
+    check_device(dev, "set_default_device()")
+
+
+def get_default_device() -> device:
+    return CPU

@@ -23,7 +23,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from vinsgrad.autograd import grad_mode, versions
@@ -117,8 +117,14 @@ def unbroadcast(grad: ndarray, shape: tuple[int, ...]) -> ndarray:
 # **** the engine ****
 
 
-def run_backward(tensor: Tensor, gradient: Tensor | ndarray | float | None, retain_graph: bool) -> None:
-    """Accumulate d(tensor)/d(leaf) into every leaf's ``.grad`` (the engine behind ``Tensor.backward``).
+def run_backward(
+    tensor: Tensor,
+    gradient: Tensor | ndarray | float | None,
+    retain_graph: bool,
+    inputs: list[Tensor] | None = None,
+) -> None:
+    """Accumulate d(tensor)/d(leaf) into every leaf's ``.grad`` (the engine behind ``Tensor.backward``);
+    with ``inputs``, into those tensors' ``.grad`` only.
 
     Invariant: a node runs once, after every consumer of its output has added its gradient.
 
@@ -132,40 +138,146 @@ def run_backward(tensor: Tensor, gradient: Tensor | ndarray | float | None, reta
 
     Leaves are accumulated (and their hooks run) once, with their summed gradient, as in PyTorch.
     """
+    seed = _initial_gradient(_checked_root(tensor), gradient)
+    grad_buffers = LeafGradients(caller_arrays=() if gradient is None else (seed,))
+    if inputs is None:
+        leaves, _ = propagate([(tensor, seed)], retain_graph)
+        for leaf, leaf_grad in leaves.values():
+            grad_buffers.accumulate(leaf, leaf_grad)
+        return
+    for t, g in zip(inputs, gradients_of(inputs, [(tensor, seed)], retain_graph)):
+        if g is not None:
+            grad_buffers.accumulate(t, g)
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Tensor | Sequence[Tensor | None] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """The gradients of ``outputs`` (summed, each weighted by its ``grad_outputs`` entry) with respect to each of
+    ``inputs``, as a tuple; unlike ``backward`` no ``.grad`` is touched. ``inputs`` may be non-leaf tensors.
+
+    An input no gradient reaches is an error unless ``allow_unused`` (then None) or ``materialize_grads`` (zeros).
+    ``create_graph=True`` is not supported: backward computes on arrays, so gradients have no graph of their own
+    (no higher-order derivatives in vinsgrad).
+
+    Example::
+
+        x = vinsgrad.tensor([1.0, 2.0], requires_grad=True)
+        (g,) = vinsgrad.autograd.grad((x ** 3).sum(), x)  # 3 x^2: tensor([ 3., 12.])
+    """
+    if create_graph:
+        raise NotImplementedError(
+            "autograd.grad(create_graph=True): vinsgrad's backward computes on arrays, so a gradient has no graph "
+            "to differentiate again (no higher-order derivatives); use create_graph=False"
+        )
+    if is_grads_batched:
+        raise NotImplementedError("autograd.grad(is_grads_batched=True) is not supported: loop over grad_outputs")
+    outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        seeds: list[Any] = [grad_outputs] * len(outs) if isinstance(grad_outputs, Tensor) else [None] * len(outs)
+    else:
+        seeds = list(grad_outputs)
+    if len(seeds) != len(outs):
+        raise RuntimeError(f"grad: got {len(seeds)} grad_outputs for {len(outs)} outputs; pass one per output")
+    for i, t in enumerate(ins):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"grad: inputs[{i}] does not require grad (create it with requires_grad=True)")
+    roots = [(_checked_root(t), _initial_gradient(t, g)) for t, g in zip(outs, seeds)]
+    found = gradients_of(ins, roots, bool(create_graph) if retain_graph is None else retain_graph)
+    result: list[Tensor | None] = []
+    for i, (t, g) in enumerate(zip(ins, found)):
+        if g is None and materialize_grads:
+            g = xp.zeros_like(t._data)
+        elif g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: inputs[{i}] was not used to compute the outputs, so it has no gradient; "
+                "pass allow_unused=True to get None for it"
+            )
+        result.append(None if g is None else Tensor(xp.array(g, dtype=t._data.dtype)))  # a copy: it is the caller's
+    return tuple(result)
+
+
+def _checked_root(tensor: Tensor) -> Tensor:
     if not tensor.requires_grad:
         raise RuntimeError(
             "element 0 of tensors does not require grad and does not have a grad_fn: nothing to "
             "differentiate (did you create the inputs with requires_grad=True, or run under no_grad()?)"
         )
-    seed = _initial_gradient(tensor, gradient)
-    grad_buffers = LeafGradients(caller_arrays=() if gradient is None else (seed,))
-    root = tensor.grad_fn
-    if root is None:  # a leaf: its gradient is the given one
-        grad_buffers.accumulate(tensor, seed)
-        return
+    return tensor
+
+
+def propagate(
+    roots: list[tuple[Tensor, ndarray]], retain_graph: bool, capture: frozenset[int] = frozenset()
+) -> tuple[dict[int, tuple[Tensor, ndarray]], dict[int, ndarray]]:
+    """Push each root's seed gradient back through the graph. Returns the summed gradient of every leaf reached
+    (``id(leaf) -> (leaf, grad)``) and of every node whose id is in ``capture`` (``id(node) -> grad``)."""
     leaves: dict[int, tuple[Tensor, ndarray]] = {}
+    captured: dict[int, ndarray] = {}
+    pending: dict[int, ndarray] = {}
+    nodes = []
+    for t, seed in roots:
+        node, key = t.grad_fn, id(t.grad_fn) if t.grad_fn is not None else id(t)
+        store: dict[int, Any] = pending if node is not None else leaves
+        prev = store.get(key)
+        if node is None:
+            store[key] = (t, seed if prev is None else prev[1] + seed)
+        else:
+            store[key] = seed if prev is None else prev + seed
+            nodes.append(node)
+    if not nodes:
+        return leaves, captured
     with grad_mode.no_grad():
-        pending: dict[int, ndarray] = {id(root): seed}
-        for node in consumers_first(root):
+        for node in consumers_first(*nodes):
             grad = pending.pop(id(node), None)  # None: every consumer returned None for this input
             if grad is not None:
+                if node.hooks:
+                    grad = _run_hooks(node.hooks, grad)
+                if id(node) in capture:
+                    captured[id(node)] = grad
                 _backward_node(node, grad, pending, leaves)
             if not retain_graph:
                 node.saved_tensors = node.inputs = ()
                 node.freed = True
-        for leaf, leaf_grad in leaves.values():
-            grad_buffers.accumulate(leaf, leaf_grad)
+    return leaves, captured
 
 
-def consumers_first(root: Function) -> list[Function]:
-    """Every node reachable from ``root``, each one after all the nodes that consume its output.
+def gradients_of(inputs: list[Tensor], roots: list[tuple[Tensor, ndarray]], retain_graph: bool) -> list[ndarray | None]:
+    """d(sum of roots)/d(input) for each of ``inputs`` (leaves or not), None where no gradient reaches it.
+    No ``.grad`` is touched."""
+    capture = frozenset(id(t.grad_fn) for t in inputs if t.grad_fn is not None)
+    leaves, captured = propagate(roots, retain_graph, capture)
+    out: list[ndarray | None] = []
+    for t in inputs:
+        if t.grad_fn is not None:
+            out.append(captured.get(id(t.grad_fn)))
+        else:
+            found = leaves.get(id(t))
+            out.append(None if found is None else found[1])
+    return out
+
+
+def consumers_first(*roots: Function) -> list[Function]:
+    """Every node reachable from ``roots``, each one after all the nodes that consume its output.
 
     Kahn's algorithm, iterative so a 100,000-op chain needs no recursion: count each node's consumers, then
     release a node when its last consumer has been placed. (Marking nodes as seen when they are first pushed on
     a DFS stack is not enough on a DAG: a node reached again further down another branch would run too early.)
     """
-    consumers: dict[int, int] = {id(root): 0}
-    stack = [root]
+    consumers: dict[int, int] = {}
+    stack = []
+    for root in roots:
+        if id(root) not in consumers:
+            consumers[id(root)] = 0
+            stack.append(root)
+    starts = list(stack)
     while stack:
         for parent in _parents(stack.pop()):
             if id(parent) in consumers:
@@ -173,7 +285,7 @@ def consumers_first(root: Function) -> list[Function]:
             else:
                 consumers[id(parent)] = 1
                 stack.append(parent)
-    order, ready = [], [root]
+    order, ready = [], [r for r in starts if consumers[id(r)] == 0]  # a root another root consumes waits its turn
     while ready:
         node = ready.pop()
         order.append(node)
@@ -194,9 +306,8 @@ def _parents(node: Function) -> list[Function]:
 def _backward_node(
     node: Function, grad: ndarray, pending: dict[int, ndarray], leaves: dict[int, tuple[Tensor, ndarray]]
 ) -> None:
-    """Run one node's backward and add each input's gradient to what that input has received so far."""
-    if node.hooks:
-        grad = _run_hooks(node.hooks, grad)
+    """Run one node's backward (its output's hooks already applied to ``grad``) and add each input's gradient to
+    what that input has received so far."""
     if versions.any_modified():
         _check_saved_versions(node)
     grads = type(node).backward(node, grad)
@@ -308,6 +419,11 @@ class LeafGradients:
         if t._hooks:
             g = _run_hooks(t._hooks, g)
         if t.grad is not None:
+            if not isinstance(t.grad, Tensor):  # `p.grad = 0.` is accepted by the slot but is no gradient buffer
+                raise TypeError(
+                    f".grad of a tensor of shape {tuple(t.shape)} is a {type(t.grad).__name__}, expected a Tensor or "
+                    "None (reset gradients with p.grad = None or p.grad.zero_())"
+                )
             t.grad._data += g  # NOTE: in place, so a buffer kept across steps is reused, never reallocated
             return
         owner = id(g if g.base is None else versions.owner(g))

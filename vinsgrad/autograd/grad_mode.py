@@ -1,4 +1,5 @@
-"""Whether operations record the graph: ``no_grad``, ``enable_grad`` and ``set_grad_enabled``."""
+"""Whether operations record the graph: ``no_grad``, ``enable_grad``, ``set_grad_enabled`` and
+``inference_mode``."""
 
 from __future__ import annotations
 
@@ -97,3 +98,34 @@ class enable_grad(_GradModeContext):
     """Context manager and decorator that turns recording back on inside a ``no_grad`` block."""
 
     mode = True
+
+
+class inference_mode(_GradModeContext):
+    """PyTorch's faster ``no_grad`` for inference; in vinsgrad it is ``no_grad`` (nothing is recorded inside).
+
+    ``inference_mode(False)`` changes nothing. Works as ``with``, ``@inference_mode()`` and ``@inference_mode``.
+
+    Example::
+
+        with vinsgrad.inference_mode():
+            logits = model(x)
+    """
+
+    mode = False
+    active = True
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):
+            return _decorate(mode, False)
+        self = super().__new__(cls)
+        self.active = bool(mode)
+        return self
+
+    def __enter__(self) -> None:
+        global _enabled
+        self.prev = _enabled
+        if self.active:
+            _enabled = False
+
+    def __call__(self, fn: F) -> F:
+        return _decorate(fn, False) if self.active else fn

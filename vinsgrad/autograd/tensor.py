@@ -205,6 +205,10 @@ class Tensor:
     def cpu(self) -> Tensor:
         return self
 
+    def cuda(self, device: Any = None, non_blocking: _bool = False) -> Tensor:
+        check_device("cuda", "cuda()")  # always raises: vinsgrad runs on the CPU only
+        return self
+
     # **** dtypes and new tensors like this one ****
 
     def half(self) -> Tensor:
@@ -283,14 +287,28 @@ class Tensor:
 
     # **** autograd ****
 
-    def backward(self, gradient: Tensor | ndarray | _float | None = None, retain_graph: _bool = False) -> None:
+    def backward(
+        self,
+        gradient: Tensor | ndarray | _float | None = None,
+        retain_graph: _bool | None = None,
+        create_graph: _bool = False,
+        inputs: Tensor | Sequence[Tensor] | None = None,
+    ) -> None:
         """Accumulate the gradient of this tensor with respect to every leaf into the leaves' ``.grad``.
 
         Args:
             gradient: d(something)/d(self), needed when self is not a scalar.
             retain_graph: keep the graph so backward can run through it again.
+            create_graph: not supported (no higher-order derivatives in vinsgrad): True raises NotImplementedError.
+            inputs: accumulate into these tensors' ``.grad`` only (leaves or not), instead of every leaf.
         """
-        _run_backward(self, gradient, retain_graph)
+        if create_graph:
+            raise NotImplementedError(
+                "backward(create_graph=True): vinsgrad's backward computes on arrays, so gradients have no graph "
+                "to differentiate again (no higher-order derivatives)"
+            )
+        targets = [inputs] if isinstance(inputs, Tensor) else None if inputs is None else list(inputs)
+        _run_backward(self, gradient, bool(retain_graph), targets)
 
     def requires_grad_(self, requires_grad: _bool = True) -> Tensor:
         if requires_grad and self._data.dtype.kind not in "fc":

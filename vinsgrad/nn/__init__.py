@@ -4,7 +4,7 @@
 
 from vinsgrad.nn import functional, init, utils
 from vinsgrad.nn.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from vinsgrad.nn.containers import Flatten, Identity, ModuleList, Sequential
+from vinsgrad.nn.containers import Flatten, Identity, ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from vinsgrad.nn.linear import Linear
 from vinsgrad.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from vinsgrad.nn.module import Module, Parameter
@@ -22,9 +22,12 @@ __all__ = [
     "LogSoftmax",
     "MSELoss",
     "Module",
+    "ModuleDict",
     "ModuleList",
     "NLLLoss",
     "Parameter",
+    "ParameterDict",
+    "ParameterList",
     "ReLU",
     "Sequential",
     "Sigmoid",

@@ -11,16 +11,18 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar
 
 from vinsgrad.autograd.backend import float32, ndarray, xp
+from vinsgrad.autograd.device import check_device
 from vinsgrad.autograd.device import device as Device
 from vinsgrad.autograd.tensor import Tensor, as_array
+from vinsgrad.nn import hooks as _hooks
+from vinsgrad.nn.hooks import RemovableHandle
 
 M = TypeVar("M", bound="Module")
 
 
 def factory_dtype(layer: str, device: Any, dtype: Any) -> Any:
     """The dtype a layer's parameters are created with (float32 by default); ``device`` may only be the CPU."""
-    if device not in (None, "cpu"):
-        raise ValueError(f"{layer}: vinsgrad runs on the CPU only, got device {device!r}")
+    check_device(device, layer)
     return float32 if dtype is None else xp.dtype(dtype)
 
 
@@ -69,6 +71,10 @@ class Module:
     _buffers: dict[str, Tensor | None]
     _modules: dict[str, Module | None]
     _non_persistent_buffers: set[str]
+    # Hooks by handle id (see nn/hooks.py); the sets hold the ids of hooks registered with_kwargs / always_call.
+    _forward_pre_hooks: dict[int, Callable[..., Any]]
+    _forward_hooks: dict[int, Callable[..., Any]]
+    _backward_hooks: dict[int, Callable[..., Any]]
 
     def __init__(self) -> None:
         setattr_ = object.__setattr__
@@ -77,12 +83,63 @@ class Module:
         setattr_(self, "_buffers", {})
         setattr_(self, "_modules", {})
         setattr_(self, "_non_persistent_buffers", set())
+        for name in ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks"):
+            setattr_(self, name, {})
+        for name in ("_forward_pre_hooks_with_kwargs", "_forward_hooks_with_kwargs", "_forward_hooks_always_called"):
+            setattr_(self, name, {})
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._forward_hooks or self._forward_pre_hooks or self._backward_hooks:
+            return _hooks.call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # **** hooks ****
+
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args)`` before every forward; a non-None result replaces ``args``.
+
+        With ``with_kwargs=True`` it is ``hook(module, args, kwargs)`` and may return ``(args, kwargs)``.
+        Returns a handle whose ``remove()`` unregisters the hook.
+        """
+        handle = _hooks.add_hook(self._forward_pre_hooks, hook, prepend, self._forward_pre_hooks_with_kwargs)
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
+        return handle
+
+    def register_forward_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False, always_call: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after every forward; a non-None result replaces ``output``.
+
+        With ``with_kwargs=True`` it is ``hook(module, args, kwargs, output)``; with ``always_call=True`` it also
+        runs (with output None) when forward raises. Returns a handle whose ``remove()`` unregisters the hook.
+
+        Example::
+
+            handle = model.fc.register_forward_hook(lambda m, args, out: print(out.shape))
+            handle.remove()
+        """
+        extra = (self._forward_hooks_with_kwargs, self._forward_hooks_always_called)
+        handle = _hooks.add_hook(self._forward_hooks, hook, prepend, *extra)
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
+        return handle
+
+    def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` in backward, once the gradients of this module's Tensor
+        inputs are known; a non-None result (a tuple, one entry per Tensor input) replaces ``grad_input``.
+
+        ``grad_output`` holds the gradients of the outputs (a tuple); ``grad_input`` is all None when no input
+        requires grad. Returns a handle whose ``remove()`` unregisters the hook.
+        """
+        return _hooks.add_hook(self._backward_hooks, hook, prepend)
 
     # **** registration ****
 
@@ -199,17 +256,21 @@ class Module:
 
     # **** iteration ****
 
-    def named_modules(self, memo: set[int] | None = None, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module and every submodule below it, each once, with dotted names ('' for this one)."""
+    def named_modules(
+        self, memo: set[int] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """This module and every submodule below it with dotted names ('' for this one); a module reachable under
+        two names comes once unless ``remove_duplicate=False``."""
         if memo is None:
             memo = set()
-        if id(self) in memo:
-            return
-        memo.add(id(self))
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
         yield prefix, self
         for name, module in self._modules.items():
             if module is not None:
-                yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+                yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name, remove_duplicate)
 
     def modules(self) -> Iterator[Module]:
         for _, module in self.named_modules():
@@ -226,25 +287,56 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def _named_members(self, store: str, prefix: str, recurse: bool) -> Iterator[tuple[str, Any]]:
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path ``target`` (``"head.1.weight"``)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        param = module._parameters.get(name)
+        if param is None:
+            raise AttributeError(
+                f"{type(module).__name__} has no parameter {name!r}; it has {list(module._parameters)}"
+            )
+        return param
+
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at the dotted path ``target`` (``"head.1"``); ``""`` is this module."""
+        module = self
+        for i, name in enumerate(target.split(".") if target else []):
+            child = module._modules.get(name)
+            if child is None:
+                where = ".".join(target.split(".")[:i]) or "the model"
+                raise AttributeError(
+                    f"{type(module).__name__} ({where}) has no submodule {name!r}; it has {list(module._modules)}"
+                )
+            module = child
+        return module
+
+    def _named_members(
+        self, store: str, prefix: str, recurse: bool, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Any]]:
         seen: set[int] = set()
-        modules = self.named_modules(prefix=prefix) if recurse else iter([(prefix, self)])
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for module_prefix, module in modules:
             for name, value in getattr(module, store).items():
-                if value is not None and id(value) not in seen:
+                if value is not None and (not remove_duplicate or id(value) not in seen):
                     seen.add(id(value))
                     yield (f"{module_prefix}.{name}" if module_prefix else name), value
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
-        """Every parameter (shared ones once) with its dotted name, e.g. ``('0.weight', Parameter)``."""
-        return self._named_members("_parameters", prefix, recurse)
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """Every parameter (shared ones once, unless ``remove_duplicate=False``) with its dotted name, e.g.
+        ``('0.weight', Parameter)``."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
-        return self._named_members("_buffers", prefix, recurse)
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, buf in self.named_buffers(recurse=recurse):
@@ -304,12 +396,11 @@ class Module:
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         for a in args:
-            if isinstance(a, str | Device) or a is None:
+            if isinstance(a, str | Device | int) or a is None:
                 device = a
             else:
                 dtype = a
-        if device not in (None, "cpu"):
-            raise ValueError(f"to(): vinsgrad runs on the CPU only, got device {device!r}")
+        check_device(device, "to()")
         if dtype is not None:
             self._cast_floating(dtype)
         return self
@@ -321,6 +412,11 @@ class Module:
         return self.to(xp.float64)
 
     def cpu(self: M) -> M:
+        return self
+
+    def cuda(self: M, device: Any = None) -> M:
+        """Always an error: vinsgrad has no CUDA device (``.to(device)`` with ``device("cpu")`` is portable)."""
+        check_device("cuda", "cuda()")
         return self
 
     # **** state ****
