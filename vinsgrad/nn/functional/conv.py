@@ -60,6 +60,18 @@ def _windows(xpad: ndarray, kernel, out_hw, stride, dilation, groups: int, *, wr
     )
 
 
+def _columns(win: ndarray) -> ndarray:
+    """im2col: the (N*out_h*out_w, kh*kw*C) matrix of a (N, out_h, out_w, kh, kw, C) window view, copied once.
+
+    With one channel a row would be a scatter of single floats, so the copy is made kernel offset by kernel offset
+    (each a run of whole pixel rows) and the matrix returned is its transpose: BLAS takes either orientation.
+    """
+    n, oh, ow, kh, kw, c = win.shape
+    if c == 1:
+        return win.transpose(3, 4, 5, 0, 1, 2).reshape(kh * kw, n * oh * ow).T
+    return win.reshape(n * oh * ow, kh * kw * c)
+
+
 class Conv2dFn(Function):
     # NOTE: channels-last im2col. Each output pixel of the whole batch is one row of the columns (N*out_h*out_w,
     # kh*kw*C), copied from the as_strided window view in one pass, so a layer is one GEMM with the weight laid
@@ -89,7 +101,7 @@ class Conv2dFn(Function):
             win = _windows(xpad[s : s + chunk], *geometry)
             rows = slice(s * oh * ow, min(n, s + chunk) * oh * ow)
             for g in range(groups):
-                cols = win[..., g, :].reshape(-1, kh * kw * cg)  # the one copy: im2col
+                cols = _columns(win[..., g, :])
                 xp.matmul(cols, wk[g], out=out2d[rows, g * og : (g + 1) * og])
                 if chunk >= n:
                     saved_cols.append(cols)
@@ -103,13 +115,14 @@ class Conv2dFn(Function):
     def backward(ctx, grad):
         xpad, wk, *saved_cols = ctx.saved_tensors
         (n, c, h, w), wshape, pads, chunk, geometry = ctx.geometry
-        (kh, kw), (oh, ow), _, _, groups = geometry
+        (kh, kw), (oh, ow), stride, _, groups = geometry
         o, cg = wshape[:2]
         og = o // groups
         need_x, need_w, need_b = ctx.needs_input_grad
         g2 = grad.transpose(0, 2, 3, 1).reshape(n * oh * ow, o)  # a view when grad is channels-last, as usual
+        by_gemm = stride == (1, 1)  # the input gradient as a convolution of the gradient: see _input_grad
         gw = xp.zeros((groups, kh * kw * cg, og), dtype=grad.dtype) if need_w else None
-        if need_x:
+        if need_x and not by_gemm:
             (top, bottom), (left, right) = pads
             dxpad = xp.zeros((n, h + top + bottom, w + left + right, c), dtype=grad.dtype)
         for s in range(0, n, chunk):
@@ -118,21 +131,48 @@ class Conv2dFn(Function):
             for g in range(groups):
                 gg = g2[rows, g * og : (g + 1) * og]
                 if need_w:
-                    cols = saved_cols[g] if win is None else win[..., g, :].reshape(-1, kh * kw * cg)
+                    cols = saved_cols[g] if win is None else _columns(win[..., g, :])
                     gw[g] += cols.T @ gg
-                if need_x:  # col2im: each kernel offset's columns added back onto the pixels it read
+                if need_x and not by_gemm:  # col2im: each kernel offset's columns added back onto its pixels
                     dcols = (gg @ wk[g].T).reshape(-1, oh, ow, kh, kw, cg)
                     dwin = _windows(dxpad[s : s + chunk], *geometry, writeable=True)[..., g, :]
                     for i in range(kh):
                         for j in range(kw):
                             dwin[:, :, :, i, j] += dcols[:, :, :, i, j]
         gx = None
-        if need_x:
+        if need_x and by_gemm:
+            gx = _input_grad(g2.reshape(n, oh, ow, o), wk, (n, c, h, w), pads, geometry)
+        elif need_x:
             gx = dxpad[:, pads[0][0] : pads[0][0] + h, pads[1][0] : pads[1][0] + w].transpose(0, 3, 1, 2)
         if need_w:
             gw = xp.ascontiguousarray(gw.reshape(groups, kh, kw, cg, og).transpose(0, 4, 3, 1, 2)).reshape(wshape)
-        gb = g2.sum(axis=0) if need_b else None
+        gb = xp.ones(len(g2), dtype=g2.dtype) @ g2 if need_b else None  # a GEMV: 10x a column sum's speed
         return gx, gw, gb
+
+
+def _input_grad(g: ndarray, wk: ndarray, xshape: tuple[int, ...], pads: Any, geometry: Any) -> ndarray:
+    """dL/dx of a stride-1 convolution, as one more im2col + GEMM: the gradient (N, out_h, out_w, C_out), zero-padded
+    by the dilated kernel's span, correlated with the kernel flipped in space, its roles of C and C_out swapped.
+    (Cheaper than col2im, whose kh*kw scatter-adds cost more than the GEMM.)"""
+    (kh, kw), (oh, ow), _, (dh, dw), groups = geometry
+    n, c, h, w = xshape
+    o = g.shape[-1]
+    og, cg = o // groups, c // groups
+    ah, aw = dh * (kh - 1), dw * (kw - 1)
+    gp = xp.zeros((n, oh + 2 * ah, ow + 2 * aw, o), dtype=g.dtype)
+    gp[:, ah : ah + oh, aw : aw + ow] = g
+    gq = gp[:, pads[0][0] : pads[0][0] + h + ah, pads[1][0] : pads[1][0] + w + aw]  # windows of x's own pixels
+    flipped = wk.reshape(groups, kh, kw, cg, og)[:, ::-1, ::-1].transpose(0, 1, 2, 4, 3)
+    flipped = flipped.reshape(groups, kh * kw * og, cg)
+    dx = xp.empty((n, h, w, c), dtype=g.dtype)
+    dx2d = dx.reshape(n * h * w, c)
+    chunk = max(1, COLUMN_BUFFER_BYTES // (h * w * kh * kw * o * g.itemsize))
+    for s in range(0, n, chunk):
+        win = _windows(gq[s : s + chunk], (kh, kw), (h, w), (1, 1), (dh, dw), groups)
+        rows = slice(s * h * w, min(n, s + chunk) * h * w)
+        for gi in range(groups):
+            xp.matmul(_columns(win[..., gi, :]), flipped[gi], out=dx2d[rows, gi * cg : (gi + 1) * cg])
+    return dx.transpose(0, 3, 1, 2)
 
 
 def conv_pads(padding: Any, kernel: tuple[int, int], dilation: tuple[int, int], stride: tuple[int, int]):
