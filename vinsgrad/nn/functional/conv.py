@@ -121,7 +121,7 @@ class Conv2dFn(Function):
         need_x, need_w, need_b = ctx.needs_input_grad
         g2 = grad.transpose(0, 2, 3, 1).reshape(n * oh * ow, o)  # a view when grad is channels-last, as usual
         by_gemm = stride == (1, 1)  # the input gradient as a convolution of the gradient: see _input_grad
-        gw = xp.zeros((groups, kh * kw * cg, og), dtype=grad.dtype) if need_w else None
+        gw_groups = xp.zeros((groups, kh * kw * cg, og), dtype=grad.dtype)  # tiny: allocated even if unneeded
         if need_x and not by_gemm:
             (top, bottom), (left, right) = pads
             dxpad = xp.zeros((n, h + top + bottom, w + left + right, c), dtype=grad.dtype)
@@ -132,7 +132,7 @@ class Conv2dFn(Function):
                 gg = g2[rows, g * og : (g + 1) * og]
                 if need_w:
                     cols = saved_cols[g] if win is None else _columns(win[..., g, :])
-                    gw[g] += cols.T @ gg
+                    gw_groups[g] += cols.T @ gg
                 if need_x and not by_gemm:  # col2im: each kernel offset's columns added back onto its pixels
                     dcols = (gg @ wk[g].T).reshape(-1, oh, ow, kh, kw, cg)
                     dwin = _windows(dxpad[s : s + chunk], *geometry, writeable=True)[..., g, :]
@@ -144,8 +144,10 @@ class Conv2dFn(Function):
             gx = _input_grad(g2.reshape(n, oh, ow, o), wk, (n, c, h, w), pads, geometry)
         elif need_x:
             gx = dxpad[:, pads[0][0] : pads[0][0] + h, pads[1][0] : pads[1][0] + w].transpose(0, 3, 1, 2)
+        gw = None
         if need_w:
-            gw = xp.ascontiguousarray(gw.reshape(groups, kh, kw, cg, og).transpose(0, 4, 3, 1, 2)).reshape(wshape)
+            gw = xp.ascontiguousarray(gw_groups.reshape(groups, kh, kw, cg, og).transpose(0, 4, 3, 1, 2))
+            gw = gw.reshape(wshape)
         gb = xp.ones(len(g2), dtype=g2.dtype) @ g2 if need_b else None  # a GEMV: 10x a column sum's speed
         return gx, gw, gb
 
