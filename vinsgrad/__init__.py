@@ -46,6 +46,7 @@ from vinsgrad.autograd.device import device
 from vinsgrad.functions import cat, maximum, minimum, stack, where
 from vinsgrad.random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from vinsgrad.serialization import load, save
+from vinsgrad.threads import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
 
@@ -113,6 +114,7 @@ __all__ = [
     "from_numpy",
     "full",
     "full_like",
+    "get_num_threads",
     "get_rng_state",
     "gradcheck",
     "half",
@@ -146,6 +148,7 @@ __all__ = [
     "randperm",
     "save",
     "set_grad_enabled",
+    "set_num_threads",
     "set_rng_state",
     "short",
     "stack",
