@@ -59,7 +59,7 @@ def eval_command(
     loader = DataLoader(dataset, batch_size=batch_size or ckpt.config["data"].get("eval_batch_size", 1000))
     from ..config import dummy_batch
 
-    use_threads(setting, model, dummy_batch(ckpt.config)[0], loader.batch_size)
+    use_threads(setting, model, dummy_batch(ckpt.config)[0], loader.batch_size or 1)
     result = evaluate(model, loader, build_loss(ckpt.config), keep_probabilities=show_errors > 0)
     report = make_report(result, checkpoint=str(checkpoint), split=split.value, meta=ckpt.meta)
     if show_errors:
