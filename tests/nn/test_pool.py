@@ -118,12 +118,14 @@ def test_max_pool2d_index_of_a_nan_max_is_the_last_nan() -> None:
     np.testing.assert_array_equal(y.grad._data[0, 0], [[0, 0, 0], [0, 0, 1]])
 
 
-@pytest.mark.parametrize("dtype", ["uint8", "int32", "int64"])
-def test_max_pool2d_pads_integers_with_their_minimum(dtype: str) -> None:
-    x = vg.tensor(np.array([[[[3, 1], [2, 0]]]], dtype=dtype))
-    out = F.max_pool2d(x, 2, stride=1, padding=1)
+@pytest.mark.parametrize("dtype", ["uint8", "int32", "int64", "bool"])
+def test_max_pool2d_pads_integers_below_their_minimum(dtype: str) -> None:
+    x = vg.tensor(np.array([[[[3, 1], [2, 0]]]]).astype(dtype))
+    out, idx = F.max_pool2d(x, 2, stride=1, padding=1, return_indices=True)
     assert out.dtype == x.dtype
-    np.testing.assert_array_equal(out._data[0, 0], [[3, 3, 1], [3, 3, 1], [2, 2, 0]])
+    np.testing.assert_array_equal(out._data[0, 0], np.array([[3, 3, 1], [3, 3, 1], [2, 2, 0]]).astype(dtype))
+    # a window holding padding and the element 0 (or False) takes the element, never the padding
+    assert idx._data[0, 0, 2, 2] == 3 and (idx._data >= 0).all()
 
 
 def test_max_pool2d_keeps_a_channels_last_input_channels_last_forward_and_backward() -> None:

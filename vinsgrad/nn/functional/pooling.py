@@ -40,16 +40,19 @@ def _pool_input(input: Tensor, name: str) -> None:
         raise ValueError(f"{name} expects a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {tuple(input.shape)}")
 
 
-def _lowest(dtype: Any) -> Any:
-    """The value max pooling pads with: -inf for floats, the dtype's minimum for integers (never a max)."""
-    if dtype.kind == "f":
-        return -xp.inf
-    return False if dtype.kind == "b" else xp.iinfo(dtype).min
+def _padded_for_max(x: ndarray, pads: Any) -> ndarray:
+    """``x`` padded with a value below every element, so padding never wins a window (nor ties with an element):
+    -inf for floats; for integers their dtype's minimum, unsigned ones first widened to a signed dtype."""
+    if not any(pads[0] + pads[1]):
+        return x
+    if x.dtype.kind in "bu":
+        x = x.astype(xp.promote_types(x.dtype, xp.int8))
+    return _pad_hw(x, pads, value=-xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min)
 
 
 def _window_max(x: ndarray, kernel: tuple[int, int], stride: Any, dilation: Any, out_hw: Any, pads: Any):
     """Each window's maximum and the kernel offset (row-major) of its first maximum."""
-    xpad = _pad_hw(x, pads, value=_lowest(x.dtype))
+    xpad = _padded_for_max(x, pads)
     kh, kw = kernel
     taps = [_taps(xpad, k // kw, k % kw, out_hw, stride, dilation) for k in range(kh * kw)]
     best = taps[0].copy(order="K")  # keeps a channels-last input channels-last
@@ -64,7 +67,7 @@ def _window_max(x: ndarray, kernel: tuple[int, int], stride: Any, dilation: Any,
     if best.dtype.kind == "f" and xp.isnan(best).any():
         for k in range(kh * kw):
             arg[xp.isnan(taps[k])] = k
-    return best, arg, xpad.shape
+    return best.astype(x.dtype, copy=False), arg, xpad.shape
 
 
 class MaxPool2dFn(Function):
