@@ -130,7 +130,10 @@ def load_group(root: Path, rounds: int, setting: int | str) -> dict[str, Any]:
     busy = (os.cpu_count() or 1) + 1
     quiet, loaded = workloads.Named(seed, "quiet"), workloads.Busy(seed, busy)
     result = interleave([quiet, loaded], rounds)
-    result["ratios"] = {"loaded/quiet": ratio(result, loaded.name, "quiet"), "loaded/quiet (cpu)": None}
+    result["ratios"] = {
+        "loaded/quiet": ratio(result, loaded.name, "quiet"),
+        "loaded/quiet (cpu)": ratio(result, loaded.name, "quiet", "cpu_epochs"),  # > 1: time spent spinning
+    }
     result["threads"], result["busy_processes"] = n, busy
     return result
 
