@@ -18,32 +18,30 @@ from vinsgrad.autograd.ops._utils import category, promote, shape_of
 # **** binary ops (broadcasting) ****
 
 
+# NOTE: add and sub return the output's gradient as is: the engine sums a gradient of a broadcast input back to
+# its shape (_conform), so forward saves nothing, the cheapest op of every model (a + b at batch 64: 0.5 of 2.2 µs).
 class AddFn(Function):
     @staticmethod
     def forward(ctx, x, y):
         x, y = promote(x, y)
-        ctx.shapes = (shape_of(x), shape_of(y))
         return x + y
 
     @staticmethod
     def backward(ctx, grad):
-        sx, sy = ctx.shapes
         nx, ny = ctx.needs_input_grad
-        return (unbroadcast(grad, sx) if nx else None, unbroadcast(grad, sy) if ny else None)
+        return (grad if nx else None, grad if ny else None)
 
 
 class SubFn(Function):
     @staticmethod
     def forward(ctx, x, y):
         x, y = promote(x, y)
-        ctx.shapes = (shape_of(x), shape_of(y))
         return x - y
 
     @staticmethod
     def backward(ctx, grad):
-        sx, sy = ctx.shapes
         nx, ny = ctx.needs_input_grad
-        return (unbroadcast(grad, sx) if nx else None, unbroadcast(-grad, sy) if ny else None)
+        return (grad if nx else None, -grad if ny else None)
 
 
 class MulFn(Function):
