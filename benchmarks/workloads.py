@@ -486,10 +486,12 @@ class Busy(Named):
         self.processes = processes
 
     def train_epoch(self) -> None:
+        import os
         import subprocess
         import sys
 
-        spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(self.processes)]
+        spin = f"import os\nwhile os.getppid() == {os.getpid()}: pass"  # spins until stopped or orphaned
+        spinners = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(self.processes)]
         try:
             time.sleep(0.5)  # let them reach the CPU before the epoch starts
             self.inner.train_epoch()
