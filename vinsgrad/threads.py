@@ -14,6 +14,10 @@ The ``auto`` rule (``auto_num_threads``), from ``make bench`` measurements on a 
 - otherwise one thread per core that is idle right now (cores minus the 1-minute load average, at least 1), so
   threads are never started against other work.
 
+What threadpoolctl cannot change is how long OpenBLAS's idle threads spin before sleeping: that is its
+``OPENBLAS_THREAD_TIMEOUT`` environment variable, read once when the library loads, which is why the rule keeps
+to one thread wherever more do not clearly pay.
+
 Example::
 
     vinsgrad.set_num_threads(1)
