@@ -1,4 +1,4 @@
-"""Run the benchmark suite: `python -m benchmarks [--only seed,large,cnn,micro,memory,startup] [--json FILE]`."""
+"""Run the benchmark suite: `python -m benchmarks [--only GROUP,...] [--threads N|auto] [--json FILE]`."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ from typing import Any
 
 import numpy as np
 
+import vinsgrad
 from benchmarks import data, micro, process, workloads
+from vinsgrad import threads
 
 ROOT = Path(__file__).resolve().parents[1]
-GROUPS = ("seed", "large", "cnn", "micro", "memory", "startup")
+GROUPS = ("seed", "large", "cnn", "step", "load", "micro", "memory", "startup")
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+STEPS_PER_ROUND = workloads.STEPS_PER_ROUND
 
 
 def interleave(group: list[workloads.Workload], epochs: int) -> dict[str, Any]:
@@ -61,9 +64,10 @@ def ratios(result: dict[str, Any], pairs: list[tuple[str, str]]) -> dict[str, fl
 
 
 def mlp_group(
-    root: Path, torch: Any, *, sizes: tuple[int, int, int, int], batch_size: int, epochs: int
+    root: Path, torch: Any, *, sizes: tuple[int, int, int, int], batch_size: int, epochs: int, setting: int | str
 ) -> dict[str, Any]:
     seed = workloads.Seed(root, sizes=sizes, batch_size=batch_size, seed=0)
+    n = use_threads(setting, torch, seed.model, vinsgrad.zeros(2, sizes[0]), batch_size)
     train, test = data.arrays(root, True), data.arrays(root, False)
     group: list[workloads.Workload] = [
         seed,
@@ -73,17 +77,64 @@ def mlp_group(
         group.append(workloads.TorchMLP(torch, train, test, initial=seed.initial, batch_size=batch_size, seed=0))
     result = interleave(group, epochs)
     result["ratios"] = ratios(result, [("vinsgrad", "numpy floor"), ("vinsgrad", "pytorch")])
+    result["threads"] = n
     return result
 
 
-def cnn_group(root: Path, torch: Any, epochs: int) -> dict[str, Any]:
-    config = workloads.cnn_config(ROOT / "configs" / "cnn.yaml")
-    group: list[workloads.Workload] = [workloads.CNN(root, config, seed=0)]
+def use_threads(setting: int | str, torch: Any, model: Any, example: Any, batch_size: int) -> int:
+    """Set NumPy's (and PyTorch's) threads for a group: the number given, or vinsgrad's auto rule for its model."""
+    n = (
+        setting
+        if isinstance(setting, int)
+        else threads.auto_num_threads(threads.largest_gemm_macs(model, example, batch_size))
+    )
+    vinsgrad.set_num_threads(n)
     if torch is not None:
-        train, test = data.arrays(root, True), data.arrays(root, False)
+        torch.set_num_threads(n)
+    return n
+
+
+def cnn_group(root: Path, torch: Any, epochs: int, setting: int | str) -> dict[str, Any]:
+    config = workloads.cnn_config(ROOT / "configs" / "cnn.yaml")
+    cnn = workloads.CNN(root, config, seed=0)
+    n = use_threads(setting, torch, cnn.model, vinsgrad.zeros(2, 1, 28, 28), cnn.batch_size)
+    train, test = data.arrays(root, True), data.arrays(root, False)
+    floor = workloads.CNNFloor(train, test, config, initial=cnn.initial, shuffle_state=cnn.shuffle_state)
+    group: list[workloads.Workload] = [cnn, floor]
+    if torch is not None:
         group.append(workloads.TorchCNN(torch, train, test, config, seed=0))
     result = interleave(group, epochs)
+    result["ratios"] = ratios(result, [("vinsgrad", "numpy floor"), ("vinsgrad", "pytorch")])
+    result["threads"] = n
+    return result
+
+
+def step_group(torch: Any, rounds: int, setting: int | str) -> dict[str, Any]:
+    """configs/cnn.yaml's bare training step (one fixed batch, no data loading), vinsgrad against PyTorch."""
+    config = workloads.cnn_config(ROOT / "configs" / "cnn.yaml")
+    step = workloads.CNNSteps(config, seed=0)
+    n = use_threads(setting, torch, step.model, vinsgrad.zeros(2, 1, 28, 28), step.batch_size)
+    group: list[workloads.Workload] = [step]
+    if torch is not None:
+        group.append(workloads.TorchCNNSteps(torch, config, seed=0))
+    result = interleave(group, rounds)
     result["ratios"] = ratios(result, [("vinsgrad", "pytorch")])
+    result["threads"] = n
+    return result
+
+
+def load_group(root: Path, rounds: int, setting: int | str) -> dict[str, Any]:
+    """The seed epoch on a quiet machine, then with (cores + 1) busy processes running, alternately."""
+    seed = workloads.Seed(root, sizes=(784, 128, 64, 10), batch_size=64, seed=0)
+    n = use_threads(setting, None, seed.model, vinsgrad.zeros(2, 784), 64)
+    busy = (os.cpu_count() or 1) + 1
+    quiet, loaded = workloads.Named(seed, "quiet"), workloads.Busy(seed, busy)
+    result = interleave([quiet, loaded], rounds)
+    result["ratios"] = {
+        "loaded/quiet": ratio(result, loaded.name, "quiet"),
+        "loaded/quiet (cpu)": ratio(result, loaded.name, "quiet", "cpu_epochs"),  # > 1: time spent spinning
+    }
+    result["threads"], result["busy_processes"] = n, busy
     return result
 
 
@@ -94,7 +145,7 @@ def machine(torch: Any) -> dict[str, Any]:
         "load_average_1min": round(os.getloadavg()[0], 2),
         "numpy": np.__version__,
         **{var: os.environ.get(var, "unset") for var in (*THREAD_VARS, "OPENBLAS_CORETYPE")},
-        "torch_threads": None if torch is None else torch.get_num_threads(),
+        "blas_threads_default": vinsgrad.get_num_threads(),
     }
 
 
@@ -103,17 +154,19 @@ def print_report(report: dict[str, Any]) -> None:
         return "-" if v is None else format(v, spec)
 
     print("\n" + ", ".join(f"{k}={v}" for k, v in report["machine"].items()) + f", torch={report['torch']}")
-    for name in ("seed", "large", "cnn"):
+    for name in ("seed", "large", "cnn", "step", "load"):
         if name not in report:
             continue
         res = report[name]
-        print(f"\n{name} (median over epochs)")
-        print(f"  {'workload':<14}{'s/epoch':>10}{'cpu s':>10}{'test acc':>10}")
+        unit = f"s/{STEPS_PER_ROUND} steps" if name == "step" else "s/epoch"
+        print(f"\n{name} (median over epochs; {res['threads']} BLAS thread(s))")
+        print(f"  {'workload':<14}{unit:>16}{'cpu s':>10}{'test acc':>10}")
         for key, row in res.items():
-            if key != "ratios":
+            if isinstance(row, dict) and key != "ratios":
+                acc = row["test_accuracy"]
                 print(
-                    f"  {key:<14}{row['seconds_per_epoch']:>10.3f}{row['cpu_seconds_per_epoch']:>10.3f}"
-                    f"{row['test_accuracy'] * 100:>9.2f}%"
+                    f"  {key:<14}{row['seconds_per_epoch']:>16.3f}{row['cpu_seconds_per_epoch']:>10.3f}"
+                    f"{'-' if acc is None else format(acc * 100, '.2f') + '%':>10}"
                 )
         for key, v in res["ratios"].items():
             print(f"  ratio {key:<24}{fmt(v, '.2f'):>8}")
@@ -125,10 +178,35 @@ def print_report(report: dict[str, Any]) -> None:
                 f"{fmt(row.get('torch_us'), '.1f'):>9}"
             )
     if "memory" in report:
-        print(f"\npeak RSS of `vinsgrad train configs/mlp.yaml` (1 epoch): {report['memory']['peak_rss_mb']:.0f} MB")
+        for name, mb in report["memory"].items():
+            print(f"\npeak RSS of `vinsgrad train configs/{name}.yaml` (1 epoch): {mb:.0f} MB", end="")
+        print()
     if "startup" in report:
         s = report["startup"]
         print(f"`vinsgrad --help`: {s['vinsgrad_help_s']:.3f} s (bare python: {s['python_s']:.3f} s)")
+    print("\nissue 18's targets (ratios from this run)")
+    for label, value in targets(report).items():
+        print(f"  {label:<52}{fmt(value, '.2f'):>8}")
+
+
+def targets(report: dict[str, Any]) -> dict[str, float | None]:
+    """The figures issue 18's table asks for, picked out of this run's groups."""
+
+    def get(group: str, key: str) -> float | None:
+        return report.get(group, {}).get("ratios", {}).get(key)
+
+    micro_add = next((r for r in report.get("micro", []) if r["op"].startswith("a + b")), {})
+    add = micro_add.get("vinsgrad_us"), micro_add.get("torch_us")
+    return {
+        "cnn epoch vs PyTorch": get("cnn", "vinsgrad/pytorch"),
+        "cnn epoch vs hand NumPy floor": get("cnn", "vinsgrad/floor"),
+        "cnn bare training step vs PyTorch": get("step", "vinsgrad/pytorch"),
+        "seed epoch vs PyTorch": get("seed", "vinsgrad/pytorch"),
+        "large MLP vs PyTorch": get("large", "vinsgrad/pytorch"),
+        "seed epoch with cores+1 busy processes vs quiet": get("load", "loaded/quiet"),
+        "peak RSS of `vinsgrad train configs/cnn.yaml` (MB)": report.get("memory", {}).get("cnn"),
+        "`a + b` per call vs PyTorch": add[0] / add[1] if add[0] and add[1] else None,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,17 +228,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     parser.add_argument(
         "--threads",
-        type=int,
-        help="BLAS/OpenMP threads for NumPy and PyTorch alike (default: their own defaults); on a busy machine "
-        "1 avoids threads spinning against other jobs",
+        default="auto",
+        metavar="N|auto",
+        help="BLAS threads for NumPy and PyTorch alike, per group: a number, or auto (default: vinsgrad's rule for "
+        "the group's model, as `vinsgrad train` picks; see vinsgrad/threads.py)",
     )
     args = parser.parse_args(argv)
-    if args.threads is not None and args.threads < 1:
-        parser.error(f"--threads: expected a positive number of threads, got {args.threads}")
-    if args.threads is not None and any(os.environ.get(var) != str(args.threads) for var in THREAD_VARS):
-        # BLAS reads its thread count when NumPy is first imported, so re-run this process with it set.
-        env = {**os.environ, **{var: str(args.threads) for var in THREAD_VARS}}
-        os.execve(sys.executable, [sys.executable, "-m", "benchmarks", *(sys.argv[1:] if argv is None else argv)], env)
+    setting: int | str = args.threads
+    if args.threads != "auto":
+        if not args.threads.isdigit() or int(args.threads) < 1:
+            parser.error(f"--threads: expected a number of threads >= 1 or auto, got {args.threads!r}")
+        setting = int(args.threads)
     only = [g.strip() for g in args.only.split(",") if g.strip()]
     unknown = sorted(set(only) - set(GROUPS))
     if unknown:
@@ -172,26 +250,34 @@ def main(argv: list[str] | None = None) -> int:
             import torch  # type: ignore[no-redef]
         except ImportError:
             print("note: torch is not importable, PyTorch columns are skipped", file=sys.stderr)
-        else:
-            if args.threads is not None:
-                torch.set_num_threads(args.threads)
     report: dict[str, Any] = {"torch": getattr(torch, "__version__", None), "machine": machine(torch)}
     print(f"machine: {report['machine']}", file=sys.stderr)
-    root = data.prepare_root(args.data, args.root) if {"seed", "large", "cnn", "memory"} & set(only) else args.data
+    needs_data = {"seed", "large", "cnn", "load", "memory"} & set(only)
+    root = data.prepare_root(args.data, args.root) if needs_data else args.data
     if "seed" in only:
         print("seed: MLP 784-128-64-10, batch 64", file=sys.stderr)
-        report["seed"] = mlp_group(root, torch, sizes=(784, 128, 64, 10), batch_size=64, epochs=args.epochs)
+        report["seed"] = mlp_group(
+            root, torch, sizes=(784, 128, 64, 10), batch_size=64, epochs=args.epochs, setting=setting
+        )
     if "large" in only:
         print("large: MLP 784-1024-1024-10, batch 256", file=sys.stderr)
-        report["large"] = mlp_group(root, torch, sizes=(784, 1024, 1024, 10), batch_size=256, epochs=1)
+        report["large"] = mlp_group(root, torch, sizes=(784, 1024, 1024, 10), batch_size=256, epochs=1, setting=setting)
     if "cnn" in only:
         print("cnn: configs/cnn.yaml", file=sys.stderr)
-        report["cnn"] = cnn_group(root, torch, epochs=1)
+        report["cnn"] = cnn_group(root, torch, epochs=1, setting=setting)
+    if "step" in only:
+        print(f"step: configs/cnn.yaml's training step on one batch, {STEPS_PER_ROUND} steps a round", file=sys.stderr)
+        report["step"] = step_group(torch, rounds=5, setting=setting)
+    if "load" in only:
+        print("load: the seed epoch quiet, then with cores+1 busy processes", file=sys.stderr)
+        report["load"] = load_group(root, rounds=3, setting=setting)
     if "micro" in only:
         report["micro"] = micro.micro(torch)
     if "memory" in only:
         with tempfile.TemporaryDirectory() as out:
-            report["memory"] = {"peak_rss_mb": process.train_peak_rss_mb(root, Path(out))}
+            report["memory"] = {
+                name: process.train_peak_rss_mb(root, Path(out) / name, config=name) for name in ("mlp", "cnn")
+            }
     if "startup" in only:
         help_s, python_s = process.startup_seconds()
         report["startup"] = {"vinsgrad_help_s": help_s, "python_s": python_s}

@@ -27,13 +27,13 @@ sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
-def train_peak_rss_mb(data_root: Path, out: Path, epochs: int = 1) -> float:
-    """Peak resident memory (MB) of `vinsgrad train configs/mlp.yaml` (it includes the few MB of the small
+def train_peak_rss_mb(data_root: Path, out: Path, epochs: int = 1, config: str = "mlp") -> float:
+    """Peak resident memory (MB) of `vinsgrad train configs/<config>.yaml` (it includes the few MB of the small
     launcher's image the command was forked from)."""
     cmd = [
         *_vinsgrad(),
         "train",
-        str(ROOT / "configs" / "mlp.yaml"),
+        str(ROOT / "configs" / f"{config}.yaml"),
         "--quiet",
         "--out",
         str(out),

@@ -3,7 +3,7 @@
 - Seed: the README's seed example exactly as a user writes it.
 - Floor: a hand-written NumPy forward/backward of the same network: no autograd, no framework.
 - TorchMLP: the same recipe in PyTorch, with its DataLoader over a TensorDataset.
-- CNN / TorchCNN: the network of configs/cnn.yaml.
+- CNN / CNNFloor / TorchCNN: the network of configs/cnn.yaml, in vinsgrad, hand-written NumPy and PyTorch.
 """
 
 from __future__ import annotations
@@ -218,8 +218,10 @@ class CNN(Workload):
         self.batch_size = int(config["data"]["batch_size"])
         self.loader = DataLoader(train, batch_size=self.batch_size, shuffle=True)
         self.model = build_model(config)
+        self.initial = cnn_weights(self.model)
         self.criterion = build_loss(config)
         self.optimizer = build_optimizer(config, self.model.parameters())
+        self.shuffle_state = vinsgrad.get_rng_state()  # only the loader's shuffling draws from here on
 
     def accuracy(self) -> float:
         self.model.eval()
@@ -278,3 +280,223 @@ class TorchCNN(Workload):
         self.model.eval()
         with self.torch.no_grad():
             return float((self.model(self.test[0]).argmax(dim=1) == self.test[1]).float().mean())
+
+
+def cnn_weights(model: Any) -> list[np.ndarray]:
+    """Copies of configs/cnn.yaml's parameters in model order: conv1 (w, b), conv2 (w, b), linear (w, b)."""
+    return [p._data.copy() for p in model.parameters()]
+
+
+def _window_view(xpad: np.ndarray, k: int, out: int) -> np.ndarray:
+    """(N, out, out, k, k, C) stride-1 windows of a channels-last (N, H, W, C) array."""
+    n, _, _, c = xpad.shape
+    sn, sy, sx, sc = xpad.strides
+    return np.lib.stride_tricks.as_strided(xpad, (n, out, out, k, k, c), (sn, sy, sx, sy, sx, sc), writeable=False)
+
+
+def _pool_relu(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """2x2 max pool of channels-last ``h``, then ReLU; returns the output and the first-max offset (4 where the
+    max is <= 0, so the backward scatter skips it: ReLU's mask folded in)."""
+    taps = [h[:, i::2, j::2] for i in range(2) for j in range(2)]
+    best = np.maximum(np.maximum(taps[0], taps[1]), np.maximum(taps[2], taps[3]))
+    arg = np.full(best.shape, 3, dtype=np.uint8)
+    for k in (2, 1, 0):
+        arg -= (taps[k] == best).view(np.uint8) * (arg - np.uint8(k))
+    arg[best <= 0] = 4
+    np.maximum(best, 0, out=best)
+    return best, arg
+
+
+def _unpool(g: np.ndarray, arg: np.ndarray) -> np.ndarray:
+    """The gradient of _pool_relu: ``g`` written at each window's recorded offset."""
+    n, h, w, c = g.shape
+    out = np.empty((n, 2 * h, 2 * w, c), dtype=g.dtype)
+    for k in range(4):
+        np.multiply(g, arg == k, out=out[:, k // 2 :: 2, k % 2 :: 2])
+    return out
+
+
+CNN_LAYERS = ["Conv2d", "ReLU", "MaxPool2d", "Conv2d", "ReLU", "MaxPool2d", "Flatten", "Linear"]
+
+
+class CNNFloor(Workload):
+    """Hand-written NumPy for configs/cnn.yaml: the fastest im2col + GEMM training step we could write, channels-last
+    throughout, ReLU folded into the max pool, the stride-1 input gradient as a GEMM of the padded gradient with
+    the flipped kernel, Adam as the library computes it; same initial weights, sample order and per-batch uint8
+    conversion as the vinsgrad run it is paired with."""
+
+    def __init__(
+        self,
+        train: tuple[np.ndarray, np.ndarray],
+        test: tuple[np.ndarray, np.ndarray],
+        config: dict[str, Any],
+        *,
+        initial: list[np.ndarray],
+        shuffle_state: dict[str, Any],
+    ) -> None:
+        self.name = "numpy floor"
+        self.x, self.y, self.test = train[0], train[1], test
+        self.batch_size = int(config["data"]["batch_size"])
+        opt = config["optimizer"]
+        if opt["type"] != "Adam" or [s["type"] for s in config["model"]["layers"]] != CNN_LAYERS:
+            raise ValueError("benchmarks: the CNN floor is written for configs/cnn.yaml's network and Adam")
+        self.lr, self.eps = float(opt["lr"]), float(opt.get("eps", 1e-8))
+        self.beta1, self.beta2 = opt.get("betas", (0.9, 0.999))
+        norm = next(t for t in config["data"]["transform"] if t["type"] == "Normalize")
+        self.mean, self.std = np.float32(norm["mean"][0]), np.float32(norm["std"][0])
+        self.params = [p.copy() for p in initial]
+        self.moments = [(np.zeros_like(p), np.zeros_like(p)) for p in self.params]
+        self.steps = 0
+        self.generator = vinsgrad.Generator()
+        self.generator.set_state(shuffle_state)
+
+    def images(self, raw: np.ndarray) -> np.ndarray:
+        x = raw.astype(np.float32) / np.float32(255)  # as ToTensor, then Normalize
+        return ((x - self.mean) / self.std)[..., None]  # (N, 28, 28, 1)
+
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+        w1, b1, w2, b2, w3, b3 = self.params
+        n = len(x)
+        xpad = np.zeros((n, 30, 30, 1), np.float32)
+        xpad[:, 1:29, 1:29] = x
+        cols1 = _window_view(xpad, 3, 28).transpose(3, 4, 5, 0, 1, 2).reshape(9, -1).T  # one channel: offset-major
+        h1 = (cols1 @ w1.reshape(16, 9).T).reshape(n, 28, 28, 16)
+        h1 += b1
+        p1, arg1 = _pool_relu(h1)
+        p1pad = np.zeros((n, 16, 16, 16), np.float32)
+        p1pad[:, 1:15, 1:15] = p1
+        cols2 = _window_view(p1pad, 3, 14).reshape(n * 196, 144)
+        w2k = w2.transpose(2, 3, 1, 0).reshape(144, 32)
+        h2 = (cols2 @ w2k).reshape(n, 14, 14, 32)
+        h2 += b2
+        p2, arg2 = _pool_relu(h2)
+        flat = p2.transpose(0, 3, 1, 2).reshape(n, -1)  # the model flattens NCHW
+        return flat @ w3.T + b3, [cols1, arg1, p1, cols2, arg2, flat]
+
+    def train_epoch(self) -> None:
+        order = np.fromiter(RandomSampler(range(len(self.x)), generator=self.generator), dtype=np.int64)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            self.step(self.images(self.x[idx]), self.y[idx])
+
+    def step(self, x: np.ndarray, y: np.ndarray) -> None:
+        w2, w3 = self.params[2], self.params[4]
+        n = len(x)
+        logits, (cols1, arg1, _, cols2, arg2, flat) = self.forward(x)
+        z = logits - logits.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        p[np.arange(n), y] -= 1
+        g = p / np.float32(n)
+        grads: list[np.ndarray] = [None] * 6  # type: ignore[list-item]
+        grads[4], grads[5] = g.T @ flat, g.sum(axis=0)
+        g2 = _unpool((g @ w3).reshape(n, 32, 7, 7).transpose(0, 2, 3, 1), arg2).reshape(n * 196, 32)
+        ones = np.ones(len(g2), np.float32)
+        grads[2] = (cols2.T @ g2).reshape(3, 3, 16, 32).transpose(3, 2, 0, 1)
+        grads[3] = ones @ g2
+        gpad = np.zeros((n, 18, 18, 32), np.float32)  # the padded gradient against the flipped kernel
+        gpad[:, 2:16, 2:16] = g2.reshape(n, 14, 14, 32)
+        flipped = w2[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(288, 16)
+        gp1 = (_window_view(gpad[:, 1:17, 1:17], 3, 14).reshape(n * 196, 288) @ flipped).reshape(n, 14, 14, 16)
+        g1 = _unpool(gp1, arg1).reshape(n * 784, 16)
+        grads[0] = (cols1.T @ g1).T.reshape(16, 1, 3, 3)
+        grads[1] = np.ones(len(g1), np.float32) @ g1
+        self.adam(grads)
+
+    def adam(self, grads: list[np.ndarray]) -> None:
+        self.steps += 1
+        step_size = self.lr / (1 - self.beta1**self.steps)
+        correction = (1 - self.beta2**self.steps) ** 0.5
+        for param, grad, (m, v) in zip(self.params, grads, self.moments):
+            m += (grad - m) * (1 - self.beta1)
+            v *= self.beta2
+            v += grad * grad * (1 - self.beta2)
+            param -= m / (np.sqrt(v) / correction + self.eps) * step_size
+
+    def accuracy(self) -> float:
+        correct = 0
+        for s in range(0, len(self.test[0]), 1000):
+            logits, _ = self.forward(self.images(self.test[0][s : s + 1000]))
+            correct += int((logits.argmax(axis=1) == self.test[1][s : s + 1000]).sum())
+        return correct / len(self.test[0])
+
+
+STEPS_PER_ROUND = 50
+
+
+class CNNSteps(Workload):
+    """configs/cnn.yaml's bare training step: one fixed random batch, ``STEPS_PER_ROUND`` steps per ``epoch()``."""
+
+    def __init__(self, config: dict[str, Any], *, seed: int) -> None:
+        from vinsgrad_cli.config import build_loss, build_model, build_optimizer
+
+        self.name = "vinsgrad"
+        vinsgrad.manual_seed(seed)
+        self.batch_size = int(config["data"]["batch_size"])
+        rng = np.random.default_rng(seed)
+        self.x = vinsgrad.from_numpy(rng.standard_normal((self.batch_size, 1, 28, 28), dtype=np.float32))
+        self.y = vinsgrad.from_numpy(rng.integers(0, 10, self.batch_size))
+        self.model = build_model(config)
+        self.criterion = build_loss(config)
+        self.optimizer = build_optimizer(config, self.model.parameters())
+
+    def train_epoch(self) -> None:
+        self.model.train()
+        for _ in range(STEPS_PER_ROUND):
+            self.optimizer.zero_grad()
+            self.criterion(self.model(self.x), self.y).backward()
+            self.optimizer.step()
+
+    def accuracy(self) -> None:  # type: ignore[override]
+        return None
+
+
+class TorchCNNSteps(CNNSteps):
+    def __init__(self, torch: Any, config: dict[str, Any], *, seed: int) -> None:
+        self.name = "pytorch"
+        torch.manual_seed(seed)
+        self.batch_size = int(config["data"]["batch_size"])
+        rng = np.random.default_rng(seed)
+        self.x = torch.from_numpy(rng.standard_normal((self.batch_size, 1, 28, 28), dtype=np.float32))
+        self.y = torch.from_numpy(rng.integers(0, 10, self.batch_size))
+        self.model = torch_module(torch, config)
+        opt = dict(config["optimizer"])
+        self.optimizer = getattr(torch.optim, opt.pop("type"))(self.model.parameters(), **opt)
+        self.criterion = torch.nn.CrossEntropyLoss()
+
+
+class Named(Workload):
+    """Another workload's epochs under another name (the quiet half of the load group)."""
+
+    def __init__(self, inner: Workload, name: str) -> None:
+        self.inner, self.name = inner, name
+
+    def train_epoch(self) -> None:
+        self.inner.train_epoch()
+
+    def accuracy(self) -> None:  # type: ignore[override]
+        return None
+
+
+class Busy(Named):
+    """Another workload's epochs while ``processes`` CPU-bound processes spin, started and stopped around each."""
+
+    def __init__(self, inner: Workload, processes: int) -> None:
+        super().__init__(inner, f"{processes} busy")
+        self.processes = processes
+
+    def train_epoch(self) -> None:
+        import os
+        import subprocess
+        import sys
+
+        spin = f"import os\nwhile os.getppid() == {os.getpid()}: pass"  # spins until stopped or orphaned
+        spinners = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(self.processes)]
+        try:
+            time.sleep(0.5)  # let them reach the CPU before the epoch starts
+            self.inner.train_epoch()
+        finally:
+            for p in spinners:
+                p.kill()
+            for p in spinners:
+                p.wait()

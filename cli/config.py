@@ -183,6 +183,8 @@ TRAIN_FIELDS = {
     "epochs": positive_int(5),
     "seed": Field(0, lambda v: is_int(v) and v >= 0, "an integer >= 0"),
     "out": text(None, optional=True),
+    # NumPy's BLAS threads: a number, or auto (one thread for small models; see vinsgrad/threads.py for the rule)
+    "threads": Field("auto", lambda v: v == "auto" or (is_int(v) and v >= 1), "an integer >= 1 or auto"),
 }
 
 

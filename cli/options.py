@@ -30,7 +30,14 @@ CheckpointArgument = Annotated[Path, typer.Argument(help="A checkpoint written b
 CheckpointRootOption = Annotated[
     Path | None, typer.Option("--root", help="Dataset folder (default: data.root from the checkpoint's config).")
 ]
-
+ThreadsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--threads",
+        metavar="N|auto",
+        help="NumPy's BLAS threads: a number, or auto (1 for small models, else the idle cores; vinsgrad/threads.py).",
+    ),
+]
 
 MIRROR_ENV = "VINSGRAD_MIRROR"  # read by vinsgrad.vision.datasets.fetch
 

@@ -38,7 +38,8 @@ from .trainer import Trainer
 RUN_FILES = ("config.yaml", "metrics.jsonl", "last.npz", "best.npz")  # what makes a folder a run
 PENDING = ".pending"
 LOCK = ".lock"
-RESUMABLE = ("train.epochs",)  # the keys a resume may change: more epochs keep the run one run
+# The keys a resume may change: more epochs keep the run one run, and the thread count changes no result.
+RESUMABLE = ("train.epochs", "train.threads")
 
 
 def holds_run(folder: Path) -> list[str]:
@@ -71,8 +72,8 @@ def flat(node: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def resume_config(stored: dict[str, Any], given: dict[str, Any] | None, source: str, ckpt: Path) -> dict[str, Any]:
-    """The config a resume trains with: the checkpoint's, with ``train.epochs`` from ``given`` (the config file plus
-    ``--set``). Any other difference is refused, naming each key and both values."""
+    """The config a resume trains with: the checkpoint's, with ``train.epochs`` and ``train.threads`` from ``given``
+    (the config file plus ``--set``). Any other difference is refused, naming each key and both values."""
     if given is None:
         return stored
     old, new = flat(stored), flat(given)
@@ -85,7 +86,7 @@ def resume_config(stored: dict[str, Any], given: dict[str, Any] | None, source: 
             f"checkpoint's own run and may only change {', '.join(RESUMABLE)}; to train a new run from its "
             f"weights use --init-from {ckpt}"
         )
-    return {**stored, "train": {**stored["train"], "epochs": given["train"]["epochs"]}}
+    return {**stored, "train": {**stored["train"], **{k: given["train"][k] for k in ("epochs", "threads")}}}
 
 
 def invoked_as() -> list[str]:
@@ -293,6 +294,8 @@ def run(
             init_weights(trainer, init_from)
             reporter.line(f"initialised the weights from {init_from}")
         reporter.line(f"run folder: {folder}")
+        auto = " (auto)" if config["train"]["threads"] == "auto" else ""
+        reporter.line(f"threads: {trainer.threads}{auto}")
         trainer.fit()
         finished = True
     finally:

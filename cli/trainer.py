@@ -40,6 +40,7 @@ from .console import PlainReporter, Reporter, number, percent
 from .data import dataset_errors
 from .errors import CLIError, Interrupted, one_line
 from .evaluation import evaluate, summed_loss
+from .threads import use_threads
 
 LOADER_SEED_OFFSET = 1  # the loader's generator is seeded with seed + 1, so shuffling and init are separate streams
 
@@ -93,7 +94,9 @@ class Trainer:
         self.loss_fn = build_loss(config)
         self.optimizer = build_optimizer(config, self.model.parameters())
         self.scheduler = build_scheduler(config, self.optimizer)
-        self.input_shape = list(dummy_batch(config)[0].shape[1:])
+        example = dummy_batch(config)[0]
+        self.input_shape = list(example.shape[1:])
+        self.threads = use_threads(config["train"]["threads"], self.model, example, config["data"]["batch_size"])
         with dataset_errors():
             train, val, test = build_data(config, progress=not isinstance(reporter, PlainReporter))
         self.classes = [str(c) for c in getattr(test, "classes", range(num_classes(config)))]
@@ -146,6 +149,10 @@ class Trainer:
             if self.scheduler is not None and checkpoint.scheduler_state is not None:
                 self.scheduler.load_state_dict(checkpoint.scheduler_state)
             self.progress = Progress(meta.epoch, meta.step, meta.metrics, meta.best_val_acc, meta.partial)
+            recorded = meta.metrics[-1].get("threads") if meta.metrics else None
+            if self.config["train"]["threads"] == "auto" and isinstance(recorded, int):
+                # NOTE: BLAS results can differ with the thread count, so auto keeps the count the run had
+                self.threads = use_threads(recorded, self.model, None, 0)
             self.rng_state, self.loader_state = meta.rng_default, meta.rng_loader
             vinsgrad.set_rng_state(self.rng_state)
             self.loader_generator.set_state(self.loader_state)
@@ -236,6 +243,7 @@ class Trainer:
             "lr": self.optimizer.param_groups[0]["lr"],
             "train_loss": totals.mean_loss,
             "train_acc": totals.accuracy,
+            "threads": self.threads,
         }
         if self.val_loader is not None:
             val = evaluate(self.model, self.val_loader, self.loss_fn)

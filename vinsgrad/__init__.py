@@ -139,6 +139,7 @@ from vinsgrad.functions import (  # elementwise ops as functions, with out= (iss
 )
 from vinsgrad.random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from vinsgrad.serialization import load, save
+from vinsgrad.threads import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
 
@@ -263,6 +264,7 @@ __all__ = [
     "full",
     "full_like",
     "get_default_device",
+    "get_num_threads",
     "get_rng_state",
     "gradcheck",
     "half",
@@ -299,6 +301,7 @@ __all__ = [
     "save",
     "set_default_device",
     "set_grad_enabled",
+    "set_num_threads",
     "set_rng_state",
     "short",
     "stack",

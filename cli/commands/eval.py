@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ..options import CheckpointArgument, CheckpointRootOption, Split
+from ..options import CheckpointArgument, CheckpointRootOption, Split, ThreadsOption
 
 
 def eval_command(
@@ -25,6 +25,7 @@ def eval_command(
         int,
         typer.Option("--show-errors", metavar="N", min=0, help="Draw the N most confidently wrong images (0: none)."),
     ] = 0,
+    threads: ThreadsOption = None,
 ) -> None:
     """Evaluate a checkpoint: loss, accuracy, per-class accuracy and the confusion matrix.
 
@@ -48,11 +49,17 @@ def eval_command(
     from ..data import load_split, raw_sample
     from ..evaluation import confident_errors, evaluate, make_report
     from ..rendering import draw_errors, evaluation_plain, evaluation_rich, print_boundary
+    from ..threads import parse_threads, use_threads
+
+    setting = parse_threads(threads) or "auto"
 
     ckpt = load_checkpoint(checkpoint)
     model = restore_model(ckpt, checkpoint)
     dataset = load_split(ckpt.config, split.value, root)
     loader = DataLoader(dataset, batch_size=batch_size or ckpt.config["data"].get("eval_batch_size", 1000))
+    from ..config import dummy_batch
+
+    use_threads(setting, model, dummy_batch(ckpt.config)[0], loader.batch_size or 1)
     result = evaluate(model, loader, build_loss(ckpt.config), keep_probabilities=show_errors > 0)
     report = make_report(result, checkpoint=str(checkpoint), split=split.value, meta=ckpt.meta)
     if show_errors:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..options import OverridesOption
+from ..options import OverridesOption, ThreadsOption
 
 
 def train(
@@ -47,6 +47,7 @@ def train(
     determinism_steps: Annotated[
         int, typer.Option("--determinism-steps", min=1, help="How many steps --check-determinism compares.")
     ] = 10,
+    threads: ThreadsOption = None,
 ) -> None:
     """Train a model described by a YAML config, writing a run folder (config, metrics, checkpoints).
 
@@ -66,8 +67,14 @@ def train(
       [cyan]vinsgrad train configs/mlp_adam.yaml --init-from runs/mlp/best.npz --out runs/finetune[/cyan]
 
       [cyan]vinsgrad train configs/moons.yaml --check-determinism --determinism-steps 20[/cyan]
+
+      [cyan]vinsgrad train configs/cnn.yaml --threads 2[/cyan]
     """
     from ..run import train as run
+    from ..threads import parse_threads
+
+    if parse_threads(threads) is not None:  # the same as --set train.threads=N, checked with the config
+        overrides = [*(overrides or []), f"train.threads={threads}"]
 
     check_steps = determinism_steps if check_determinism else 0
     run(

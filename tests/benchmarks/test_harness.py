@@ -74,7 +74,36 @@ def test_interleave_rotates_the_order_and_pairs_epochs() -> None:
     assert bench.ratio(result, "a", "missing") is None
 
 
-@pytest.mark.parametrize("argv", [["--threads", "0"], ["--only", "seed,nope"]])
+def test_cnn_floor_trains_exactly_like_vinsgrad() -> None:
+    """configs/cnn.yaml's network from the same init on the same batches: the hand-written floor's weights after
+    Adam steps agree with the library's (both channels-last im2col + GEMM: to float32 rounding)."""
+    from pathlib import Path
+
+    from vinsgrad_cli.config import build_loss, build_model, build_optimizer
+
+    config = workloads.cnn_config(Path(__file__).resolve().parents[2] / "configs" / "cnn.yaml")
+    rng = np.random.default_rng(3)
+    images, labels = rng.integers(0, 256, (96, 28, 28), dtype=np.uint8), rng.integers(0, 10, 96)
+    vinsgrad.manual_seed(0)
+    model, criterion = build_model(config), build_loss(config)
+    optimizer = build_optimizer(config, model.parameters())
+    initial = workloads.cnn_weights(model)
+    floor = workloads.CNNFloor(
+        (images, labels), (images, labels), config, initial=initial, shuffle_state=vinsgrad.get_rng_state()
+    )
+    for start in range(0, 96, 32):
+        x = floor.images(images[start : start + 32])
+        floor.step(x, labels[start : start + 32])
+        optimizer.zero_grad()
+        batch = vinsgrad.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+        criterion(model(batch), vinsgrad.from_numpy(labels[start : start + 32])).backward()
+        optimizer.step()
+    for p, fp in zip(model.parameters(), floor.params):
+        np.testing.assert_allclose(p._data, fp, rtol=1e-4, atol=1e-6)
+    assert not np.allclose(initial[2], floor.params[2], atol=1e-4)  # the steps moved the weights
+
+
+@pytest.mark.parametrize("argv", [["--threads", "0"], ["--threads", "many"], ["--only", "seed,nope"]])
 def test_bad_arguments_exit_with_a_usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         bench.main(argv)

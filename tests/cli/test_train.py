@@ -65,8 +65,9 @@ def test_one_epoch_writes_the_run_folder(mnist_root: Path, tiny_config: Path, tm
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == f"run folder: {out}"
-    assert lines[1].startswith("epoch 1/1  train loss ") and "samples/s" in lines[1]
-    assert lines[2].startswith("test: loss ") and "(80 samples)" in lines[2]
+    assert lines[1] == "threads: 1 (auto)"  # a small MLP: one BLAS thread
+    assert lines[2].startswith("epoch 1/1  train loss ") and "samples/s" in lines[2]
+    assert lines[3].startswith("test: loss ") and "(80 samples)" in lines[3]
     assert sorted(p.name for p in out.iterdir()) == ["config.yaml", "last.npz", "metrics.jsonl"]
     [record] = metrics(out)
     assert record["epoch"] == 1 and record["step"] == 10 and record["lr"] == 0.1

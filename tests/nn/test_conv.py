@@ -90,6 +90,26 @@ def test_conv2d_matches_the_naive_loop(xs, ws, kwargs, pads) -> None:  # type: i
     np.testing.assert_allclose(tb.grad._data, g.sum(axis=(0, 2, 3)), rtol=1e-12)
 
 
+@pytest.mark.parametrize("xs, ws, kwargs, pads", CONFIGS, ids=[str(c[2]) for c in CONFIGS])
+def test_chunked_columns_give_the_same_values_and_gradients(xs, ws, kwargs, pads, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A column budget of one byte forces one sample per chunk, the path deep layers on large batches take.
+    import vinsgrad.nn.functional.conv as conv_module
+
+    rng = np.random.default_rng(1)
+    x, w, b = rng.standard_normal((3, *xs[1:])), rng.standard_normal(ws), rng.standard_normal(ws[0])
+
+    def run() -> list[np.ndarray]:
+        tx, tw, tb = (vg.tensor(a, requires_grad=True) for a in (x, w, b))
+        out = F.conv2d(tx, tw, tb, **kwargs)
+        out.backward(np.cos(np.arange(out._data.size)).reshape(out.shape))
+        return [out._data, tx.grad._data, tw.grad._data, tb.grad._data]
+
+    whole = run()
+    monkeypatch.setattr(conv_module, "COLUMN_BUFFER_BYTES", 1)
+    for chunked, expected in zip(run(), whole):
+        np.testing.assert_allclose(chunked, expected, rtol=1e-12, atol=1e-12)
+
+
 def test_conv2d_by_hand() -> None:
     # A 2x2 kernel of ones sums each 2x2 window; bias 10 adds on top.
     x = vg.tensor(np.arange(9.0).reshape(1, 1, 3, 3))
@@ -113,7 +133,8 @@ def test_float32_stays_float32_forward_and_backward() -> None:
     out.sum().backward()
     assert out.dtype == vg.float32 and x.grad.dtype == vg.float32
     assert conv.weight.grad.dtype == vg.float32 and conv.bias.grad.dtype == vg.float32
-    assert out._data.flags.c_contiguous and x.grad._data.flags.c_contiguous
+    # channels-last memory behind the NCHW shape (the layout the GEMMs produce), no transposed copy
+    assert out._data.transpose(0, 2, 3, 1).flags.c_contiguous
 
 
 def test_no_input_gradient_when_the_input_needs_none() -> None:

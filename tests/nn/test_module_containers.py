@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import vinsgrad
@@ -69,3 +70,21 @@ def test_identity_and_flatten() -> None:
     y = vinsgrad.randn(2, 3, 4, requires_grad=True)
     nn.Flatten()(y).sum().backward()
     assert y.grad.shape == (2, 3, 4)
+
+
+def test_sequential_relu_then_max_pool_matches_the_layers_run_one_by_one() -> None:
+    # Sequential runs ReLU -> MaxPool2d as pool then relu; values and gradients must be those of the two layers.
+    # Ties at zero (a window of negatives and zeros) and a NaN are where a wrong swap would show.
+    data = np.random.default_rng(0).standard_normal((2, 3, 6, 6))
+    data[0, 0, :2, :2] = [[-1.0, 0.0], [0.0, -2.0]]
+    data[1, 2, 2, 3] = np.nan
+    model = nn.Sequential(nn.ReLU(), nn.MaxPool2d(2))
+    fused_x, plain_x = vinsgrad.tensor(data, requires_grad=True), vinsgrad.tensor(data, requires_grad=True)
+    fused = model(fused_x)
+    plain = model[1](model[0](plain_x))
+    assert fused.grad_fn.op_name() == "ReLU" and plain.grad_fn.op_name() == "MaxPool2d"
+    np.testing.assert_array_equal(fused._data, plain._data)
+    g = np.random.default_rng(1).standard_normal(fused.shape)
+    fused.backward(g)
+    plain.backward(g)
+    np.testing.assert_array_equal(fused_x.grad._data, plain_x.grad._data)

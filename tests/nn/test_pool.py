@@ -110,6 +110,35 @@ def test_max_pool2d_padding_never_wins_and_nan_propagates() -> None:
     assert np.isnan(F.max_pool2d(y, 2).item())
 
 
+def test_max_pool2d_index_of_a_nan_max_is_the_last_nan() -> None:
+    y = vg.tensor([[[[1.0, 4.0, 2.0], [float("nan"), 3.0, float("nan")]]]], requires_grad=True)
+    out, idx = F.max_pool2d(y, (2, 3), return_indices=True)
+    assert np.isnan(out.item()) and idx.item() == 5  # flat position of the last NaN, as in PyTorch 2.13
+    out.backward(vg.ones(1, 1, 1, 1))
+    np.testing.assert_array_equal(y.grad._data[0, 0], [[0, 0, 0], [0, 0, 1]])
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int32", "int64", "bool"])
+def test_max_pool2d_pads_integers_below_their_minimum(dtype: str) -> None:
+    x = vg.tensor(np.array([[[[3, 1], [2, 0]]]]).astype(dtype))
+    out, idx = F.max_pool2d(x, 2, stride=1, padding=1, return_indices=True)
+    assert out.dtype == x.dtype
+    np.testing.assert_array_equal(out._data[0, 0], np.array([[3, 3, 1], [3, 3, 1], [2, 2, 0]]).astype(dtype))
+    # a window holding padding and the element 0 (or False) takes the element, never the padding
+    assert idx._data[0, 0, 2, 2] == 3 and (idx._data >= 0).all()
+
+
+def test_max_pool2d_keeps_a_channels_last_input_channels_last_forward_and_backward() -> None:
+    data = np.random.default_rng(0).standard_normal((2, 4, 6, 3)).transpose(0, 3, 1, 2)  # NCHW shape, NHWC memory
+    x = vg.tensor(data, requires_grad=True)
+    x._data = data
+    out = F.max_pool2d(x, 2)
+    out.backward(vg.ones(*out.shape, dtype=vg.float64))
+    assert out._data.transpose(0, 2, 3, 1).flags.c_contiguous and x.grad._data.transpose(0, 2, 3, 1).flags.c_contiguous
+    np.testing.assert_array_equal(out._data, data.reshape(2, 3, 2, 2, 3, 2).max(axis=(3, 5)))
+    assert x.grad._data.sum() == out._data.size
+
+
 def test_avg_pool2d_by_hand() -> None:
     x = vg.tensor(np.arange(16.0).reshape(1, 1, 4, 4))
     np.testing.assert_array_equal(F.avg_pool2d(x, 2)._data[0, 0], [[2.5, 4.5], [10.5, 12.5]])

@@ -8,7 +8,9 @@ from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, Va
 from typing import Any, TypeVar
 
 from vinsgrad.autograd.tensor import Tensor
+from vinsgrad.nn.activation import ReLU
 from vinsgrad.nn.module import Module, Parameter, _indent
+from vinsgrad.nn.pooling import MaxPool2d
 
 S = TypeVar("S", bound="_IndexedModules")
 
@@ -87,9 +89,24 @@ class Sequential(_IndexedModules):
         return super().__getitem__(idx)
 
     def forward(self, input: Any) -> Any:
-        for module in self:
-            input = module(input)
+        modules = list(self)
+        i = 0
+        while i < len(modules):
+            if i + 1 < len(modules) and _pools_after_relu(modules[i], modules[i + 1]):
+                # NOTE: ReLU then MaxPool2d runs as pool then relu: relu is monotone, so relu(max(x)) = max(relu(x))
+                # bit for bit, and the gradient reaches the same first-max positions (where the max is > 0; 0
+                # elsewhere either way). ReLU then runs on the pooled, 4x smaller tensor, forward and backward.
+                input = modules[i + 1](input).relu()
+                i += 2
+            else:
+                input = modules[i](input)
+                i += 1
         return input
+
+
+def _pools_after_relu(first: Module, second: Module) -> bool:
+    """Whether Sequential may swap a ReLU and the MaxPool2d after it (plain layers; no indices returned)."""
+    return type(first) is ReLU and type(second) is MaxPool2d and not second.return_indices
 
 
 class ModuleList(_IndexedModules):

@@ -81,17 +81,21 @@ def check_alpha(x: Any, y: Any, alpha: Any) -> None:
         )
 
 
+# NOTE: add and sub return the output's gradient as is: the engine sums a gradient of a broadcast input back to
+# its shape (_conform), so forward saves nothing but alpha; the cheapest op of every model (a + b at batch 64: 0.5 of
+# 2.2 µs).
 class AddFn(Function):
     @staticmethod
     def forward(ctx, x, y, alpha=1):
         x, y = promote(x, y)
         check_alpha(x, y, alpha)
-        ctx.shapes, ctx.alpha = (shape_of(x), shape_of(y)), alpha
+        ctx.alpha = alpha
         return x + y if alpha == 1 else x + alpha * y
 
     @staticmethod
     def backward(ctx, grad):
-        return _grads(ctx, lambda: grad, lambda: grad if ctx.alpha == 1 else grad * ctx.alpha)
+        nx, ny = ctx.needs_input_grad[:2]
+        return (grad if nx else None, (grad if ctx.alpha == 1 else grad * ctx.alpha) if ny else None)
 
 
 class SubFn(Function):
@@ -101,12 +105,13 @@ class SubFn(Function):
             raise RuntimeError("subtraction with a bool tensor is not supported; use logical_xor() or ^ for bools")
         x, y = promote(x, y)
         check_alpha(x, y, alpha)
-        ctx.shapes, ctx.alpha = (shape_of(x), shape_of(y)), alpha
+        ctx.alpha = alpha
         return x - y if alpha == 1 else x - alpha * y
 
     @staticmethod
     def backward(ctx, grad):
-        return _grads(ctx, lambda: grad, lambda: -grad if ctx.alpha == 1 else grad * -ctx.alpha)
+        nx, ny = ctx.needs_input_grad[:2]
+        return (grad if nx else None, (-grad if ctx.alpha == 1 else grad * -ctx.alpha) if ny else None)
 
 
 class MulFn(Function):

@@ -31,57 +31,150 @@ def _pad_hw(x: ndarray, pads: tuple[tuple[int, int], tuple[int, int]], value: fl
     return xp.pad(x, ((0, 0),) * (x.ndim - 2) + pads, constant_values=value)
 
 
+# Bytes of im2col columns built at a time. A batch whose columns exceed it is convolved in chunks of samples (and
+# its columns rebuilt in backward instead of kept), so deep layers on large batches stay within a bounded buffer.
+COLUMN_BUFFER_BYTES = 1 << 24  # 16 MiB: the CNN of configs/cnn.yaml trains unchunked at batch 64
+
+
+def _pad_nhwc(x: ndarray, pads: tuple[tuple[int, int], tuple[int, int]]) -> ndarray:
+    """``x`` (N, C, H, W) as a zero-padded channels-last (N, H', W', C) array; without padding, a view."""
+    xh = x.transpose(0, 2, 3, 1)
+    (top, bottom), (left, right) = pads
+    if not (top or bottom or left or right):
+        return xh
+    n, h, w, c = xh.shape
+    out = xp.zeros((n, h + top + bottom, w + left + right, c), dtype=x.dtype)
+    out[:, top : top + h, left : left + w] = xh  # the copy that also turns NCHW memory channels-last
+    return out
+
+
+def _windows(xpad: ndarray, kernel, out_hw, stride, dilation, groups: int, *, writeable: bool = False) -> ndarray:
+    """The (N, out_h, out_w, kh, kw, groups, C/groups) view of every window of a channels-last ``xpad``."""
+    n, _, _, c = xpad.shape
+    sn, sy, sx, sc = xpad.strides
+    return xp.lib.stride_tricks.as_strided(
+        xpad,
+        shape=(n, *out_hw, *kernel, groups, c // groups),
+        strides=(sn, sy * stride[0], sx * stride[1], sy * dilation[0], sx * dilation[1], sc * (c // groups), sc),
+        writeable=writeable,
+    )
+
+
+def _columns(win: ndarray) -> ndarray:
+    """im2col: the (N*out_h*out_w, kh*kw*C) matrix of a (N, out_h, out_w, kh, kw, C) window view, copied once.
+
+    With one channel a row would be a scatter of single floats, so the copy is made kernel offset by kernel offset
+    (each a run of whole pixel rows) and the matrix returned is its transpose: BLAS takes either orientation.
+    """
+    n, oh, ow, kh, kw, c = win.shape
+    if c == 1:
+        return win.transpose(3, 4, 5, 0, 1, 2).reshape(kh * kw, n * oh * ow).T
+    return win.reshape(n * oh * ow, kh * kw * c)
+
+
 class Conv2dFn(Function):
-    # NOTE: im2col copies the strided window view into (N, groups, C/groups*kh*kw, out_h*out_w), so the copy reads
-    # whole rows of pixels and the product with the weight lands directly in (N, C_out, out_h, out_w) order: one
-    # BLAS matmul per sample, and no transposed copies of the output or the gradient in either direction.
+    # NOTE: channels-last im2col. Each output pixel of the whole batch is one row of the columns (N*out_h*out_w,
+    # kh*kw*C), copied from the as_strided window view in one pass, so a layer is one GEMM with the weight laid
+    # out as (kh*kw*C, C_out) and its output is (N, out_h, out_w, C_out): returned as an (N, C_out, out_h, out_w)
+    # view of that memory, which the elementwise ops and pooling that follow keep channels-last. The weight
+    # gradient (columns^T @ grad) and the input gradient (grad @ weight, then col2im) are GEMMs of the same
+    # family. Groups add a loop over groups; a batch whose columns exceed COLUMN_BUFFER_BYTES runs in chunks.
     @staticmethod
     def forward(ctx, x, weight, bias, stride=(1, 1), pads=((0, 0), (0, 0)), dilation=(1, 1), groups=1):
         n, c, h, w = x.shape
-        o, _, kh, kw = weight.shape
-        xpad = _pad_hw(x, pads)
+        o, cg, kh, kw = weight.shape
         oh = _out_size(h, kh, stride[0], sum(pads[0]), dilation[0])
         ow = _out_size(w, kw, stride[1], sum(pads[1]), dilation[1])
         if oh < 1 or ow < 1:
-            raise ValueError(f"the padded input {xpad.shape[2:]} is smaller than the dilated kernel ({kh}, {kw})")
-        sn, sc, sy, sx = xpad.strides
-        window = xp.lib.stride_tricks.as_strided(
-            xpad,
-            shape=(n, c, kh, kw, oh, ow),
-            strides=(sn, sc, sy * dilation[0], sx * dilation[1], sy * stride[0], sx * stride[1]),
-            writeable=False,
-        )
-        cols = window.reshape(n, groups, c // groups * kh * kw, oh * ow)  # the one copy: im2col
-        w3 = weight.reshape(groups, o // groups, -1)
-        out = xp.matmul(w3, cols).reshape(n, o, oh, ow)
-        if bias is not None:
-            out += bias.reshape(o, 1, 1)
-        ctx.save_for_backward(cols, w3)
-        ctx.geometry = (x.shape, weight.shape, xpad.shape[2:], (oh, ow), stride, pads, dilation)
-        return out
+            padded = (h + sum(pads[0]), w + sum(pads[1]))
+            raise ValueError(f"the padded input {padded} is smaller than the dilated kernel ({kh}, {kw})")
+        xpad = _pad_nhwc(x, pads)
+        og = o // groups
+        wk = xp.ascontiguousarray(weight.reshape(groups, og, cg, kh, kw).transpose(0, 3, 4, 2, 1))
+        wk = wk.reshape(groups, kh * kw * cg, og)  # group g's weight as (kh*kw*C/groups, C_out/groups)
+        out = xp.empty((n, oh, ow, o), dtype=x.dtype)
+        out2d = out.reshape(n * oh * ow, o)
+        chunk = max(1, COLUMN_BUFFER_BYTES // (oh * ow * kh * kw * c * x.itemsize))
+        geometry = ((kh, kw), (oh, ow), stride, dilation, groups)
+        saved_cols = []
+        for s in range(0, n, chunk):
+            win = _windows(xpad[s : s + chunk], *geometry)
+            rows = slice(s * oh * ow, min(n, s + chunk) * oh * ow)
+            for g in range(groups):
+                cols = _columns(win[..., g, :])
+                xp.matmul(cols, wk[g], out=out2d[rows, g * og : (g + 1) * og])
+                if chunk >= n:
+                    saved_cols.append(cols)
+            if bias is not None:
+                out2d[rows] += bias  # while this chunk of the output is still in cache
+        ctx.save_for_backward(xpad if chunk < n else None, wk, *saved_cols)
+        ctx.geometry = (x.shape, weight.shape, pads, chunk, geometry)
+        return out.transpose(0, 3, 1, 2)
 
     @staticmethod
     def backward(ctx, grad):
-        cols, w3 = ctx.saved_tensors
-        (n, c, h, w), wshape, (hp, wp), out_hw, stride, pads, dilation = ctx.geometry
+        xpad, wk, *saved_cols = ctx.saved_tensors
+        (n, c, h, w), wshape, pads, chunk, geometry = ctx.geometry
+        (kh, kw), (oh, ow), stride, _, groups = geometry
+        o, cg = wshape[:2]
+        og = o // groups
         need_x, need_w, need_b = ctx.needs_input_grad
-        g = grad.reshape(n, *w3.shape[:2], -1)
-        gx = gw = gb = None
+        g2 = grad.transpose(0, 2, 3, 1).reshape(n * oh * ow, o)  # a view when grad is channels-last, as usual
+        by_gemm = stride == (1, 1)  # the input gradient as a convolution of the gradient: see _input_grad
+        gw_groups = xp.zeros((groups, kh * kw * cg, og), dtype=grad.dtype)  # tiny: allocated even if unneeded
+        if need_x and not by_gemm:
+            (top, bottom), (left, right) = pads
+            dxpad = xp.zeros((n, h + top + bottom, w + left + right, c), dtype=grad.dtype)
+        for s in range(0, n, chunk):
+            rows = slice(s * oh * ow, min(n, s + chunk) * oh * ow)
+            win = None if xpad is None else _windows(xpad[s : s + chunk], *geometry)
+            for g in range(groups):
+                gg = g2[rows, g * og : (g + 1) * og]
+                if need_w:
+                    cols = saved_cols[g] if win is None else _columns(win[..., g, :])
+                    gw_groups[g] += cols.T @ gg
+                if need_x and not by_gemm:  # col2im: each kernel offset's columns added back onto its pixels
+                    dcols = (gg @ wk[g].T).reshape(-1, oh, ow, kh, kw, cg)
+                    dwin = _windows(dxpad[s : s + chunk], *geometry, writeable=True)[..., g, :]
+                    for i in range(kh):
+                        for j in range(kw):
+                            dwin[:, :, :, i, j] += dcols[:, :, :, i, j]
+        gx = None
+        if need_x and by_gemm:
+            gx = _input_grad(g2.reshape(n, oh, ow, o), wk, (n, c, h, w), pads, geometry)
+        elif need_x:
+            gx = dxpad[:, pads[0][0] : pads[0][0] + h, pads[1][0] : pads[1][0] + w].transpose(0, 3, 1, 2)
+        gw = None
         if need_w:
-            # NOTE: per-sample products summed over the batch. NumPy hands stacked matmuls to BLAS only when both
-            # operands are contiguous, so cols stays as it is and the (small) gradient is transposed instead.
-            g_t = xp.ascontiguousarray(g.swapaxes(-1, -2))
-            gw = xp.matmul(cols, g_t).sum(axis=0).swapaxes(-1, -2).reshape(wshape)
-        if need_b:
-            gb = grad.sum(axis=(0, 2, 3))
-        if need_x:  # col2im: scatter-add each kernel offset's columns back onto the pixels it read
-            dcols = xp.matmul(w3.swapaxes(-1, -2), g).reshape(n, c, wshape[2], wshape[3], *out_hw)
-            dxpad = xp.zeros((n, c, hp, wp), dtype=dcols.dtype)
-            for i in range(wshape[2]):
-                for j in range(wshape[3]):
-                    _taps(dxpad, i, j, out_hw, stride, dilation)[...] += dcols[:, :, i, j]
-            gx = xp.ascontiguousarray(_crop(dxpad, pads, (h, w)))
+            gw = xp.ascontiguousarray(gw_groups.reshape(groups, kh, kw, cg, og).transpose(0, 4, 3, 1, 2))
+            gw = gw.reshape(wshape)
+        gb = xp.ones(len(g2), dtype=g2.dtype) @ g2 if need_b else None  # a GEMV: 10x a column sum's speed
         return gx, gw, gb
+
+
+def _input_grad(g: ndarray, wk: ndarray, xshape: tuple[int, ...], pads: Any, geometry: Any) -> ndarray:
+    """dL/dx of a stride-1 convolution, as one more im2col + GEMM: the gradient (N, out_h, out_w, C_out), zero-padded
+    by the dilated kernel's span, correlated with the kernel flipped in space, its roles of C and C_out swapped.
+    (Cheaper than col2im, whose kh*kw scatter-adds cost more than the GEMM.)"""
+    (kh, kw), (oh, ow), _, (dh, dw), groups = geometry
+    n, c, h, w = xshape
+    o = g.shape[-1]
+    og, cg = o // groups, c // groups
+    ah, aw = dh * (kh - 1), dw * (kw - 1)
+    gp = xp.zeros((n, oh + 2 * ah, ow + 2 * aw, o), dtype=g.dtype)
+    gp[:, ah : ah + oh, aw : aw + ow] = g
+    gq = gp[:, pads[0][0] : pads[0][0] + h + ah, pads[1][0] : pads[1][0] + w + aw]  # windows of x's own pixels
+    flipped = wk.reshape(groups, kh, kw, cg, og)[:, ::-1, ::-1].transpose(0, 1, 2, 4, 3)
+    flipped = flipped.reshape(groups, kh * kw * og, cg)
+    dx = xp.empty((n, h, w, c), dtype=g.dtype)
+    dx2d = dx.reshape(n * h * w, c)
+    chunk = max(1, COLUMN_BUFFER_BYTES // (h * w * kh * kw * o * g.itemsize))
+    for s in range(0, n, chunk):
+        win = _windows(gq[s : s + chunk], (kh, kw), (h, w), (1, 1), (dh, dw), groups)
+        rows = slice(s * h * w, min(n, s + chunk) * h * w)
+        for gi in range(groups):
+            xp.matmul(_columns(win[..., gi, :]), flipped[gi], out=dx2d[rows, gi * cg : (gi + 1) * cg])
+    return dx.transpose(0, 3, 1, 2)
 
 
 def conv_pads(padding: Any, kernel: tuple[int, int], dilation: tuple[int, int], stride: tuple[int, int]):

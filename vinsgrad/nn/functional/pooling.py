@@ -41,33 +41,53 @@ def _pool_input(input: Tensor, name: str) -> None:
         raise ValueError(f"{name} expects a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {tuple(input.shape)}")
 
 
+def _padded_for_max(x: ndarray, pads: Any) -> ndarray:
+    """``x`` padded with a value below every element, so padding never wins a window (nor ties with an element):
+    -inf for floats; for integers their dtype's minimum, unsigned ones first widened to a signed dtype."""
+    if not any(pads[0] + pads[1]):
+        return x
+    if x.dtype.kind in "bu":
+        x = x.astype(xp.promote_types(x.dtype, xp.int8))
+    return _pad_hw(x, pads, value=-xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min)
+
+
 def _window_max(x: ndarray, kernel: tuple[int, int], stride: Any, dilation: Any, out_hw: Any, pads: Any):
-    """Each window's maximum and the kernel offset (row-major) it was found at."""
-    xpad = _pad_hw(x, pads, value=-xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min)  # ints: their minimum
+    """Each window's maximum and the kernel offset (row-major) of its first maximum."""
+    xpad = _padded_for_max(x, pads)
     kh, kw = kernel
-    best = _taps(xpad, 0, 0, out_hw, stride, dilation).copy()
-    arg = xp.zeros(best.shape, dtype=xp.min_scalar_type(kh * kw))
-    for k in range(1, kh * kw):
-        tap = _taps(xpad, k // kw, k % kw, out_hw, stride, dilation)
-        wins = tap > best
-        wins |= xp.isnan(tap)  # NOTE: the first maximum wins and NaN propagates, as in PyTorch
-        xp.maximum(best, tap, out=best)
-        # k exceeds every earlier offset, so a max records the winners branch-free (masked stores are slow)
-        xp.maximum(arg, wins.view(xp.uint8) * arg.dtype.type(k), out=arg)
-    return best, arg, xpad.shape
+    taps = [_taps(xpad, k // kw, k % kw, out_hw, stride, dilation) for k in range(kh * kw)]
+    best = taps[0].copy(order="K")  # keeps a channels-last input channels-last
+    for tap in taps[1:]:
+        xp.maximum(best, tap, out=best)  # NaN propagates, as in PyTorch
+    # NOTE: the offset of the first tap equal to the max, branch-free (masked stores are slow): going backwards,
+    # arg -= (tap == best) * (arg - k) sets arg to k where the tap holds the max. A NaN max equals no tap; those
+    # windows, rare, take the offset of their last NaN afterwards, as PyTorch's (val > max || isnan(val)) does.
+    arg = xp.full(best.shape, kh * kw - 1, dtype=xp.min_scalar_type(kh * kw))
+    for k in range(kh * kw - 2, -1, -1):
+        arg -= (taps[k] == best).view(xp.uint8) * (arg - arg.dtype.type(k))
+    if best.dtype.kind == "f" and xp.isnan(best).any():
+        for k in range(kh * kw):
+            arg[xp.isnan(taps[k])] = k
+    return best.astype(x.dtype, copy=False), arg, xpad.shape
 
 
 class MaxPool2dFn(Function):
     @staticmethod
     def forward(ctx, x, kernel=(1, 1), stride=(1, 1), dilation=(1, 1), out_hw=(1, 1), pads=((0, 0), (0, 0))):
         best, ctx.arg, pshape = _window_max(x, kernel, stride, dilation, out_hw, pads)
-        ctx.geometry = (x.shape, pshape, kernel, stride, dilation, out_hw, pads)
+        channels_last = x.ndim == 4 and x.shape[1] > 1 and x.transpose(0, 2, 3, 1).flags.c_contiguous
+        ctx.geometry = (x.shape, pshape, kernel, stride, dilation, out_hw, pads, channels_last)
         return best
 
     @staticmethod
     def backward(ctx, grad):
-        shape, pshape, (kh, kw), stride, dilation, out_hw, pads = ctx.geometry
-        dxpad = xp.zeros(pshape, dtype=grad.dtype)
+        shape, pshape, (kh, kw), stride, dilation, out_hw, pads, channels_last = ctx.geometry
+        if channels_last:  # the gradient in the input's own layout, so a conv's backward reads it without a copy
+            dxpad = xp.zeros((pshape[0], *pshape[2:], pshape[1]), dtype=grad.dtype).transpose(0, 3, 1, 2)
+            # NOTE: and grad in the layout of arg (and of dxpad): mixed layouts make the scatter below 5x slower
+            grad = xp.ascontiguousarray(grad.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+        else:
+            dxpad = xp.zeros(pshape, dtype=grad.dtype)
         overlap = any(s < d * (k - 1) + 1 for s, d, k in zip(stride, dilation, (kh, kw)))
         for k in range(kh * kw):
             tap = _taps(dxpad, k // kw, k % kw, out_hw, stride, dilation)
