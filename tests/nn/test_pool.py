@@ -183,3 +183,12 @@ def test_pool_layers() -> None:
     assert repr(mp) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
     assert repr(ap) == "AvgPool2d(kernel_size=3, stride=2, padding=1)"
     assert nn.MaxPool2d(3, ceil_mode=True)(vg.randn(1, 1, 7, 7)).shape == (1, 1, math.ceil(7 / 3), 3)
+
+
+def test_max_pool2d_pads_integer_inputs_with_their_lowest_value() -> None:
+    x = vg.tensor([[[[-5, -7], [-9, -3]]]])  # int64, all negative: a zero pad would win every window
+    out = F.max_pool2d(x, 2, stride=1, padding=1)
+    np.testing.assert_array_equal(out._data[0, 0], [[-5, -5, -7], [-5, -3, -3], [-9, -3, -3]])
+    assert out.dtype == vg.int64
+    with pytest.raises(NotImplementedError, match="not implemented for bool"):
+        F.max_pool2d(vg.tensor([[[[True, False]]]]), (1, 2))

@@ -43,7 +43,7 @@ class Conv2dFn(Function):
         oh = _out_size(h, kh, stride[0], sum(pads[0]), dilation[0])
         ow = _out_size(w, kw, stride[1], sum(pads[1]), dilation[1])
         if oh < 1 or ow < 1:
-            raise ValueError(f"the padded input {xpad.shape[2:]} is smaller than the dilated kernel ({kh}, {kw})")
+            raise RuntimeError(f"the padded input {xpad.shape[2:]} is smaller than the dilated kernel ({kh}, {kw})")
         sn, sc, sy, sx = xpad.strides
         window = xp.lib.stride_tricks.as_strided(
             xpad,

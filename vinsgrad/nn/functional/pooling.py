@@ -42,7 +42,10 @@ def _pool_input(input: Tensor, name: str) -> None:
 
 def _window_max(x: ndarray, kernel: tuple[int, int], stride: Any, dilation: Any, out_hw: Any, pads: Any):
     """Each window's maximum and the kernel offset (row-major) it was found at."""
-    xpad = _pad_hw(x, pads, value=-xp.inf)
+    if x.dtype.kind == "b":
+        raise NotImplementedError("max pooling is not implemented for bool tensors, as in PyTorch (cast with .int())")
+    lowest = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
+    xpad = _pad_hw(x, pads, value=lowest)
     kh, kw = kernel
     best = _taps(xpad, 0, 0, out_hw, stride, dilation).copy()
     arg = xp.zeros(best.shape, dtype=xp.min_scalar_type(kh * kw))
