@@ -13,8 +13,7 @@ from vinsgrad.autograd import (
     no_grad,
     set_grad_enabled,
 )
-from vinsgrad.autograd.backend import bool_ as bool
-from vinsgrad.autograd.backend import float16, float32, float64, int8, int16, int32, int64, uint8
+from vinsgrad.autograd.backend import as_dtype, dtype
 from vinsgrad.autograd.creation import (
     arange,
     empty,
@@ -141,6 +140,11 @@ from vinsgrad.serialization import load, save
 
 __version__ = "0.1.0"
 
+# The dtypes users see: NumPy's wrapped so they print as vinsgrad.float32 (see autograd/backend.py).
+float32, float64, float16 = as_dtype("float32"), as_dtype("float64"), as_dtype("float16")
+int8, int16, int32, int64, uint8 = (as_dtype(n) for n in ("int8", "int16", "int32", "int64", "uint8"))
+bool = as_dtype("bool")
+
 float = float32
 double = float64
 long = int64
@@ -249,6 +253,7 @@ __all__ = [
     "cuda",
     "device",
     "double",
+    "dtype",
     "einsum",
     "empty",
     "empty_like",

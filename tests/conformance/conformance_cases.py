@@ -539,6 +539,11 @@ case("norm_p_half", lambda T, x: x.norm(0.5), [F64(S, 0.5, 2)])
 case("norm_at_zero", lambda T, x: x.norm(), [F64((3,), 0, 0)])
 case("norm_int_raises", lambda T, x: x.norm(), [I64(S)], raises=RuntimeError)
 case("norm_dtype", lambda T, x: x.norm(dtype=T.float64), [F32(S)])
+case("norm_nuc", lambda T, x: T.norm(x, "nuc"), [F64(S)])
+case("norm_nuc_dims_keepdim", lambda T, x: x.norm("nuc", dim=(0, 2), keepdim=True), [F32((3, 2, 4))])
+case("norm_nuc_3d_raises", lambda T, x: x.norm("nuc"), [F32((2, 3, 4))], raises=RuntimeError)
+case("norm_bad_p_raises", lambda T, x: x.norm("abc"), [F32(S)], raises=RuntimeError)
+case("norm_fro_dim", lambda T, x: x.norm("fro", dim=1), [F64(S)])
 case("std_mean_all", lambda T, x: T.std_mean(x), [F64(S)])
 case("var_mean_correction", lambda T, x: T.var_mean(x, 1, correction=0), [F32(S)])
 case("std_mean_unbiased_false", lambda T, x: T.std_mean(x, 0, False), [F64(S)])
@@ -974,6 +979,13 @@ case("err_matmul_batch", lambda T, a, b: a @ b, [F32((2, 3, 4)), F32((3, 4, 2))]
 # **** nn functional pieces named in the fixes ****
 
 case("max_pool2d_int_padding", lambda T, x: T.nn.functional.max_pool2d(x, 2, padding=1), [I64((1, 1, 4, 4))])
+case("max_pool2d_int32_padding", lambda T, x: T.nn.functional.max_pool2d(x, 3, 1, padding=1), [I32((1, 2, 4, 4))])
+case(
+    "max_pool2d_bool_raises",
+    lambda T, x: T.nn.functional.max_pool2d(x, 2),
+    [B((1, 1, 4, 4))],
+    raises=NotImplementedError,
+)
 case("max_pool2d_f32", lambda T, x: T.nn.functional.max_pool2d(x, 2), [F32((1, 2, 4, 4))])
 
 # **** errors ****
