@@ -85,9 +85,18 @@ for _name in [
 ]:
     case(f"dtype_name_{_name}", lambda T, n=_name: str(getattr(T, n)))
     case(f"zeros_of_{_name}", lambda T, n=_name: T.zeros(2, dtype=getattr(T, n)))
-for _name in ["float32", "float64", "int32", "int64", "bool", "float16", "uint8"]:
+_NAMES = ["float32", "float64", "int32", "int64", "bool", "float16", "uint8"]
+
+
+def _dtype_attrs(dtype: Any) -> list[Any]:
+    return [dtype.is_floating_point, dtype.is_signed, dtype.is_complex, dtype.itemsize, repr(dtype)]
+
+
+for _name in _NAMES:
     case(f"is_floating_point_{_name}", lambda T, n=_name: T.zeros(1, dtype=getattr(T, n)).is_floating_point())
     case(f"element_size_{_name}", lambda T, n=_name: T.zeros(1, dtype=getattr(T, n)).element_size())
+    case(f"dtype_attrs_{_name}", lambda T, n=_name: _dtype_attrs(getattr(T, n)))
+    case(f"dtype_eq_{_name}", lambda T, n=_name: [T.ones(1).to(getattr(T, n)).dtype == getattr(T, k) for k in _NAMES])
 case("to_int", lambda T, x: x.int(), [F32(S, -9, 9)])
 case("to_long", lambda T, x: x.long(), [F64(S, -9, 9)])
 case("to_bool", lambda T, x: x.bool(), [I32(S, -1, 2)])
