@@ -13,7 +13,7 @@ from vinsgrad.autograd import (
     no_grad,
     set_grad_enabled,
 )
-from vinsgrad.autograd.backend import as_dtype, dtype
+from vinsgrad.autograd.backend import as_dtype, dtype, finfo, get_default_dtype, iinfo, promote_types
 from vinsgrad.autograd.creation import (
     arange,
     empty,
@@ -23,6 +23,7 @@ from vinsgrad.autograd.creation import (
     full,
     full_like,
     is_floating_point,
+    is_tensor,
     linspace,
     logspace,
     meshgrid,
@@ -154,6 +155,7 @@ half = float16
 
 # Reductions, comparisons and tests as functions too: vinsgrad.sum(x) is x.sum(), as in PyTorch.
 matmul = Tensor.matmul
+numel = Tensor.numel
 sum = Tensor.sum
 prod = Tensor.prod
 mean = Tensor.mean
@@ -259,6 +261,7 @@ __all__ = [
     "empty_like",
     "enable_grad",
     "eye",
+    "finfo",
     "float",
     "float16",
     "float32",
@@ -266,9 +269,11 @@ __all__ = [
     "from_numpy",
     "full",
     "full_like",
+    "get_default_dtype",
     "get_rng_state",
     "gradcheck",
     "half",
+    "iinfo",
     "initial_seed",
     "int",
     "int8",
@@ -277,6 +282,7 @@ __all__ = [
     "int64",
     "is_floating_point",
     "is_grad_enabled",
+    "is_tensor",
     "linalg",
     "linspace",
     "load",
@@ -291,6 +297,7 @@ __all__ = [
     "ones",
     "ones_like",
     "optim",
+    "promote_types",
     "rand",
     "rand_like",
     "randint",

@@ -304,3 +304,21 @@ def test_top_level_functions_match_the_methods() -> None:
     assert vg.matmul(x, x).allclose(x @ x) and vg.transpose(x, 0, 1).equal(x.T)
     assert vg.softmax(x, 1).allclose(x.softmax(1)) and vg.argmax(x, 1).tolist() == [0, 0]
     assert vg.max(x, 1).indices.tolist() == [0, 0] and vg.flatten(x).shape == (4,)
+
+
+def test_dtype_limits_and_promotion_as_pytorch_states_them() -> None:
+    f32 = vg.finfo(vg.float32)
+    assert (f32.bits, f32.eps, f32.resolution, f32.dtype) == (32, 2.0**-23, 1e-6, "float32")
+    assert f32.max == -f32.min == (2 - 2.0**-23) * 2.0**127 and f32.tiny == f32.smallest_normal == 2.0**-126
+    assert vg.finfo().eps == 2.0**-23 and vg.finfo(vg.float16).resolution == 1e-3 and vg.finfo(vg.double).bits == 64
+    i8 = vg.iinfo(vg.int8)
+    assert (i8.bits, i8.max, i8.min, i8.dtype) == (8, 127, -128, "int8") and vg.iinfo(vg.uint8).max == 255
+    with pytest.raises(TypeError, match=r"finfo.*floating point dtype, got vinsgrad\.int32"):
+        vg.finfo(vg.int32)
+    with pytest.raises(TypeError, match=r"iinfo.*integer dtype, got vinsgrad\.bool"):
+        vg.iinfo(vg.bool)
+    assert vg.promote_types(vg.int64, vg.float16) is vg.float16  # the category wins, not the size (NumPy: float64)
+    assert vg.promote_types(vg.bool, vg.uint8) is vg.uint8 and vg.promote_types(vg.int8, vg.uint8) is vg.int16
+    assert vg.promote_types(vg.float16, vg.float32) is vg.float32 and vg.get_default_dtype() is vg.float32
+    x = vg.ones(2, 3)
+    assert vg.is_tensor(x) and not vg.is_tensor(x.numpy()) and vg.numel(x) == 6

@@ -1075,3 +1075,31 @@ for _name, _fn in {
     case(f"repr_grad_fn_{_name}", lambda T, f=_fn: repr(f(T.tensor([1.0, 2.0], requires_grad=True))))
     case(f"grad_fn_name_{_name}", lambda T, f=_fn: type(f(T.tensor([1.0, 2.0], requires_grad=True)).grad_fn).__name__)
 __all__ = ["CASES"]
+
+# **** dtype utilities ****
+_FLOATS, _INTS = ["float16", "float32", "float64"], ["uint8", "int8", "int16", "int32", "int64"]
+for _name in _FLOATS:
+    case(
+        f"finfo_{_name}",
+        lambda T, n=_name: (
+            [getattr(T.finfo(getattr(T, n)), a) for a in ("bits", "eps", "max", "min", "tiny")]
+            + [T.finfo(getattr(T, n)).smallest_normal, T.finfo(getattr(T, n)).resolution, T.finfo(getattr(T, n)).dtype]
+        ),
+    )
+for _name in _INTS:
+    case(
+        f"iinfo_{_name}",
+        lambda T, n=_name: [getattr(T.iinfo(getattr(T, n)), a) for a in ("bits", "max", "min", "dtype")],
+    )
+case("finfo_default", lambda T: T.finfo().eps)
+case("finfo_of_int_raises", lambda T: T.finfo(T.int32), raises=TypeError)
+case("iinfo_of_float_raises", lambda T: T.iinfo(T.float32), raises=TypeError)
+case("iinfo_of_bool_raises", lambda T: T.iinfo(T.bool), raises=TypeError)
+_ALL = [*_FLOATS, *_INTS, "bool"]
+for _name in _ALL:
+    case(
+        f"promote_types_{_name}", lambda T, n=_name: [str(T.promote_types(getattr(T, n), getattr(T, k))) for k in _ALL]
+    )
+case("get_default_dtype", lambda T: str(T.get_default_dtype()))
+case("is_tensor", lambda T, x: [T.is_tensor(x), T.is_tensor(x.detach().numpy()), T.is_tensor(1.0)], [F32(S)])
+case("numel_function", lambda T, x: T.numel(x), [F32((2, 3, 4))])

@@ -96,18 +96,63 @@ def as_dtype(spec: Any) -> dtype:
     return wrapped
 
 
+def get_default_dtype() -> dtype:
+    """The dtype Python floats become: float32 (vinsgrad has no ``set_default_dtype``)."""
+    return as_dtype(float32)
+
+
+def promote_types(type1: Any, type2: Any) -> dtype:
+    """The dtype an op on tensors of these two dtypes gives, by PyTorch's rules: the higher category (bool <
+    integer < floating point) wins whatever its size (int64 with float16 is float16); within one, the wider."""
+    a, b = as_dtype(type1).dtype, as_dtype(type2).dtype
+    rank = {"b": 0, "u": 1, "i": 1, "f": 2}
+    if rank[a.kind] != rank[b.kind]:
+        return as_dtype(a if rank[a.kind] > rank[b.kind] else b)
+    return as_dtype(xp.promote_types(a, b))
+
+
+class finfo:
+    """The limits of a floating-point dtype (float32 by default), as ``torch.finfo``: bits, eps, max, min, tiny
+    (= smallest_normal) and resolution, as Python numbers; ``dtype`` is the name."""
+
+    def __init__(self, type: Any = None) -> None:
+        np_dtype = as_dtype(float32 if type is None else type).dtype
+        if np_dtype.kind != "f":
+            raise TypeError(f"finfo() requires a floating point dtype, got {as_dtype(np_dtype)}; use iinfo()")
+        info = xp.finfo(np_dtype)
+        self.bits, self.dtype = int(info.bits), np_dtype.name
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -int(info.precision)
+
+
+class iinfo:
+    """The limits of an integer dtype, as ``torch.iinfo``: bits, max and min as ints; ``dtype`` is the name."""
+
+    def __init__(self, type: Any) -> None:
+        np_dtype = as_dtype(type).dtype
+        if np_dtype.kind not in "iu":
+            raise TypeError(f"iinfo() requires an integer dtype, got {as_dtype(np_dtype)}; use finfo()")
+        info = xp.iinfo(np_dtype)
+        self.bits, self.max, self.min, self.dtype = int(info.bits), int(info.max), int(info.min), np_dtype.name
+
+
 __all__ = [
     "as_dtype",
     "bool_",
     "dtype",
+    "finfo",
     "float16",
     "float32",
     "float64",
+    "get_default_dtype",
+    "iinfo",
     "int8",
     "int16",
     "int32",
     "int64",
     "ndarray",
+    "promote_types",
     "uint8",
     "xp",
 ]
