@@ -101,9 +101,11 @@ _ERF_SMALL = 0.46875
 
 
 def _poly(coeffs: tuple[float, ...], y: ndarray) -> ndarray:
-    out = coeffs[0] * y + coeffs[1]
-    for c in coeffs[2:]:
-        out = out * y + c
+    out = coeffs[0] * y
+    out += coeffs[1]
+    for c in coeffs[2:]:  # in place: no temporary array per step
+        out *= y
+        out += c
     return out
 
 
@@ -112,8 +114,9 @@ def _erf_small(x: ndarray) -> ndarray:
     return x * _poly(_ERF_P, y) / _poly(_ERF_Q, y)
 
 
-def _erfc_positive(z: ndarray) -> ndarray:
-    """erfc(z) for z > 0.46875, with full relative precision in the tail (no 1 - erf cancellation)."""
+def _erfc_positive(z: ndarray, relative: bool = True) -> ndarray:
+    """erfc(z) for z > 0.46875, with full relative precision in the tail (no 1 - erf cancellation) when
+    ``relative``; erf needs only absolute precision and skips the split exponential."""
     z = xp.minimum(z, 30.0)  # erfc(30) underflows to 0; keeps inf from making nan below (nan stays nan)
     out = xp.empty_like(z)
     mid = z <= 4.0
@@ -122,6 +125,8 @@ def _erfc_positive(z: ndarray) -> ndarray:
     t = z[~mid]
     w = 1 / (t * t)
     out[~mid] = ((1 / math.sqrt(math.pi)) - w * _poly(_ERFC_TAIL_P, w) / _poly(_ERFC_TAIL_Q, w)) / t
+    if not relative:
+        return out * xp.exp(-z * z)
     # exp(-z^2) as exp(-r^2) exp(-(z - r)(z + r)) with r = z rounded down to 1/16: z*z alone loses digits.
     r = xp.trunc(z * 16) / 16
     return out * xp.exp(-r * r) * xp.exp(-(z - r) * (z + r))
@@ -134,7 +139,7 @@ def erf(x: ndarray) -> ndarray:
     out = xp.empty_like(a)
     small = a <= _ERF_SMALL
     out[small] = _erf_small(a[small])
-    out[~small] = 1 - _erfc_positive(a[~small])
+    out[~small] = 1 - _erfc_positive(a[~small], relative=False)
     return xp.copysign(out, x)
 
 
