@@ -190,6 +190,7 @@ def test_repr_formats_floats_as_pytorch_does() -> None:
     assert repr(vg.tensor([-1e-120, 5.0], dtype=vg.float64)) == (
         "tensor([-1.0000e-120,   5.0000e+00], dtype=vinsgrad.float64)"
     )
+    assert repr(vg.arange(3000)) == "tensor([   0,    1,    2,  ..., 2997, 2998, 2999])"
     assert repr(vg.tensor([[1.5, 200.25], [3, -4]])) == "tensor([[  1.5000, 200.2500],\n        [  3.0000,  -4.0000]])"
 
 

@@ -1103,3 +1103,5 @@ for _name in _ALL:
 case("get_default_dtype", lambda T: str(T.get_default_dtype()))
 case("is_tensor", lambda T, x: [T.is_tensor(x), T.is_tensor(x.detach().numpy()), T.is_tensor(1.0)], [F32(S)])
 case("numel_function", lambda T, x: T.numel(x), [F32((2, 3, 4))])
+case("repr_summarized_1d", lambda T: repr(T.arange(3000)))
+case("repr_summarized_2d", lambda T: repr(T.arange(40000.0).reshape(200, 200) / 7))

@@ -17,7 +17,8 @@ LINE_WIDTH = 80
 def format_values(data: ndarray) -> str:
     """``data`` as the body of ``tensor(...)``."""
     formatter: Any = {"float_kind": _float_formatter(data)} if data.dtype.kind == "f" else None
-    return xp.array2string(data, separator=", ", prefix="tensor(", formatter=formatter, max_line_width=LINE_WIDTH)
+    body = xp.array2string(data, separator=", ", prefix="tensor(", formatter=formatter, max_line_width=LINE_WIDTH)
+    return body.replace(", ...,", ",  ...,")  # PyTorch's elision within a row is " ..."
 
 
 def _float_formatter(data: ndarray) -> Callable[[float], str]:
