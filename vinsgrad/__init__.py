@@ -14,8 +14,6 @@ from vinsgrad.autograd import (
     no_grad,
     set_grad_enabled,
 )
-from vinsgrad.autograd.backend import bool_ as bool
-from vinsgrad.autograd.backend import float16, float32, float64, int8, int16, int32, int64, uint8
 from vinsgrad.autograd.creation import (
     arange,
     empty,
@@ -25,6 +23,7 @@ from vinsgrad.autograd.creation import (
     full,
     full_like,
     is_floating_point,
+    is_tensor,
     linspace,
     logspace,
     meshgrid,
@@ -44,6 +43,7 @@ from vinsgrad.autograd.creation import (
     zeros_like,
 )
 from vinsgrad.autograd.device import device, get_default_device, set_default_device
+from vinsgrad.autograd.dtypes import as_dtype, dtype, finfo, get_default_dtype, iinfo, promote_types
 from vinsgrad.autograd.tensor import Size
 from vinsgrad.functions import (  # elementwise ops as functions, with out= (issue 13)
     abs,
@@ -143,6 +143,11 @@ from vinsgrad.threads import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
 
+# The dtypes users see: NumPy's wrapped so they print as vinsgrad.float32 (see autograd/backend.py).
+float32, float64, float16 = as_dtype("float32"), as_dtype("float64"), as_dtype("float16")
+int8, int16, int32, int64, uint8 = (as_dtype(n) for n in ("int8", "int16", "int32", "int64", "uint8"))
+bool = as_dtype("bool")
+
 float = float32
 double = float64
 long = int64
@@ -152,6 +157,7 @@ half = float16
 
 # Reductions, comparisons and tests as functions too: vinsgrad.sum(x) is x.sum(), as in PyTorch.
 matmul = Tensor.matmul
+numel = Tensor.numel
 sum = Tensor.sum
 prod = Tensor.prod
 mean = Tensor.mean
@@ -251,11 +257,13 @@ __all__ = [
     "cuda",
     "device",
     "double",
+    "dtype",
     "einsum",
     "empty",
     "empty_like",
     "enable_grad",
     "eye",
+    "finfo",
     "float",
     "float16",
     "float32",
@@ -264,10 +272,12 @@ __all__ = [
     "full",
     "full_like",
     "get_default_device",
+    "get_default_dtype",
     "get_num_threads",
     "get_rng_state",
     "gradcheck",
     "half",
+    "iinfo",
     "inference_mode",
     "initial_seed",
     "int",
@@ -277,6 +287,7 @@ __all__ = [
     "int64",
     "is_floating_point",
     "is_grad_enabled",
+    "is_tensor",
     "linalg",
     "linspace",
     "load",
@@ -291,6 +302,7 @@ __all__ = [
     "ones",
     "ones_like",
     "optim",
+    "promote_types",
     "rand",
     "rand_like",
     "randint",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import numpy as np
 import pytest
@@ -141,8 +142,10 @@ def test_attributes() -> None:
 
 
 def test_item_and_numpy_errors() -> None:
-    with pytest.raises(ValueError, match=r"one-element tensor.*shape \(2,\)"):
+    with pytest.raises(RuntimeError, match=r"one-element tensor.*shape \(2,\)"):
         vg.tensor([1.0, 2.0]).item()
+    with pytest.raises(RuntimeError, match=r"Boolean value of Tensor with more than one value is ambiguous"):
+        bool(vg.tensor([1.0, 2.0]))
     with pytest.raises(RuntimeError, match=r"detach\(\)\.numpy\(\)"):
         vg.tensor([1.0], requires_grad=True).numpy()
 
@@ -172,9 +175,36 @@ def test_repr() -> None:
     assert repr(vg.tensor([1.0, 2.0])) == "tensor([1., 2.])"
     assert repr(vg.tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"
     assert repr(vg.tensor([1, 2])) == "tensor([1, 2])"
-    assert repr(vg.tensor([1.5], dtype=vg.float64)) == "tensor([1.5], dtype=vinsgrad.float64)"
+    assert repr(vg.tensor([1.5], dtype=vg.float64)) == "tensor([1.5000], dtype=vinsgrad.float64)"
     y = vg.tensor([1.0], requires_grad=True) * 2
     assert repr(y) == "tensor([2.], grad_fn=<MulBackward0>)"
+
+
+def test_repr_formats_floats_as_pytorch_does() -> None:
+    assert repr(vg.tensor(2.5)) == "tensor(2.5000)"
+    assert repr(vg.tensor([1.5, 2.0, -3.25])) == "tensor([ 1.5000,  2.0000, -3.2500])"  # one width for all
+    assert repr(vg.tensor([0.0, 0.0])) == "tensor([0., 0.])"
+    assert repr(vg.tensor([float("nan"), 1.5, float("inf")])) == "tensor([   nan, 1.5000,    inf])"
+    assert repr(vg.tensor([1e-5, 1.0])) == "tensor([1.0000e-05, 1.0000e+00])"  # below 1e-4: scientific
+    assert repr(vg.tensor([1e10, -2.0])) == "tensor([ 1.0000e+10, -2.0000e+00])"  # spans more than 1000x
+    assert repr(vg.tensor([-1e-120, 5.0], dtype=vg.float64)) == (
+        "tensor([-1.0000e-120,   5.0000e+00], dtype=vinsgrad.float64)"
+    )
+    assert repr(vg.arange(3000)) == "tensor([   0,    1,    2,  ..., 2997, 2998, 2999])"
+    assert repr(vg.tensor([[1.5, 200.25], [3, -4]])) == "tensor([[  1.5000, 200.2500],\n        [  3.0000,  -4.0000]])"
+
+
+def test_dtypes_print_as_vinsgrad_names_and_compare_like_numpys() -> None:
+    assert str(vg.float32) == repr(vg.float32) == "vinsgrad.float32" and str(vg.long) == "vinsgrad.int64"
+    assert repr(vg.tensor([1, 2], dtype=vg.int32)) == "tensor([1, 2], dtype=vinsgrad.int32)"
+    x = vg.tensor([1.0])
+    assert x.dtype is vg.float32 and x.dtype == np.float32 and np.float32 == x.dtype
+    assert x.dtype != vg.float64 and x.dtype != None  # noqa: E711 (NumPy reads None as float64)
+    assert {np.dtype("float32"): "f"}[x.dtype] == "f" and {vg.float32: "f"}[np.dtype("float32")] == "f"
+    assert np.zeros(2, dtype=vg.int16).dtype == np.int16 and np.ones(2).astype(x.dtype).dtype == np.float32
+    assert vg.float16.is_floating_point and not vg.int8.is_floating_point and vg.int8.is_signed
+    assert not vg.uint8.is_signed and not vg.bool.is_signed and vg.int64.itemsize == 8 and vg.bool.itemsize == 1
+    assert pickle.loads(pickle.dumps(vg.int32)) is vg.int32
 
 
 def test_python_number_conversions() -> None:
@@ -220,8 +250,24 @@ def test_argmax_argmin_have_no_grad() -> None:
     ],
 )
 def test_broadcast_mismatch_names_the_op_and_both_shapes(fn, pattern) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ValueError, match=pattern):
+    with pytest.raises(
+        RuntimeError,
+        match=pattern + r".*size of tensor a \(3\) must match the size of tensor b \(4\) "
+        r"at non-singleton dimension 1",
+    ):
         fn(vg.ones(2, 3), vg.ones(4))
+
+
+def test_broadcast_mismatch_names_the_first_clashing_dim_from_the_right() -> None:
+    with pytest.raises(
+        RuntimeError, match=r"tensor a \(5\) must match the size of tensor b \(4\) at non-singleton dimension 1$"
+    ):
+        vg.ones(5, 1) + vg.ones(2, 4, 1)
+
+
+def test_a_dim_out_of_range_in_a_forward_is_an_index_error() -> None:
+    with pytest.raises(IndexError, match=r"Softmax.*\(3, 4\)"):
+        vg.ones(3, 4).softmax(3)
 
 
 def test_matmul_mismatch_names_both_shapes() -> None:
@@ -259,3 +305,21 @@ def test_top_level_functions_match_the_methods() -> None:
     assert vg.matmul(x, x).allclose(x @ x) and vg.transpose(x, 0, 1).equal(x.T)
     assert vg.softmax(x, 1).allclose(x.softmax(1)) and vg.argmax(x, 1).tolist() == [0, 0]
     assert vg.max(x, 1).indices.tolist() == [0, 0] and vg.flatten(x).shape == (4,)
+
+
+def test_dtype_limits_and_promotion_as_pytorch_states_them() -> None:
+    f32 = vg.finfo(vg.float32)
+    assert (f32.bits, f32.eps, f32.resolution, f32.dtype) == (32, 2.0**-23, 1e-6, "float32")
+    assert f32.max == -f32.min == (2 - 2.0**-23) * 2.0**127 and f32.tiny == f32.smallest_normal == 2.0**-126
+    assert vg.finfo().eps == 2.0**-23 and vg.finfo(vg.float16).resolution == 1e-3 and vg.finfo(vg.double).bits == 64
+    i8 = vg.iinfo(vg.int8)
+    assert (i8.bits, i8.max, i8.min, i8.dtype) == (8, 127, -128, "int8") and vg.iinfo(vg.uint8).max == 255
+    with pytest.raises(TypeError, match=r"finfo.*floating point dtype, got vinsgrad\.int32"):
+        vg.finfo(vg.int32)
+    with pytest.raises(TypeError, match=r"iinfo.*integer dtype, got vinsgrad\.bool"):
+        vg.iinfo(vg.bool)
+    assert vg.promote_types(vg.int64, vg.float16) is vg.float16  # the category wins, not the size (NumPy: float64)
+    assert vg.promote_types(vg.bool, vg.uint8) is vg.uint8 and vg.promote_types(vg.int8, vg.uint8) is vg.int16
+    assert vg.promote_types(vg.float16, vg.float32) is vg.float32 and vg.get_default_dtype() is vg.float32
+    x = vg.ones(2, 3)
+    assert vg.is_tensor(x) and not vg.is_tensor(x.numpy()) and vg.numel(x) == 6

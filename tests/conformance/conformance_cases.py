@@ -85,9 +85,18 @@ for _name in [
 ]:
     case(f"dtype_name_{_name}", lambda T, n=_name: str(getattr(T, n)))
     case(f"zeros_of_{_name}", lambda T, n=_name: T.zeros(2, dtype=getattr(T, n)))
-for _name in ["float32", "float64", "int32", "int64", "bool", "float16", "uint8"]:
+_NAMES = ["float32", "float64", "int32", "int64", "bool", "float16", "uint8"]
+
+
+def _dtype_attrs(dtype: Any) -> list[Any]:
+    return [dtype.is_floating_point, dtype.is_signed, dtype.is_complex, dtype.itemsize, repr(dtype)]
+
+
+for _name in _NAMES:
     case(f"is_floating_point_{_name}", lambda T, n=_name: T.zeros(1, dtype=getattr(T, n)).is_floating_point())
     case(f"element_size_{_name}", lambda T, n=_name: T.zeros(1, dtype=getattr(T, n)).element_size())
+    case(f"dtype_attrs_{_name}", lambda T, n=_name: _dtype_attrs(getattr(T, n)))
+    case(f"dtype_eq_{_name}", lambda T, n=_name: [T.ones(1).to(getattr(T, n)).dtype == getattr(T, k) for k in _NAMES])
 case("to_int", lambda T, x: x.int(), [F32(S, -9, 9)])
 case("to_long", lambda T, x: x.long(), [F64(S, -9, 9)])
 case("to_bool", lambda T, x: x.bool(), [I32(S, -1, 2)])
@@ -539,6 +548,11 @@ case("norm_p_half", lambda T, x: x.norm(0.5), [F64(S, 0.5, 2)])
 case("norm_at_zero", lambda T, x: x.norm(), [F64((3,), 0, 0)])
 case("norm_int_raises", lambda T, x: x.norm(), [I64(S)], raises=RuntimeError)
 case("norm_dtype", lambda T, x: x.norm(dtype=T.float64), [F32(S)])
+case("norm_nuc", lambda T, x: T.norm(x, "nuc"), [F64(S)])
+case("norm_nuc_dims_keepdim", lambda T, x: x.norm("nuc", dim=(0, 2), keepdim=True), [F32((3, 2, 4))])
+case("norm_nuc_3d_raises", lambda T, x: x.norm("nuc"), [F32((2, 3, 4))], raises=RuntimeError)
+case("norm_bad_p_raises", lambda T, x: x.norm("abc"), [F32(S)], raises=RuntimeError)
+case("norm_fro_dim", lambda T, x: x.norm("fro", dim=1), [F64(S)])
 case("std_mean_all", lambda T, x: T.std_mean(x), [F64(S)])
 case("var_mean_correction", lambda T, x: T.var_mean(x, 1, correction=0), [F32(S)])
 case("std_mean_unbiased_false", lambda T, x: T.std_mean(x, 0, False), [F64(S)])
@@ -974,6 +988,13 @@ case("err_matmul_batch", lambda T, a, b: a @ b, [F32((2, 3, 4)), F32((3, 4, 2))]
 # **** nn functional pieces named in the fixes ****
 
 case("max_pool2d_int_padding", lambda T, x: T.nn.functional.max_pool2d(x, 2, padding=1), [I64((1, 1, 4, 4))])
+case("max_pool2d_int32_padding", lambda T, x: T.nn.functional.max_pool2d(x, 3, 1, padding=1), [I32((1, 2, 4, 4))])
+case(
+    "max_pool2d_bool_raises",
+    lambda T, x: T.nn.functional.max_pool2d(x, 2),
+    [B((1, 1, 4, 4))],
+    raises=NotImplementedError,
+)
 case("max_pool2d_f32", lambda T, x: T.nn.functional.max_pool2d(x, 2), [F32((1, 2, 4, 4))])
 
 # **** errors ****
@@ -1054,3 +1075,33 @@ for _name, _fn in {
     case(f"repr_grad_fn_{_name}", lambda T, f=_fn: repr(f(T.tensor([1.0, 2.0], requires_grad=True))))
     case(f"grad_fn_name_{_name}", lambda T, f=_fn: type(f(T.tensor([1.0, 2.0], requires_grad=True)).grad_fn).__name__)
 __all__ = ["CASES"]
+
+# **** dtype utilities ****
+_FLOATS, _INTS = ["float16", "float32", "float64"], ["uint8", "int8", "int16", "int32", "int64"]
+for _name in _FLOATS:
+    case(
+        f"finfo_{_name}",
+        lambda T, n=_name: (
+            [getattr(T.finfo(getattr(T, n)), a) for a in ("bits", "eps", "max", "min", "tiny")]
+            + [T.finfo(getattr(T, n)).smallest_normal, T.finfo(getattr(T, n)).resolution, T.finfo(getattr(T, n)).dtype]
+        ),
+    )
+for _name in _INTS:
+    case(
+        f"iinfo_{_name}",
+        lambda T, n=_name: [getattr(T.iinfo(getattr(T, n)), a) for a in ("bits", "max", "min", "dtype")],
+    )
+case("finfo_default", lambda T: T.finfo().eps)
+case("finfo_of_int_raises", lambda T: T.finfo(T.int32), raises=TypeError)
+case("iinfo_of_float_raises", lambda T: T.iinfo(T.float32), raises=TypeError)
+case("iinfo_of_bool_raises", lambda T: T.iinfo(T.bool), raises=TypeError)
+_ALL = [*_FLOATS, *_INTS, "bool"]
+for _name in _ALL:
+    case(
+        f"promote_types_{_name}", lambda T, n=_name: [str(T.promote_types(getattr(T, n), getattr(T, k))) for k in _ALL]
+    )
+case("get_default_dtype", lambda T: str(T.get_default_dtype()))
+case("is_tensor", lambda T, x: [T.is_tensor(x), T.is_tensor(x.detach().numpy()), T.is_tensor(1.0)], [F32(S)])
+case("numel_function", lambda T, x: T.numel(x), [F32((2, 3, 4))])
+case("repr_summarized_1d", lambda T: repr(T.arange(3000)))
+case("repr_summarized_2d", lambda T: repr(T.arange(40000.0).reshape(200, 200) / 7))

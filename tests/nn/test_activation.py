@@ -9,7 +9,7 @@ import pytest
 
 import vinsgrad
 from vinsgrad import nn
-from vinsgrad.autograd.ops._utils import erf
+from vinsgrad.autograd.ops._utils import erf, erfc
 from vinsgrad.nn import functional as F
 
 
@@ -58,6 +58,18 @@ def test_erf_matches_math_erf_everywhere() -> None:
     assert np.abs(erf(x) - expected).max() < 5e-15
     f32 = erf(x.astype(np.float32))
     assert f32.dtype == np.float32 and np.abs(f32 - expected).max() < 1e-6
+
+
+def test_erf_and_erfc_hold_double_precision_across_every_branch_and_the_tails() -> None:
+    # 0.46875 and 4 are where the rational approximations switch; erfc keeps its relative precision out to 26.
+    x = np.concatenate([np.linspace(-27, 27, 54001), np.linspace(0.46, 0.48, 2001), np.linspace(3.99, 4.01, 2001)])
+    assert np.abs(erf(x) - [math.erf(v) for v in x]).max() < 1e-15
+    want = np.array([math.erfc(v) for v in x])
+    tiny = want > 1e-300
+    assert (np.abs(erfc(x) - want)[tiny] / want[tiny]).max() < 5e-15
+    specials = np.array([np.nan, np.inf, -np.inf, -0.0])
+    np.testing.assert_array_equal(erf(specials), [np.nan, 1.0, -1.0, -0.0])
+    np.testing.assert_array_equal(erfc(specials), [np.nan, 0.0, 2.0, 1.0])
 
 
 def test_softmax_and_log_softmax() -> None:

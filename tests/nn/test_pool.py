@@ -118,13 +118,13 @@ def test_max_pool2d_index_of_a_nan_max_is_the_last_nan() -> None:
     np.testing.assert_array_equal(y.grad._data[0, 0], [[0, 0, 0], [0, 0, 1]])
 
 
-@pytest.mark.parametrize("dtype", ["uint8", "int32", "int64", "bool"])
+@pytest.mark.parametrize("dtype", ["uint8", "int32", "int64"])  # bool is refused, as in PyTorch (below)
 def test_max_pool2d_pads_integers_below_their_minimum(dtype: str) -> None:
     x = vg.tensor(np.array([[[[3, 1], [2, 0]]]]).astype(dtype))
     out, idx = F.max_pool2d(x, 2, stride=1, padding=1, return_indices=True)
     assert out.dtype == x.dtype
     np.testing.assert_array_equal(out._data[0, 0], np.array([[3, 3, 1], [3, 3, 1], [2, 2, 0]]).astype(dtype))
-    # a window holding padding and the element 0 (or False) takes the element, never the padding
+    # a window holding padding and the element 0 takes the element, never the padding
     assert idx._data[0, 0, 2, 2] == 3 and (idx._data >= 0).all()
 
 
@@ -212,3 +212,12 @@ def test_pool_layers() -> None:
     assert repr(mp) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
     assert repr(ap) == "AvgPool2d(kernel_size=3, stride=2, padding=1)"
     assert nn.MaxPool2d(3, ceil_mode=True)(vg.randn(1, 1, 7, 7)).shape == (1, 1, math.ceil(7 / 3), 3)
+
+
+def test_max_pool2d_pads_integer_inputs_with_their_lowest_value() -> None:
+    x = vg.tensor([[[[-5, -7], [-9, -3]]]])  # int64, all negative: a zero pad would win every window
+    out = F.max_pool2d(x, 2, stride=1, padding=1)
+    np.testing.assert_array_equal(out._data[0, 0], [[-5, -5, -7], [-5, -3, -3], [-9, -3, -3]])
+    assert out.dtype == vg.int64
+    with pytest.raises(NotImplementedError, match="not implemented for bool"):
+        F.max_pool2d(vg.tensor([[[[True, False]]]]), (1, 2))

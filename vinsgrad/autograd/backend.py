@@ -11,6 +11,7 @@ import numpy as xp
 
 ndarray = xp.ndarray
 
+# Inside the library dtypes are NumPy's; users see them wrapped (dtypes.py: ``vinsgrad.float32``).
 float32 = xp.dtype("float32")
 float64 = xp.dtype("float64")
 float16 = xp.dtype("float16")

@@ -275,3 +275,8 @@ def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple[Tensor, ...]:
 def is_floating_point(t: Tensor) -> bool:
     """Whether ``t`` has a floating-point dtype (float16, float32, float64)."""
     return t.is_floating_point()
+
+
+def is_tensor(obj: Any) -> bool:
+    """Whether ``obj`` is a vinsgrad Tensor (a Parameter counts)."""
+    return isinstance(obj, Tensor)

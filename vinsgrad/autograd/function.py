@@ -87,8 +87,7 @@ class Function:
         try:
             out = cls.forward(ctx, *raw, **kwargs)
         except ValueError as e:  # NumPy's shape errors say neither the op nor the tensors: add both
-            shapes = ", ".join(str(tuple(a.shape)) for a in args if isinstance(a, Tensor))
-            raise ValueError(f"{cls.__name__} on shapes {shapes}: {e}") from None
+            raise _shape_error(cls.__name__, [a._data.shape for a in args if isinstance(a, Tensor)], e) from None
         result = Tensor(out if type(out) is ndarray else xp.asarray(out))
         if grad_mode._enabled and True in needs:
             ctx.inputs = args
@@ -367,6 +366,26 @@ def _conform(node: Function, i: int, inp: Tensor, g: Any) -> ndarray:
             )
         g = unbroadcast(g, shape)
     return g if g.dtype == inp._data.dtype else g.astype(inp._data.dtype)
+
+
+def _shape_error(op: str, shapes: list[tuple[int, ...]], e: ValueError) -> Exception:
+    """NumPy's ValueError from a forward, as PyTorch raises it: RuntimeError for shapes that don't broadcast
+    (in PyTorch's words), IndexError for a dim out of range, ValueError otherwise; naming the op and the shapes."""
+    where = f"{op} on shapes {', '.join(str(s) for s in shapes)}"
+    if isinstance(e, xp.exceptions.AxisError):
+        return IndexError(f"{where}: {e}")
+    if "could not be broadcast" not in str(e):
+        return ValueError(f"{where}: {e}")
+    for i, a in enumerate(shapes):
+        for b in shapes[i + 1 :]:
+            for d in range(1, min(len(a), len(b)) + 1):
+                if 1 != a[-d] != b[-d] != 1:
+                    dim = max(len(a), len(b)) - d
+                    return RuntimeError(
+                        f"{where}: The size of tensor a ({a[-d]}) must match the size of tensor b ({b[-d]}) "
+                        f"at non-singleton dimension {dim}"
+                    )
+    return RuntimeError(f"{where}: {e}")
 
 
 def _run_hooks(hooks: list[Callable[[Tensor], Tensor | None]], g: ndarray) -> ndarray:

@@ -20,6 +20,8 @@ from vinsgrad.autograd import grad_mode, versions
 from vinsgrad.autograd.backend import float16, float32, float64, int16, int64, ndarray, uint8, xp
 from vinsgrad.autograd.device import CPU, check_device
 from vinsgrad.autograd.device import device as _device
+from vinsgrad.autograd.dtypes import as_dtype, dtype
+from vinsgrad.autograd.printing import format_values
 from vinsgrad.random import rng
 
 Dim = int | tuple[int, ...] | None
@@ -125,8 +127,8 @@ class Tensor:
         return self._data.ndim
 
     @property
-    def dtype(self) -> Any:
-        return self._data.dtype
+    def dtype(self) -> dtype:
+        return as_dtype(self._data.dtype)
 
     @property
     def is_leaf(self) -> _bool:
@@ -147,7 +149,7 @@ class Tensor:
 
     def item(self) -> Any:
         if self._data.size != 1:
-            raise ValueError(f"item(): only a one-element tensor can be converted, this has shape {self._data.shape}")
+            raise RuntimeError(f"item(): only a one-element tensor can be converted, this has shape {self._data.shape}")
         return self._data.item()
 
     def tolist(self) -> Any:
@@ -261,6 +263,8 @@ class Tensor:
         return (self[i] for i in range(len(self)))
 
     def __bool__(self) -> _bool:
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous (shape {self.shape})")
         return bool(self.item())
 
     def __float__(self) -> _float:
@@ -275,10 +279,10 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        body = xp.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
+        body = format_values(self._data)
         extra = ""
         if self._data.dtype not in (float32, int64, xp.bool_):
-            extra += f", dtype=vinsgrad.{self._data.dtype}"
+            extra += f", dtype={self.dtype}"
         if self.grad_fn is not None:
             extra += f", grad_fn={self.grad_fn!r}"
         elif self.requires_grad:
@@ -1030,13 +1034,20 @@ class Tensor:
         return Tensor(xp.asarray(xp.count_nonzero(self._data, axis=axes), dtype=int64))
 
     def norm(self, p: Any = "fro", dim: Dim = None, keepdim: _bool = False, dtype: Any = None) -> Tensor:
-        """The vector p-norm over ``dim`` (all elements if None): p a number, inf or -inf; "fro" is p=2."""
+        """The p-norm over ``dim`` (all elements if None): p a number, inf or -inf; "fro" is p=2; "nuc" the
+        nuclear norm of the matrices in ``dim`` (the last two by default)."""
         x = self if dtype is None else self.type(dtype)
+        if p == "nuc":
+            from vinsgrad.linalg import matrix_norm
+
+            if dim is None and x.ndim != 2:
+                raise RuntimeError(f"norm: p='nuc' without dim needs a 2-D input, got {x.ndim}-D (pass dim=(-2, -1))")
+            return matrix_norm(x, "nuc", (-2, -1) if dim is None else cast(tuple, dim), keepdim)
         if p == "fro" or p is None:
             p = 2.0
         if isinstance(p, str):
-            raise ValueError(f"norm: p must be a number, inf, -inf or 'fro', got {p!r} (for 'nuc' use linalg)")
-        return _ops.NormFn.apply(x, p=_float(p), dim=dim, keepdim=keepdim)
+            raise RuntimeError(f"norm: p must be a number, inf, -inf, 'fro' or 'nuc', got {p!r}")
+        return _ops.VectorNormFn.apply(x, ord=p, dim=dim, keepdim=keepdim)
 
     @_axis_alias
     def logsumexp(self, dim: Dim, keepdim: _bool = False) -> Tensor:

@@ -246,7 +246,7 @@ def _parameter_line(key: str, p: Any) -> str:
         return f"({key}): Object of type: {type(p).__name__}"
     kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
     size = "x".join(str(n) for n in p.shape)
-    return f"({key}): {kind} containing: [vinsgrad.{p.dtype} of size {size}]"
+    return f"({key}): {kind} containing: [{p.dtype} of size {size}]"
 
 
 def _parameters_repr(module: Module, entries: Iterable[tuple[str, Any]]) -> str:

@@ -107,7 +107,7 @@ class _Graph:
 
 
 def _label(title: str, t: Tensor) -> str:
-    return f"{title}\n{tuple(t.shape)} {t.dtype}"
+    return f"{title}\n{tuple(t.shape)} {t._data.dtype}"
 
 
 def _quote(text: str) -> str:

@@ -147,47 +147,6 @@ def _extremum_grad(ctx: Any, grad: ndarray) -> ndarray:
     return g * mask / mask.sum(axis=ctx.axes, keepdims=True)
 
 
-class NormFn(Function):
-    """The vector p-norm over ``dim`` (all elements if None): (sum |x|^p)^(1/p); p = inf/-inf give max/min |x|,
-    p = 0 counts the non-zeros."""
-
-    @staticmethod
-    def forward(ctx, x, p=2.0, dim=None, keepdim=False):
-        if x.dtype.kind != "f":
-            raise RuntimeError(f"norm(): the input must be a floating point tensor, got {x.dtype} (use .float())")
-        axes = normalize_dims(dim, x.ndim)
-        a = xp.abs(x)
-        if p == float("inf") or p == -float("inf"):
-            out = (a.max if p > 0 else a.min)(axis=axes, keepdims=True)
-        elif p == 0:
-            out = (a != 0).sum(axis=axes, keepdims=True).astype(x.dtype)
-        elif p == 1:
-            out = a.sum(axis=axes, keepdims=True)
-        elif p == 2:
-            out = xp.sqrt((a * a).sum(axis=axes, keepdims=True))
-        else:
-            out = ((a**p).sum(axis=axes, keepdims=True) ** (1 / p)).astype(x.dtype, copy=False)
-        ctx.save_for_backward(x, out)
-        ctx.p, ctx.axes, ctx.keepdim = p, axes, keepdim
-        return out if keepdim else (out.reshape(()) if axes is None else out.squeeze(axes))
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, out = ctx.saved_tensors
-        p, g = ctx.p, expand_reduced(grad, x.shape, ctx.axes, ctx.keepdim)
-        if p == 0:
-            return xp.zeros_like(x)
-        if p == 1:
-            return g * xp.sign(x)
-        if p in (float("inf"), -float("inf")):
-            mask = xp.asarray(xp.abs(x) == out, dtype=x.dtype)
-            return g * xp.sign(x) * mask / mask.sum(axis=ctx.axes, keepdims=True)
-        # NOTE: d|x|_p/dx = sign(x) |x|^(p-1) / |x|_p^(p-1); a zero norm gives 0, as PyTorch's masked formula does.
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            scale = xp.where(out == 0, 0.0, g / out ** (p - 1))
-        return (scale * xp.sign(x) * xp.abs(x) ** (p - 1)).astype(x.dtype, copy=False)
-
-
 class LogSumExpFn(Function):
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):

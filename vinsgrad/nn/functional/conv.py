@@ -87,7 +87,7 @@ class Conv2dFn(Function):
         ow = _out_size(w, kw, stride[1], sum(pads[1]), dilation[1])
         if oh < 1 or ow < 1:
             padded = (h + sum(pads[0]), w + sum(pads[1]))
-            raise ValueError(f"the padded input {padded} is smaller than the dilated kernel ({kh}, {kw})")
+            raise RuntimeError(f"the padded input {padded} is smaller than the dilated kernel ({kh}, {kw})")
         xpad = _pad_nhwc(x, pads)
         og = o // groups
         wk = xp.ascontiguousarray(weight.reshape(groups, og, cg, kh, kw).transpose(0, 3, 4, 2, 1))

@@ -53,6 +53,8 @@ def _padded_for_max(x: ndarray, pads: Any) -> ndarray:
 
 def _window_max(x: ndarray, kernel: tuple[int, int], stride: Any, dilation: Any, out_hw: Any, pads: Any):
     """Each window's maximum and the kernel offset (row-major) of its first maximum."""
+    if x.dtype.kind == "b":
+        raise NotImplementedError("max pooling is not implemented for bool tensors, as in PyTorch (cast with .int())")
     xpad = _padded_for_max(x, pads)
     kh, kw = kernel
     taps = [_taps(xpad, k // kw, k % kw, out_hw, stride, dilation) for k in range(kh * kw)]

@@ -69,6 +69,10 @@ for _name, _kwargs in NORMS.items():
         lambda x, kw=_kwargs: vinsgrad.linalg.vector_norm(x, **kw)
     )
 case("linalg.norm (3,4) fro", (ops.VectorNormFn,), randn_inputs((3, 4)))(lambda x: vinsgrad.linalg.norm(x))
+case("Tensor.norm (3,4) fro dim 1 keepdim", (ops.VectorNormFn,), randn_inputs((3, 4)))(
+    lambda x: x.norm(dim=1, keepdim=True)
+)
+case("Tensor.norm (3,4) nuc", (ops.SingularValueNormFn,), randn_inputs((3, 4)))(lambda x: x.norm("nuc"))
 for _ord in [1, -1, float("inf"), float("-inf")]:
     case(f"matrix_norm (2,3,4) ord {_ord}", (ops.AmaxFn, ops.SumFn, ops.AbsFn), randn_inputs((2, 3, 4)))(
         lambda x, o=_ord: vinsgrad.linalg.matrix_norm(x, o)
