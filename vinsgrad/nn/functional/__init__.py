@@ -14,4 +14,5 @@ from vinsgrad.nn.functional.loss import *  # noqa: F403
 from vinsgrad.nn.functional.normalization import *  # noqa: F403
 from vinsgrad.nn.functional.padding import *  # noqa: F403
 from vinsgrad.nn.functional.pooling import *  # noqa: F403
+from vinsgrad.nn.functional.rnn import *  # noqa: F403
 from vinsgrad.nn.functional.sparse import *  # noqa: F403
