@@ -52,7 +52,7 @@ def test_gpt_is_causal() -> None:
 
 
 def test_gpt_rejects_bad_arguments() -> None:
-    with pytest.raises(ValueError, match="n_embd .6. must be divisible by n_head .4."):
+    with pytest.raises(ValueError, match=r"n_embd \(6\) must be divisible by n_head \(4\)"):
         GPT(5, n_embd=6, n_head=4)
     with pytest.raises(ValueError, match="block_size must be a positive integer, got 0"):
         GPT(5, block_size=0)
