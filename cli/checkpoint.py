@@ -6,7 +6,9 @@ The file is written by ``vinsgrad.save`` (pickle-free ``.npz``, written atomical
 
 so arrays sit under readable keys (``model/fc1.weight``, ``optimizer/state/0/exp_avg``). ``meta`` carries
 ``format_version``, ``vinsgrad_version`` and what ``RunMeta`` below describes (the resolved ``config``, progress,
-generator states, class names, input shape): enough to evaluate or resume from the file alone.
+generator states, class names, input shape): enough to evaluate or resume from the file alone. For a text
+dataset the class names are the vocabulary (class ``i`` is character ``classes[i]``), so ``sample`` and ``eval``
+need nothing but the file.
 """
 
 from __future__ import annotations
@@ -107,6 +109,18 @@ def class_names(meta: dict[str, Any], n: int) -> list[str]:
     return [str(c) for c in names] if isinstance(names, list) and len(names) == n else [str(i) for i in range(n)]
 
 
+def vocabulary(checkpoint: Checkpoint, path: str | os.PathLike[str]) -> list[str]:
+    """A language model's characters (its class names); a CheckpointError for a model not trained on text."""
+    dataset = checkpoint.config.get("data", {}).get("dataset")
+    chars = checkpoint.meta.get("classes")
+    if dataset != "text" or not isinstance(chars, list) or not all(isinstance(c, str) and len(c) == 1 for c in chars):
+        raise CheckpointError(
+            f"checkpoint {path}: not a language model (trained on '{dataset}'); train one on text first, e.g. "
+            "vinsgrad train configs/shakespeare_gpt.yaml"
+        )
+    return chars
+
+
 def save_checkpoint(
     path: str | os.PathLike[str],
     *,
@@ -196,7 +210,8 @@ def restore_model(checkpoint: Checkpoint, path: str | os.PathLike[str]) -> nn.Mo
     from .config import build_model, resolve
 
     try:  # validate first: a config from another vinsgrad version gets the config's own precise errors
-        model = build_model(resolve(checkpoint.config, f"checkpoint {path}: stored config"))
+        outputs = len(checkpoint.meta.get("classes") or []) or None  # a text's vocabulary size, say
+        model = build_model(resolve(checkpoint.config, f"checkpoint {path}: stored config"), outputs)
     except UsageError:
         raise
     except Exception as e:  # valid, yet the layers refuse their arguments: the file is bad, not the code

@@ -168,7 +168,8 @@ class Kind:
 
     what: str
     namespace: Callable[[], dict[str, type]]
-    supplied: tuple[str, ...] = ()  # constructor arguments the trainer passes (an optimizer's params), by name
+    supplied: tuple[str, ...] = ()  # constructor arguments the trainer passes (an optimizer's params), by name;
+    # a class not taking one of them is not passed it
     extra: dict[str, Field] = field(default_factory=dict)  # keys that are not constructor arguments
 
 
@@ -208,6 +209,14 @@ def _layers() -> dict[str, type]:
 
 
 @functools.cache
+def _models() -> dict[str, type]:
+    import vinsgrad.models as models
+    import vinsgrad.nn as nn
+
+    return configurable(models, nn.Module)
+
+
+@functools.cache
 def _losses() -> dict[str, type]:
     import vinsgrad.nn as nn
 
@@ -237,6 +246,8 @@ def _transforms() -> dict[str, type]:
 
 INTERVAL = Field("epoch", lambda v: v in ("epoch", "step"), "'epoch' or 'step'")
 LAYER = Kind("layer", _layers)
+# The dataset sizes a model: its classes, or a language model's characters; each model takes one of the two names.
+MODEL = Kind("model", _models, supplied=("num_classes", "vocab_size"))
 LOSS = Kind("loss", _losses)
 OPTIMIZER = Kind("optimizer", _optimizers, supplied=("params",))
 # By name: ChainedScheduler takes its schedulers first and the optimizer second.
@@ -308,7 +319,8 @@ def instantiate(spec: dict[str, Any], kind: Kind, *supplied: Any) -> Any:
             wants_tensor = any(inspect.isclass(h) and issubclass(h, vinsgrad.Tensor) for h in hints)
             value = vinsgrad.tensor(value, dtype=vinsgrad.float32) if wants_tensor else tuple(value)
         kwargs[arg] = value
-    return cls(**dict(zip(kind.supplied, supplied)), **kwargs)
+    accepted = inspect.signature(cls).parameters
+    return cls(**{k: v for k, v in zip(kind.supplied, supplied) if k in accepted}, **kwargs)
 
 
 def check_field(spec: Field, value: Any, key: str, source: str) -> Any:
