@@ -137,7 +137,8 @@ def _where(path: tuple[str, ...]) -> str:
 def load(f: PathLike | IO[bytes], map_location: Any = None, *, weights_only: bool = True) -> Any:
     """Load an object saved by ``save``. Arrays come back as NumPy arrays, so
     ``model.load_state_dict(vinsgrad.load(path))`` works. Raises ``FileNotFoundError`` for a missing
-    file and ``SerializationError`` for anything that is not an intact vinsgrad file.
+    file and ``SerializationError`` for anything that is not an intact vinsgrad file. A path ending in
+    ``.safetensors`` is read as a safetensors file instead (a dict of Tensors; see ``vinsgrad.safetensors``).
 
     ``map_location`` and ``weights_only`` are PyTorch's: vinsgrad runs on the CPU only (None or "cpu"), and its
     files hold arrays and plain data only, which is what ``weights_only=True`` means.
@@ -151,6 +152,10 @@ def load(f: PathLike | IO[bytes], map_location: Any = None, *, weights_only: boo
             "load: weights_only=False would allow pickled Python objects, which vinsgrad files never hold "
             "(they could run code); drop the argument"
         )
+    if not hasattr(f, "read") and os.fspath(f).endswith(".safetensors"):  # weights from PyTorch & co: their format
+        from vinsgrad.safetensors import load_file
+
+        return load_file(f)
     name = getattr(f, "name", "<file>") if hasattr(f, "read") else os.fspath(f)
     if not hasattr(f, "read") and not Path(name).exists():
         raise FileNotFoundError(f"{name}: no such file")
