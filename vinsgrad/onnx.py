@@ -65,7 +65,8 @@ def export(
     if not isinstance(example_input, Tensor) or example_input.ndim < 1 or example_input.shape[0] < 1:
         raise ValueError("export: example_input must be a Tensor with a batch dimension (dim 0) of at least 1")
     x = example_input._data
-    more = Tensor(np.concatenate([x, x[:1]]))  # one more sample: what changes with it depends on the batch size
+    # One more sample, rows shifted: what changes with it depends on the batch size (or on the input's values).
+    more = Tensor(np.concatenate([x[-1:], x]))
     first, second = _trace(model, Tensor(x.copy())), _trace(model, more)
     graph = _Builder(onnx, opset_version, first, second, _state_names(model), input_name, output_name).build()
     proto = onnx.helper.make_model(
