@@ -63,7 +63,8 @@ def export_command(
     missing = [name for name in NEEDS[format] if importlib.util.find_spec(name) is None]
     if missing:
         raise CLIError(
-            f"--format {format.value} needs {' and '.join(missing)}, which are not installed: "
+            f"--format {format.value} needs {' and '.join(missing)}, which "
+            f"{'is' if len(missing) == 1 else 'are'} not installed: "
             "pip install 'vinsgrad[export]'"
         )
     from ..checkpoint import load_checkpoint, restore_model
