@@ -67,7 +67,14 @@ def export(
     x = example_input._data
     # One more sample, rows shifted: what changes with it depends on the batch size (or on the input's values).
     more = Tensor(np.concatenate([x[-1:], x]))
-    first, second = _trace(model, Tensor(x.copy())), _trace(model, more)
+    first = _trace(model, Tensor(x.copy()))
+    try:
+        second = _trace(model, more)
+    except Exception as e:
+        raise ExportError(
+            f"export: the model fails on a batch of {len(more)} after running on {len(x)} ({_first_line(e)}), so it "
+            "cannot have a dynamic batch dimension"
+        ) from None
     graph = _Builder(onnx, opset_version, first, second, _state_names(model), input_name, output_name).build()
     proto = onnx.helper.make_model(
         graph, opset_imports=[onnx.helper.make_opsetid("", opset_version)], producer_name="vinsgrad"
@@ -87,6 +94,10 @@ def _library() -> Any:
     except ImportError:
         raise ImportError("ONNX export needs the onnx package: pip install 'vinsgrad[export]'") from None
     return onnx
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 # **** tracing ****
@@ -193,7 +204,8 @@ class _Builder:
         self.batch = (first.input.shape[0], second.input.shape[0])
         self.nodes: list[Any] = []
         self.initializers: dict[str, Any] = {}
-        self.names: dict[int, str] = {id(first.input): input_name}  # id of a traced Tensor -> its ONNX value
+        # id of a traced Tensor, and of its array (gather and where take arrays), -> its ONNX value
+        self.names: dict[int, str] = {id(first.input): input_name, id(first.input._data): input_name}
         self.counter = 0
         self.batch_vector: str | None = None
 
@@ -208,6 +220,7 @@ class _Builder:
                 "batch dimension"
             )
         producer = {id(c.out): i for i, c in enumerate(self.first.calls)}
+        producer.update({id(c.out._data): i for i, c in enumerate(self.first.calls)})
         needed = self._needed(producer)
         for i, (call, twin) in enumerate(zip(self.first.calls, self.second.calls)):
             if i in needed:
@@ -233,7 +246,7 @@ class _Builder:
             needed.add(i)
             call = self.first.calls[i]
             for a in (*call.args, *call.kwargs.values()):
-                if isinstance(a, Tensor) and id(a) in producer:
+                if isinstance(a, (Tensor, np.ndarray)) and id(a) in producer:
                     stack.append(producer[id(a)])
         return needed
 
@@ -261,9 +274,9 @@ class _Builder:
 
     def _value(self, a: Any, twin: Any, where: str, dtype: Any = None) -> str:
         """The ONNX value of a traced argument: a Function's output, the input, a parameter, or a constant."""
-        if isinstance(a, Tensor) and id(a) in self.names:
-            name = self.names[id(a)]
-            return name if dtype is None or a._data.dtype == dtype else self._node("Cast", [name], to=self._type(dtype))
+        if isinstance(a, (Tensor, np.ndarray)) and id(a) in self.names:
+            name, have = self.names[id(a)], a._data.dtype if isinstance(a, Tensor) else a.dtype
+            return name if dtype is None or have == dtype else self._node("Cast", [name], to=self._type(dtype))
         if isinstance(a, Tensor) and id(a) in self.state_names:
             name = self._const(a._data, name=self.state_names[id(a)])
             self.names[id(a)] = name
@@ -278,8 +291,9 @@ class _Builder:
             shape = self._shape(array.shape, other.shape, where)
             return self._node("ConstantOfShape", [shape], value=self.onnx.numpy_helper.from_array(flat.copy()))
         raise ExportError(
-            f"export: {where} depends on the input through an operation vinsgrad does not record as a Function "
-            "(a comparison, argmax, .numpy() ...); such a model cannot be exported"
+            f"export: {where} takes a value that follows the input or the batch size through an operation vinsgrad "
+            "does not record as a Function (a comparison, argmax, a tensor built from .shape or .numpy() ...); build "
+            "it with Functions (expand, cat, where ...) or from constants only"
         )
 
     def _type(self, dtype: Any) -> int:
@@ -345,7 +359,7 @@ class _Builder:
             result = handler(call, twin)
         else:
             raise ExportError(f"export: {name} has no ONNX mapping (called from the model's forward); cannot export")
-        self.names[id(call.out)] = result
+        self.names[id(call.out)] = self.names[id(call.out._data)] = result
 
     def _arg(self, call: _Call, twin: _Call, i: int, dtype: Any = None) -> str:
         return self._value(call.args[i], twin.args[i], call.fn.__name__, dtype)
