@@ -6,7 +6,9 @@ The file is written by ``vinsgrad.save`` (pickle-free ``.npz``, written atomical
 
 so arrays sit under readable keys (``model/fc1.weight``, ``optimizer/state/0/exp_avg``). ``meta`` carries
 ``format_version``, ``vinsgrad_version`` and what ``RunMeta`` below describes (the resolved ``config``, progress,
-generator states, class names, input shape): enough to evaluate or resume from the file alone.
+generator states, class names, input shape): enough to evaluate or resume from the file alone. For a text
+dataset the class names are the vocabulary (class ``i`` is character ``classes[i]``), so ``sample`` and ``eval``
+need nothing but the file.
 """
 
 from __future__ import annotations
@@ -209,7 +211,8 @@ def restore_model(checkpoint: Checkpoint, path: str | os.PathLike[str]) -> nn.Mo
     from .config import build_model, resolve
 
     try:  # validate first: a config from another vinsgrad version gets the config's own precise errors
-        model = build_model(resolve(checkpoint.config, f"checkpoint {path}: stored config"))
+        outputs = len(checkpoint.meta.get("classes") or []) or None  # a text's vocabulary size, say
+        model = build_model(resolve(checkpoint.config, f"checkpoint {path}: stored config"), outputs)
     except UsageError:
         raise
     except Exception as e:  # valid, yet the layers refuse their arguments: the file is bad, not the code

@@ -5,14 +5,25 @@ model:
   layers:                                   # a Sequential; each layer named by its vinsgrad.nn class
     - {type: Linear, in_features: 784, out_features: 128}
     - {type: ReLU}
+                                            # or a named architecture of vinsgrad.models: {type: GPT, n_layer: 4}
+                                            # (its num_classes / vocab_size comes from the dataset)
 loss: {type: CrossEntropyLoss}              # any loss class in vinsgrad.nn
 optimizer: {type: SGD, lr: 0.01}            # any class in vinsgrad.optim
 scheduler: {type: StepLR, step_size: 2}     # optional; any class in vinsgrad.optim.lr_scheduler (+ interval:
                                             # epoch|step, when to step it; OneCycleLR defaults to step)
 data: {dataset: mnist, root: ./data, batch_size: 64, shuffle: true, val_split: 0.1,
        transform: [{type: ToTensor}, {type: Flatten}]}     # any class in vinsgrad.vision.transforms
-train: {epochs: 5, seed: 0, out: runs/mlp}
+train: {epochs: 5, seed: 0, out: runs/mlp, max_steps: null, clip_grad_norm: null}
 ```
+
+Text (``data: {dataset: text, path: tiny-shakespeare, block_size: 128, val_fraction: 0.1}``): ``path`` is a file,
+an http(s):// URL, or ``tiny-shakespeare``; the last ``val_fraction`` of the text is the held-out split (the
+``test`` split of eval; validated after every epoch), and the vocabulary is the training text's characters. An
+epoch is ``(training characters - 1) // block_size`` windows, so each epoch predicts about as many characters as
+the training text has: windows start at random positions (``shuffle: true``), or tile the text in order.
+
+A scheduler may nest others, as in PyTorch: ``{type: SequentialLR, schedulers: [{type: LinearLR, ...},
+{type: CosineAnnealingLR, ...}], milestones: [100], interval: step}`` (a warm-up, then a cosine decay).
 
 Classes are looked up by name and their arguments checked against ``inspect.signature`` (see spec.py), so a class
 added to the library is usable here with no CLI code. Every error names the file, the key path and the expectation:
@@ -38,6 +49,7 @@ from .errors import UsageError, one_line
 from .spec import (
     LAYER,
     LOSS,
+    MODEL,
     OPTIMIZER,
     SCHEDULER,
     TRANSFORM,
@@ -67,7 +79,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 SECTIONS = ("model", "loss", "optimizer", "scheduler", "data", "train")
-MODEL_KINDS = ("layers",)  # named architectures (e.g. `arch: {type: ResNet}`) would add an entry here
+MODEL_KINDS = ("layers", "type")  # a Sequential of layers, or a named architecture of vinsgrad.models
+NESTING_SCHEDULERS = ("SequentialLR", "ChainedScheduler")  # their `schedulers` are specs of schedulers
 DUMMY_BATCH = 2
 STEPPED_PER_BATCH = ("OneCycleLR", "CyclicLR")  # schedulers PyTorch documents as stepped after every batch
 
@@ -80,16 +93,18 @@ class DatasetSpec:
     """A dataset the config can name: how to build it, and what one raw sample looks like (for the dummy batch).
 
     ``build(config, root, progress)`` returns ``(train, test)`` datasets yielding ``(input, class index)``
-    (``progress``: whether a download may show a progress bar); ``options`` are
-    the extra keys it accepts under ``data:`` (e.g. a toy dataset's ``n`` and ``noise``). ``num_classes`` is a
+    (``progress``: whether a download may show a progress bar); ``sample_shape`` may be a function of the ``data``
+    section (text: ``(block_size,)``); ``sequence``: the targets are one class per input position (text). ``options``
+    are the extra keys it accepts under ``data:`` (e.g. a toy dataset's ``n`` and ``noise``). ``num_classes`` is a
     function of the ``data`` section where an option sets it (spirals' ``classes``); read it with ``num_classes()``.
     """
 
     build: Callable[[dict[str, Any], Path, bool], tuple[Any, Any]]
-    sample_shape: tuple[int, ...]
+    sample_shape: tuple[int, ...] | Callable[[dict[str, Any]], tuple[int, ...]]
     sample_dtype: str
     num_classes: int | Callable[[dict[str, Any]], int]
     options: dict[str, Field] = field(default_factory=dict)
+    sequence: bool = False
 
 
 def transform_field(default: list[dict[str, Any]]) -> Field:
@@ -141,6 +156,55 @@ def is_centers(v: Any) -> bool:
     return (is_int(v) and v >= 2) or (pairs and all(is_number(a) for c in v for a in c))
 
 
+def _text(config: dict[str, Any], root: Path, progress: bool) -> tuple[Any, Any]:
+    """Character windows of ``data.path``: the training text, and its last ``val_fraction`` (held out)."""
+    from vinsgrad.utils.data.text import CharDataset
+
+    data = config["data"]
+    block_size = data["block_size"]
+    train_text, held_out = split_text(config, root, progress)
+    train = CharDataset(train_text, block_size, stride=1 if data["shuffle"] else block_size)
+    return train, CharDataset(held_out, block_size, chars=train.chars, stride=block_size, skip_unknown=True)
+
+
+def read_text(path: str, root: Path, progress: bool) -> str:
+    """The text ``data.path`` names: ``tiny-shakespeare`` (fetched if missing), an http(s):// URL (downloaded once
+    into ``root/text/``) or a file."""
+    from vinsgrad.utils.data.text import TinyShakespeare, download_text
+    from vinsgrad.vision.datasets import DatasetError
+
+    if path == TinyShakespeare.name or path == TinyShakespeare.mirrors[0] + TinyShakespeare.filename:
+        file = TinyShakespeare.fetch(root, progress=progress)
+    elif path.startswith(("http://", "https://")):
+        file = download_text(path, root, progress=progress)
+    else:
+        file = Path(path).expanduser()
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        why = e.strerror if isinstance(e, OSError) and e.strerror else "not UTF-8 text"
+        raise DatasetError(f"data.path: {file}: {why}; expected a UTF-8 text file, a URL or tiny-shakespeare") from None
+
+
+def split_text(config: dict[str, Any], root: Path, progress: bool) -> tuple[str, str]:
+    """``data.path``'s text cut into the training text and the last ``data.val_fraction`` (at least one window)."""
+    data = config["data"]
+    text = read_text(data["path"], root, progress)
+    n_held_out = max(data["block_size"] + 1, round(len(text) * data["val_fraction"]))
+    if len(text) < n_held_out + data["block_size"] + 1:
+        raise ValueError(
+            f"data.path: the text has {len(text)} characters, too few for a training and a held-out window of "
+            f"data.block_size {data['block_size']} (val_fraction {data['val_fraction']}); use more text or a "
+            "smaller block_size"
+        )
+    return text[:-n_held_out], text[-n_held_out:]
+
+
+TEXT_OPTIONS = {
+    "path": text("tiny-shakespeare"),
+    "block_size": positive_int(128),
+    "val_fraction": Field(0.1, lambda v: is_number(v) and 0 < v < 1, "a number in (0, 1)"),
+}
 IMAGE_OPTIONS = {"transform": transform_field([{"type": "ToTensor"}])}
 CENTERS = Field(3, is_centers, "an integer >= 2 or a list of [x, y] pairs")
 DATASETS: dict[str, DatasetSpec] = {
@@ -154,6 +218,8 @@ DATASETS: dict[str, DatasetSpec] = {
         lambda data: data["classes"],
         toy_options(classes=Field(3, lambda v: is_int(v) and v >= 2, "an integer >= 2"), noise=non_negative(0.05)),
     ),
+    # The vocabulary is known once the text is read; until then (the config's dry run) 2 characters stand in.
+    "text": DatasetSpec(_text, lambda data: (data["block_size"],), "int64", 2, TEXT_OPTIONS, sequence=True),
     "blobs": DatasetSpec(
         _toy("make_blobs", "n", "centers", "std"),
         (2,),
@@ -182,6 +248,10 @@ TRAIN_FIELDS = {
     "epochs": positive_int(5),
     "seed": Field(0, lambda v: is_int(v) and v >= 0, "an integer >= 0"),
     "out": text(None, optional=True),
+    # Stop after this many optimizer steps (null: after `epochs`); the last epoch may end early.
+    "max_steps": Field(None, lambda v: v is None or (is_int(v) and v >= 1), "an integer >= 1 or null"),
+    # Scale the gradients so their total 2-norm is at most this (nn.utils.clip_grad_norm_); null: no clipping.
+    "clip_grad_norm": Field(None, lambda v: v is None or (is_number(v) and v > 0), "a number > 0 or null"),
 }
 
 
@@ -203,6 +273,8 @@ def resolve_data(raw: Any, source: str) -> dict[str, Any]:
         raise ConfigError(source, "data.dataset", f"unknown dataset {shown(name)}{did_you_mean(name, list(DATASETS))}")
     dataset = DATASETS[raw.get("dataset", DATA_FIELDS["dataset"].default) if isinstance(raw, dict) else "mnist"]
     data = resolve_section(raw, {**DATA_FIELDS, **dataset.options}, "data", source)
+    if dataset.sequence and data["val_split"]:
+        raise ConfigError(source, "data.val_split", "text holds out its last part instead; set data.val_fraction")
     if "transform" in data:
         data["transform"] = [
             resolve_spec(t, f"data.transform.{i}", TRANSFORM, source) for i, t in enumerate(data["transform"])
@@ -211,11 +283,19 @@ def resolve_data(raw: Any, source: str) -> dict[str, Any]:
 
 
 def resolve_model(raw: Any, source: str) -> dict[str, Any]:
+    if isinstance(raw, dict) and "type" in raw:
+        name = raw["type"]
+        first = next(iter(signature_params(MODEL.namespace()[name], 0)), None) if name in MODEL.namespace() else None
+        if first in raw:
+            raise ConfigError(source, f"model.{first}", "is set from the dataset; remove it")
+        return resolve_spec(raw, "model", MODEL, source)
     if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in MODEL_KINDS:
         if isinstance(raw, dict) and len(raw) == 1:
             key = next(iter(raw))
             raise ConfigError(source, f"model.{key}", f"unknown key{did_you_mean(key, MODEL_KINDS)}")
-        raise ConfigError(source, "model", f"expected a mapping with one key, 'layers' (a list), got {shown(raw)}")
+        raise ConfigError(
+            source, "model", f"expected {{layers: [...]}} or {{type: GPT, ...}} (vinsgrad.models), got {shown(raw)}"
+        )
     layers = raw["layers"]
     if not isinstance(layers, list) or not layers:
         raise ConfigError(source, "model.layers", f"expected a non-empty list of layers, got {shown(layers)}")
@@ -304,6 +384,15 @@ def apply_override(config: dict[str, Any], override: str) -> None:
 def resolve_scheduler(raw: Any, source: str) -> dict[str, Any]:
     """A scheduler steps after every epoch, except those PyTorch documents as stepped after every batch."""
     scheduler = resolve_spec(raw, "scheduler", SCHEDULER, source)
+    if scheduler["type"] in NESTING_SCHEDULERS:
+        inner = scheduler.get("schedulers")
+        if not isinstance(inner, list) or not inner:
+            raise ConfigError(source, "scheduler.schedulers", f"expected a list of schedulers, got {shown(inner)}")
+        scheduler["schedulers"] = [
+            resolve_spec(spec, f"scheduler.schedulers.{i}", SCHEDULER, source) for i, spec in enumerate(inner)
+        ]
+        for spec in scheduler["schedulers"]:
+            spec.pop("interval")  # the outer scheduler says when all of them step
     if scheduler["type"] in STEPPED_PER_BATCH and not (isinstance(raw, dict) and "interval" in raw):
         scheduler["interval"] = "step"
     return scheduler
@@ -345,10 +434,13 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> dict[str, An
 # **** building objects from a resolved config ****
 
 
-def build_model(config: dict[str, Any]) -> nn.Sequential:
-    """The model a resolved config describes (a ``vinsgrad.nn.Sequential`` of its layers)."""
+def build_model(config: dict[str, Any], outputs: int | None = None) -> nn.Module:
+    """The model a resolved config describes: a ``vinsgrad.nn.Sequential`` of its layers, or the named
+    architecture with ``outputs`` (the dataset's classes or vocabulary size; default: ``num_classes(config)``)."""
     import vinsgrad.nn as nn
 
+    if "type" in config["model"]:
+        return instantiate(config["model"], MODEL, num_classes(config) if outputs is None else outputs)
     return nn.Sequential(*(instantiate(spec, LAYER) for spec in config["model"]["layers"]))
 
 
@@ -363,7 +455,18 @@ def build_optimizer(config: dict[str, Any], params: Iterable[nn.Parameter]) -> O
 def build_scheduler(config: dict[str, Any], optimizer: Optimizer) -> LRScheduler | None:
     """The learning-rate scheduler, or None; ``config['scheduler']['interval']`` says when the trainer steps it."""
     spec = config["scheduler"]
-    return None if spec is None else instantiate(spec, SCHEDULER, optimizer)
+    return None if spec is None else instantiate_scheduler(spec, optimizer)
+
+
+def instantiate_scheduler(spec: dict[str, Any], optimizer: Optimizer) -> LRScheduler:
+    """A scheduler from its spec; a SequentialLR's or ChainedScheduler's inner specs become schedulers first."""
+    if spec["type"] not in NESTING_SCHEDULERS:
+        return instantiate(spec, SCHEDULER, optimizer)
+    inner = [instantiate_scheduler(s, optimizer) for s in spec["schedulers"]]
+    cls, rest = SCHEDULER.namespace()[spec["type"]], {k: v for k, v in spec.items() if k in ("milestones",)}
+    if spec["type"] == "ChainedScheduler":
+        return cls(inner, optimizer=optimizer)
+    return cls(optimizer, schedulers=inner, **rest)
 
 
 def build_transform(specs: list[dict[str, Any]]) -> Compose | None:
@@ -383,6 +486,8 @@ def build_data(
 
     data = config["data"]
     train, test = DATASETS[data["dataset"]].build(config, Path(root if root is not None else data["root"]), progress)
+    if DATASETS[data["dataset"]].sequence:  # text holds out its end: validated on during training, eval's test
+        return train, test, test
     if data["val_split"] == 0:
         return train, None, test
     n_val = max(1, round(len(train) * data["val_split"]))
@@ -394,7 +499,10 @@ def build_data(
 def dummy_batch(config: dict[str, Any]) -> tuple[vinsgrad.Tensor, vinsgrad.Tensor]:
     """A batch shaped like the real one (zeros through the configured transform) and its class labels."""
     spec = DATASETS[config["data"]["dataset"]]
-    batch = np.zeros((DUMMY_BATCH, *spec.sample_shape), dtype=spec.sample_dtype)
+    shape = spec.sample_shape(config["data"]) if callable(spec.sample_shape) else spec.sample_shape
+    batch = np.zeros((DUMMY_BATCH, *shape), dtype=spec.sample_dtype)
+    if spec.sequence:  # token ids in, the next token id at every position out
+        return vinsgrad.tensor(batch), vinsgrad.tensor(batch % num_classes(config))
     transform = build_transform(config["data"].get("transform", []))
     if transform is not None:
         from vinsgrad.vision.transforms import apply_batch
@@ -421,6 +529,8 @@ def check_model(config: dict[str, Any], source: str) -> tuple[nn.Module, vinsgra
     """Build the model and push a dummy batch through it layer by layer, naming the first layer that fails."""
     import vinsgrad.nn as nn
 
+    if "type" in config["model"]:
+        return check_architecture(config, source)
     key = "model.layers"
     layers = [  # each layer's own argument checks, reported at the argument they blame
         attempt(f"{key}.{i}", source, lambda s: instantiate(s, LAYER), spec, LAYER)
@@ -439,6 +549,17 @@ def check_model(config: dict[str, Any], source: str) -> tuple[nn.Module, vinsgra
                     problem = f"fails on input shape {tuple(x.shape)}: {library_message(error)}"
             if problem:
                 raise ConfigError(source, where, problem)
+    check_output_shape(config, source, key, x, y)
+    return model, x, y
+
+
+def check_output_shape(config: dict[str, Any], source: str, key: str, x: vinsgrad.Tensor, y: vinsgrad.Tensor) -> None:
+    if DATASETS[config["data"]["dataset"]].sequence:  # the vocabulary's size is not known before the text is read
+        if x.ndim != 3 or tuple(x.shape[:2]) != tuple(y.shape):
+            raise ConfigError(
+                source, key, f"the model outputs shape {tuple(x.shape)}, expected (batch, {y.shape[1]}, vocabulary)"
+            )
+        return
     classes = num_classes(config)
     if x.ndim != 2 or x.shape[1] != classes:
         raise ConfigError(
@@ -447,7 +568,26 @@ def check_model(config: dict[str, Any], source: str) -> tuple[nn.Module, vinsgra
             f"the model outputs shape {tuple(x.shape)}, expected (batch, {classes}) for "
             f"{classes} classes of '{config['data']['dataset']}'; end with a layer of {classes} outputs",
         )
-    return model, x, y
+
+
+def check_architecture(config: dict[str, Any], source: str) -> tuple[nn.Module, vinsgrad.Tensor, vinsgrad.Tensor]:
+    """Build a named architecture (its own argument checks, reported at the argument they blame) and run a dummy
+    batch through it."""
+    spec, data = config["model"], config["data"]
+    context = spec.get("block_size")
+    if DATASETS[data["dataset"]].sequence and is_int(context) and data["block_size"] > context:
+        raise ConfigError(source, "data.block_size", f"{data['block_size']} is longer than model.block_size {context}")
+    model = attempt("model", source, lambda s: instantiate(s, MODEL, num_classes(config)), spec, MODEL).eval()
+    x, y = dummy_batch(config)
+    with vinsgrad.no_grad():
+        try:
+            out = model(x)
+        except Exception as error:
+            raise ConfigError(
+                source, f"model ({spec['type']})", f"fails on input shape {tuple(x.shape)}: {library_message(error)}"
+            ) from None
+    check_output_shape(config, source, "model", out, y)
+    return model, out, y
 
 
 def check_objects(config: dict[str, Any], source: str) -> None:
@@ -461,7 +601,7 @@ def check_objects(config: dict[str, Any], source: str) -> None:
         # A loss that warns here (e.g. MSELoss broadcasting class indices against the outputs) fails in training.
         warnings.simplefilter("error")
         try:
-            loss_fn(output, target)
+            loss_fn(*per_position(output, target))
         except Exception as error:
             raise ConfigError(source, "loss", library_message(error)) from None
     params = list(model.parameters())
@@ -469,7 +609,16 @@ def check_objects(config: dict[str, Any], source: str) -> None:
         "optimizer", source, lambda s: instantiate(s, OPTIMIZER, params), config["optimizer"], OPTIMIZER
     )
     if config["scheduler"] is not None:
-        attempt("scheduler", source, lambda s: instantiate(s, SCHEDULER, optimizer), config["scheduler"], SCHEDULER)
+        attempt("scheduler", source, lambda s: instantiate_scheduler(s, optimizer), config["scheduler"], SCHEDULER)
+
+
+def per_position(logits: vinsgrad.Tensor, target: vinsgrad.Tensor) -> tuple[vinsgrad.Tensor, vinsgrad.Tensor]:
+    """A language model's (B, T, V) logits and (B, T) targets as (B*T, V) and (B*T,): every position is one
+    prediction (what the loss, the accuracy and the per-character loss count). Other outputs are returned as they
+    are."""
+    if logits.ndim == 3 and target.ndim == 2:
+        return logits.reshape(-1, logits.shape[-1]), target.reshape(-1)
+    return logits, target
 
 
 def library_message(error: BaseException) -> str:

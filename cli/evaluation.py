@@ -15,6 +15,7 @@ import numpy as np
 import vinsgrad
 
 from .checkpoint import class_names
+from .config import per_position
 from .errors import UsageError
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def evaluate(
     loss_sum, confusion, probabilities, kept_labels = 0.0, None, [], []
     with vinsgrad.no_grad():
         for inputs, targets in loader:
-            logits = model(inputs)
+            logits, targets = per_position(model(inputs), targets)
             labels = np.asarray(targets._data if isinstance(targets, vinsgrad.Tensor) else targets, dtype=np.int64)
             classes = logits.shape[-1]
             if labels.size and (labels.min() < 0 or labels.max() >= classes):

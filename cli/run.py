@@ -2,8 +2,9 @@
 
 The rules that keep a run folder trustworthy live here:
 
-- ``--resume CKPT`` continues the checkpoint's own run, in its folder, with its config; only ``train.epochs`` may
-  differ (a config file or ``--set`` that changes anything else is refused, naming the keys and both values).
+- ``--resume CKPT`` continues the checkpoint's own run, in its folder, with its config; only ``train.epochs`` and
+  ``train.max_steps`` may differ (a config file or ``--set`` that changes anything else is refused, naming the keys
+  and both values).
 - A new run never silently replaces or shares a folder: ``--out`` over an existing run needs ``--overwrite``, and
   a lock file (``.lock``, holding the PID) keeps a second trainer out while the first runs.
 - A new run is written into ``DIR/.pending`` until its first checkpoint; only then are an overwritten run's files
@@ -38,7 +39,7 @@ from .trainer import Trainer
 RUN_FILES = ("config.yaml", "metrics.jsonl", "last.npz", "best.npz")  # what makes a folder a run
 PENDING = ".pending"
 LOCK = ".lock"
-RESUMABLE = ("train.epochs",)  # the keys a resume may change: more epochs keep the run one run
+RESUMABLE = ("train.epochs", "train.max_steps")  # the keys a resume may change: more epochs or steps keep one run
 
 
 def holds_run(folder: Path) -> list[str]:
@@ -56,6 +57,9 @@ def default_folder(name: str) -> Path:
 def absolute_paths(config: dict[str, Any]) -> dict[str, Any]:
     """The config with ``data.root`` and ``train.out`` made absolute (relative to the current folder)."""
     config["data"]["root"] = str(Path(config["data"]["root"]).expanduser().absolute())
+    path = config["data"].get("path")  # text: a file (made absolute), a URL or tiny-shakespeare
+    if path is not None and "://" not in path and path != "tiny-shakespeare":
+        config["data"]["path"] = str(Path(path).expanduser().absolute())
     if config["train"]["out"] is not None:
         config["train"]["out"] = str(Path(config["train"]["out"]).expanduser().absolute())
     return config
@@ -71,8 +75,8 @@ def flat(node: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def resume_config(stored: dict[str, Any], given: dict[str, Any] | None, source: str, ckpt: Path) -> dict[str, Any]:
-    """The config a resume trains with: the checkpoint's, with ``train.epochs`` from ``given`` (the config file plus
-    ``--set``). Any other difference is refused, naming each key and both values."""
+    """The config a resume trains with: the checkpoint's, with ``train.epochs`` and ``max_steps`` from ``given`` (the
+    config file plus ``--set``). Any other difference is refused, naming each key and both values."""
     if given is None:
         return stored
     old, new = flat(stored), flat(given)
@@ -85,7 +89,8 @@ def resume_config(stored: dict[str, Any], given: dict[str, Any] | None, source: 
             f"checkpoint's own run and may only change {', '.join(RESUMABLE)}; to train a new run from its "
             f"weights use --init-from {ckpt}"
         )
-    return {**stored, "train": {**stored["train"], "epochs": given["train"]["epochs"]}}
+    train = {**stored["train"], **{k.split(".")[1]: given["train"][k.split(".")[1]] for k in RESUMABLE}}
+    return {**stored, "train": train}
 
 
 def invoked_as() -> list[str]:
@@ -218,6 +223,13 @@ def train(
                 f"nothing to do: {resume} has finished {meta.epoch} of {config['train']['epochs']} epochs; "
                 "raise train.epochs to train longer, e.g. --set train.epochs="
                 f"{meta.epoch + 1}"
+            )
+            return folder
+        max_steps = config["train"].get("max_steps")
+        if max_steps is not None and meta.step >= max_steps:
+            typer_echo(
+                f"nothing to do: {resume} has taken {meta.step} of train.max_steps {max_steps} steps; raise it to "
+                f"train longer, e.g. --set train.max_steps={2 * max_steps}"
             )
             return folder
     else:

@@ -206,6 +206,14 @@ def _layers() -> dict[str, type]:
 
 
 @functools.cache
+def _models() -> dict[str, type]:
+    import vinsgrad.models as models
+    import vinsgrad.nn as nn
+
+    return configurable(models, nn.Module)
+
+
+@functools.cache
 def _losses() -> dict[str, type]:
     import vinsgrad.nn as nn
 
@@ -235,6 +243,7 @@ def _transforms() -> dict[str, type]:
 
 INTERVAL = Field("epoch", lambda v: v in ("epoch", "step"), "'epoch' or 'step'")
 LAYER = Kind("layer", _layers)
+MODEL = Kind("model", _models, skip=1)  # the first argument (num_classes / vocab_size) comes from the dataset
 LOSS = Kind("loss", _losses)
 OPTIMIZER = Kind("optimizer", _optimizers, skip=1)
 SCHEDULER = Kind("scheduler", _schedulers, skip=1, extra={"interval": INTERVAL})

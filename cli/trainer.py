@@ -3,9 +3,13 @@ files (run.py decides which folder, and whether a resume is allowed).
 
 A run folder holds ``config.yaml`` (the resolved config), ``metrics.jsonl`` (one JSON object per epoch),
 ``last.npz`` (after every epoch, and on Ctrl-C) and ``best.npz`` (the best validation accuracy, when a
-validation split is set). Everything random draws from two generators seeded by ``train.seed``: the default one
-(initialisation, dropout, random transforms) and the loader's (shuffling). Checkpoints carry both states and
-the position inside an interrupted epoch, so a resumed run is bit-identical to an uninterrupted one.
+validation split is set). ``train.max_steps`` ends a run inside an epoch: that epoch's record is marked
+``"partial": true`` and ``last.npz`` holds the position inside it, so a resume with a larger ``max_steps`` finishes
+the same epoch exactly as an uninterrupted run would (and replaces the partial record).
+
+Everything random draws from two generators seeded by ``train.seed``: the default one (initialisation, dropout,
+random transforms) and the loader's (shuffling). Checkpoints carry both states and the position inside an
+interrupted epoch, so a resumed run is bit-identical to an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ from types import FrameType
 from typing import Any
 
 import vinsgrad
+from vinsgrad.nn.utils import clip_grad_norm_
 from vinsgrad.optim.lr_scheduler import ReduceLROnPlateau
-from vinsgrad.utils.data import DataLoader
+from vinsgrad.utils.data import DataLoader, RandomSampler
 
 from .checkpoint import Checkpoint, CheckpointError, RunMeta, save_checkpoint
 from .config import (
@@ -34,6 +39,7 @@ from .config import (
     build_scheduler,
     dummy_batch,
     num_classes,
+    per_position,
 )
 from .console import PlainReporter, Reporter, number, percent
 from .data import dataset_errors
@@ -88,18 +94,26 @@ class Trainer:
         self.after_save: Callable[[Trainer], None] | None = None
         seed = config["train"]["seed"]
         vinsgrad.manual_seed(seed)
-        self.model = build_model(config)
+        with dataset_errors():  # first, since a named architecture's size comes from the data (a text's vocabulary)
+            train, val, test = build_data(config, progress=not isinstance(reporter, PlainReporter))
+        self.classes = [str(c) for c in getattr(test, "classes", range(num_classes(config)))]
+        self.model = build_model(config, len(self.classes))
         self.loss_fn = build_loss(config)
         self.optimizer = build_optimizer(config, self.model.parameters())
         self.scheduler = build_scheduler(config, self.optimizer)
         self.input_shape = list(dummy_batch(config)[0].shape[1:])
-        with dataset_errors():
-            train, val, test = build_data(config, progress=not isinstance(reporter, PlainReporter))
-        self.classes = [str(c) for c in getattr(test, "classes", range(num_classes(config)))]
         data = config["data"]
         self.loader_generator = vinsgrad.Generator(seed + LOADER_SEED_OFFSET)
+        epoch_size = getattr(train, "samples_per_epoch", None)  # text: a pass's worth of random windows
+        sampler = None
+        if data["shuffle"] and epoch_size is not None:
+            sampler = RandomSampler(train, num_samples=epoch_size, generator=self.loader_generator)
         self.train_loader = DataLoader(
-            train, batch_size=data["batch_size"], shuffle=data["shuffle"], generator=self.loader_generator
+            train,
+            batch_size=data["batch_size"],
+            shuffle=data["shuffle"] and sampler is None,
+            sampler=sampler,
+            generator=self.loader_generator,
         )
         self.val_loader = None if val is None else DataLoader(val, batch_size=data["eval_batch_size"])
         self.test_loader = DataLoader(test, batch_size=data["eval_batch_size"])
@@ -144,7 +158,8 @@ class Trainer:
                 self.optimizer.load_state_dict(checkpoint.optimizer_state)
             if self.scheduler is not None and checkpoint.scheduler_state is not None:
                 self.scheduler.load_state_dict(checkpoint.scheduler_state)
-            self.progress = Progress(meta.epoch, meta.step, meta.metrics, meta.best_val_acc, meta.partial)
+            metrics = [m for m in meta.metrics if not m.get("partial")]  # an epoch that max_steps cut short goes on
+            self.progress = Progress(meta.epoch, meta.step, metrics, meta.best_val_acc, meta.partial)
             self.rng_state, self.loader_state = meta.rng_default, meta.rng_loader
             vinsgrad.set_rng_state(self.rng_state)
             self.loader_generator.set_state(self.loader_state)
@@ -155,12 +170,18 @@ class Trainer:
 
     # **** the loop ****
 
+    def steps_left(self) -> bool:
+        max_steps = self.config["train"]["max_steps"]
+        return max_steps is None or self.progress.step < max_steps
+
     def fit(self) -> None:
-        epochs = self.config["train"]["epochs"]
+        epochs, max_steps = self.config["train"]["epochs"], self.config["train"]["max_steps"]
+        if max_steps is not None:  # the epochs that max_steps leaves room for (the last one may be cut short)
+            epochs = min(epochs, math.ceil(max_steps / max(len(self.train_loader), 1)))
         self.write_metrics()
         with stop_requests() as stop:
             try:
-                while self.progress.epoch < epochs:
+                while self.progress.epoch < epochs and self.steps_left():
                     self.train_epoch(self.progress.epoch + 1, epochs, stop)
             except KeyboardInterrupt:
                 path = self.save("last.npz")
@@ -189,19 +210,22 @@ class Trainer:
         started = time.perf_counter() - totals.seconds
         self.model.train()
         for x, y in batches:
-            loss, correct = self.train_step(x, y, epoch)
-            totals.add(loss, correct, len(y))
+            loss, correct, n = self.train_step(x, y, epoch)  # n: predictions (samples, or characters of text)
+            totals.add(loss, correct, n)
             self.progress.step += 1
             totals.seconds = time.perf_counter() - started
             self.progress.partial = {"totals": vars(totals).copy()}
             self.rng_state = vinsgrad.get_rng_state()
-            self.reporter.batch(totals.mean_loss, totals.accuracy, len(y))
+            self.reporter.batch(totals.mean_loss, totals.accuracy, n)
             if stop["signal"] is not None:
                 raise KeyboardInterrupt
-        self.end_epoch(epoch, totals, time.perf_counter() - started)
+            if not self.steps_left():
+                break
+        finished = totals.batches == len(self.train_loader)
+        self.end_epoch(epoch, totals, time.perf_counter() - started, finished)
 
-    def train_step(self, x: vinsgrad.Tensor, y: vinsgrad.Tensor, epoch: int) -> tuple[float, int]:
-        logits = self.model(x)
+    def train_step(self, x: vinsgrad.Tensor, y: vinsgrad.Tensor, epoch: int) -> tuple[float, int, int]:
+        logits, y = per_position(self.model(x), y)
         loss = self.loss_fn(logits, y)
         value = loss.item()
         if not math.isfinite(value):
@@ -213,12 +237,16 @@ class Trainer:
             )
         self.optimizer.zero_grad()
         loss.backward()
+        if self.config["train"]["clip_grad_norm"] is not None:
+            clip_grad_norm_(self.model.parameters(), self.config["train"]["clip_grad_norm"])
         self.optimizer.step()
         if self.scheduler is not None and self.config["scheduler"]["interval"] == "step":
             self.scheduler.step()
-        return summed_loss(self.loss_fn, value, len(y)), count_correct(logits, y)
+        return summed_loss(self.loss_fn, value, len(y)), count_correct(logits, y), len(y)
 
-    def end_epoch(self, epoch: int, totals: Totals, seconds: float) -> None:
+    def end_epoch(self, epoch: int, totals: Totals, seconds: float, finished: bool = True) -> None:
+        """Validate, record and checkpoint; an epoch cut short by max_steps (``finished`` False) stays open in the
+        checkpoint, so a resume continues inside it."""
         record: dict[str, Any] = {
             "epoch": epoch,
             "step": self.progress.step,
@@ -230,11 +258,14 @@ class Trainer:
             val = evaluate(self.model, self.val_loader, self.loss_fn)
             record.update(val_loss=val.loss, val_acc=val.accuracy)
         record.update(seconds=round(seconds, 3), samples_per_s=round(totals.seen / max(seconds, 1e-9), 1))
-        self.step_scheduler(record)
         p = self.progress
-        p.epoch, p.partial = epoch, None
+        if finished:
+            self.step_scheduler(record)
+            p.epoch, p.partial = epoch, None
+            self.loader_state = self.loader_generator.get_state()
+        else:
+            record["partial"] = True
         p.metrics.append(record)
-        self.loader_state = self.loader_generator.get_state()
         improved = "val_acc" in record and (p.best_val_acc is None or record["val_acc"] > p.best_val_acc)
         if improved:
             p.best_val_acc = record["val_acc"]

@@ -37,13 +37,13 @@ def graph_command(
     import vinsgrad
     from vinsgrad.utils.graph import to_dot
 
-    from ..config import build_loss, build_model, dummy_batch, load_config
+    from ..config import build_loss, build_model, dummy_batch, load_config, per_position
 
     resolved = load_config(config, overrides or [])
     vinsgrad.manual_seed(resolved["train"]["seed"])
     model = build_model(resolved).train()  # the graph training builds (dropout included)
     x, y = dummy_batch(resolved)
-    loss = build_loss(resolved)(model(x), y)
+    loss = build_loss(resolved)(*per_position(model(x), y))
     dot = to_dot(loss, params=dict(model.named_parameters()))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -52,7 +52,7 @@ def test_good_config_is_resolved_with_defaults(tmp_path: Path) -> None:
     assert config["model"]["layers"][0] == {"type": "Linear", "in_features": 784, "out_features": 128, "bias": True}
     assert config["loss"]["type"] == "CrossEntropyLoss"
     assert config["data"]["batch_size"] == 64 and config["data"]["shuffle"] is True
-    assert config["train"] == {"epochs": 5, "seed": 0, "out": None}
+    assert config["train"] == {"epochs": 5, "seed": 0, "out": None, "max_steps": None, "clip_grad_norm": None}
     assert config["scheduler"] is None
     assert json.loads(json.dumps(config)) == config
 

@@ -45,3 +45,17 @@ from vinsgrad.nn.pooling import AvgPool2d, MaxPool2d
 from vinsgrad.nn.sparse import Embedding
 
 __all__ += ["AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv2d", "Dropout", "Embedding", "LayerNorm", "MaxPool2d"]
+
+# **** recurrent layers, attention, transformer ****
+
+# isort: split
+from vinsgrad.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: E402
+from vinsgrad.nn.transformer import (  # noqa: E402
+    MultiheadAttention,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
+
+__all__ += ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "MultiheadAttention", "RNNCell"]
+__all__ += ["TransformerDecoderLayer", "TransformerEncoder", "TransformerEncoderLayer"]

@@ -6,6 +6,7 @@ Each file here is named after the ``nn`` file whose Modules it serves (``nn/conv
 """
 
 from vinsgrad.nn.functional.activation import *  # noqa: F403
+from vinsgrad.nn.functional.attention import *  # noqa: F403
 from vinsgrad.nn.functional.conv import *  # noqa: F403
 from vinsgrad.nn.functional.dropout import *  # noqa: F403
 from vinsgrad.nn.functional.linear import *  # noqa: F403
@@ -13,4 +14,5 @@ from vinsgrad.nn.functional.loss import *  # noqa: F403
 from vinsgrad.nn.functional.normalization import *  # noqa: F403
 from vinsgrad.nn.functional.padding import *  # noqa: F403
 from vinsgrad.nn.functional.pooling import *  # noqa: F403
+from vinsgrad.nn.functional.rnn import *  # noqa: F403
 from vinsgrad.nn.functional.sparse import *  # noqa: F403

@@ -13,7 +13,9 @@ class LinearFn(Function):
     @staticmethod
     def forward(ctx, x, weight, bias=None):
         ctx.save_for_backward(x, weight)
-        out = x @ weight.T
+        # NOTE: (B, T, in) @ weight.T as a stacked matmul skips BLAS for the transposed operand (30x slower on
+        # NumPy 2); folding the leading dims into one makes it a single BLAS call.
+        out = (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(*x.shape[:-1], weight.shape[0])
         if bias is not None:
             out += bias  # NOTE: in place: `out` is a fresh array, so this saves an allocation
         return out
@@ -23,7 +25,7 @@ class LinearFn(Function):
         x, weight = ctx.saved_tensors
         nx, nw, nb = (*ctx.needs_input_grad, False)[:3]
         g2 = grad.reshape(-1, grad.shape[-1])  # leading dims folded into one batch dim
-        gx = grad @ weight if nx else None
+        gx = (g2 @ weight).reshape(x.shape) if nx else None
         gw = g2.T @ x.reshape(-1, x.shape[-1]) if nw else None
         gb = g2.sum(axis=0) if nb else None
         return (gx, gw, gb)[: len(ctx.needs_input_grad)]

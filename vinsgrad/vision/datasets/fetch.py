@@ -69,7 +69,7 @@ def mirror_list(user: str | Sequence[str] | None, defaults: Sequence[str]) -> li
 
 def verified_download(
     filename: str,
-    sha256: str,
+    sha256: str | None,
     folder: Path,
     mirrors: Sequence[str],
     *,
@@ -80,6 +80,7 @@ def verified_download(
 ) -> Path:
     """Download ``filename`` from the first mirror that delivers it with the right checksum into ``folder``.
 
+    ``sha256`` None skips the content check (a file nothing is known about); the download stays atomic.
     ``timeout``, ``retries`` and ``backoff`` default to the module's ``TIMEOUT``, ``RETRIES`` and ``BACKOFF``.
 
     Raises:
@@ -104,7 +105,7 @@ def verified_download(
 
 
 def _download_from(
-    url: str, dest: Path, sha256: str, progress: bool, timeout: tuple[float, float], retries: int, backoff: float
+    url: str, dest: Path, sha256: str | None, progress: bool, timeout: tuple[float, float], retries: int, backoff: float
 ) -> Path:
     attempt = 0
     while True:
@@ -219,8 +220,12 @@ def _copy_verified(src: IO[bytes], dest: Path, sha256: str, label: str) -> Path:
 # **** publishing ****
 
 
-def _publish(tmp: Path, dest: Path, sha256: str, error: Callable[[str], Exception]) -> Path:
-    """Give ``tmp`` the name ``dest`` if its checksum matches; otherwise delete it and raise ``error``."""
+def _publish(tmp: Path, dest: Path, sha256: str | None, error: Callable[[str], Exception]) -> Path:
+    """Give ``tmp`` the name ``dest`` if its checksum matches (None: unchecked); otherwise delete it and raise
+    ``error``."""
+    if sha256 is None:
+        os.replace(tmp, dest)
+        return dest
     try:
         check_sha256(tmp, sha256)
     except DatasetError as e:
