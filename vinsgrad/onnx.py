@@ -269,7 +269,8 @@ class _Builder:
         array = np.asarray(array)
         name = name or self._fresh(hint)
         if name not in self.initializers:
-            self.initializers[name] = self.onnx.numpy_helper.from_array(np.ascontiguousarray(array), name)
+            # NOTE: not np.ascontiguousarray, which turns a 0-d array into a 1-d one
+            self.initializers[name] = self.onnx.numpy_helper.from_array(array.copy(order="C"), name)
         return name
 
     def _value(self, a: Any, twin: Any, where: str, dtype: Any = None) -> str:
@@ -671,3 +672,68 @@ class _Builder:
             allowed = self._const(np.tril(np.ones((length, source), dtype=bool)), "causal_mask")
             scores = self._node("Where", [allowed, scores, minus_inf])
         return self._node("MatMul", [self._node("Softmax", [scores], axis=-1), v])
+
+    # recurrences: each fused layer unrolled over its (traced, fixed) number of time steps
+
+    def _split(self, x: str, parts: int, size: int) -> list[str]:
+        outs = [self._fresh("gate") for _ in range(parts)]
+        sizes = self._const(np.asarray([size] * parts, np.int64), "split")
+        self.nodes.append(self.h.make_node("Split", [x, sizes], outs, axis=-1))
+        return outs
+
+    def _recurrence(self, call: _Call, twin: _Call, step: Callable[[str, str, list[str]], list[str]]) -> str:
+        """``step(x_t, h W_hh^T + b_hh, state) -> (output_t, *new state)`` for every t, outputs stacked on dim 0."""
+        x, length = self._arg(call, twin, 0), call.args[0].shape[0]
+        w_t = self._node("Transpose", [self._arg(call, twin, 1)], perm=[1, 0])
+        bias = self._arg(call, twin, 2) if call.args[2] is not None else None
+        state = [self._arg(call, twin, i) for i in range(3, len(call.args))]
+        outputs: list[str] = [""] * length
+        steps = range(length - 1, -1, -1) if self._kwarg(call, twin, "reverse", False) else range(length)
+        for t in steps:
+            x_t = self._node("Gather", [x, self._const(np.asarray(t, np.int64), "step")], axis=0)
+            hidden = self._node("MatMul", [state[0], w_t])
+            hidden = self._node("Add", [hidden, bias]) if bias is not None else hidden
+            out, *state = step(x_t, hidden, state)
+            outputs[t] = self._node("Unsqueeze", [out, self._const(np.asarray([0], np.int64), "axes")])
+        return self._node("Concat", outputs, axis=0)
+
+    def _LSTMFn(self, call: _Call, twin: _Call) -> str:
+        size = call.args[1].shape[1]
+
+        def step(x_t: str, hidden: str, state: list[str]) -> list[str]:
+            i, f, g, o = self._split(self._node("Add", [x_t, hidden]), 4, size)  # PyTorch's gate order
+            i, f, o, g = (
+                self._node("Sigmoid", [i]),
+                self._node("Sigmoid", [f]),
+                self._node("Sigmoid", [o]),
+                self._node("Tanh", [g]),
+            )
+            c = self._node("Add", [self._node("Mul", [f, state[1]]), self._node("Mul", [i, g])])
+            h = self._node("Mul", [o, self._node("Tanh", [c])])
+            return [self._node("Concat", [h, c], axis=-1), h, c]
+
+        return self._recurrence(call, twin, step)
+
+    def _GRUFn(self, call: _Call, twin: _Call) -> str:
+        size = call.args[1].shape[1]
+
+        def step(x_t: str, hidden: str, state: list[str]) -> list[str]:
+            (xr, xz, xn), (hr, hz, hn) = self._split(x_t, 3, size), self._split(hidden, 3, size)
+            r, z = (
+                self._node("Sigmoid", [self._node("Add", [xr, hr])]),
+                self._node("Sigmoid", [self._node("Add", [xz, hz])]),
+            )
+            n = self._node("Tanh", [self._node("Add", [xn, self._node("Mul", [r, hn])])])
+            h = self._node("Add", [n, self._node("Mul", [z, self._node("Sub", [state[0], n])])])
+            return [h, h]
+
+        return self._recurrence(call, twin, step)
+
+    def _RNNFn(self, call: _Call, twin: _Call) -> str:
+        act = "Tanh" if self._kwarg(call, twin, "nonlinearity", "tanh") == "tanh" else "Relu"
+
+        def step(x_t: str, hidden: str, state: list[str]) -> list[str]:
+            h = self._node(act, [self._node("Add", [x_t, hidden])])
+            return [h, h]
+
+        return self._recurrence(call, twin, step)

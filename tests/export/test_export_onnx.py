@@ -179,3 +179,34 @@ def test_bad_arguments(tmp_path: Path) -> None:
         vinsgrad.onnx.export(model, vinsgrad.randn(2, 2), tmp_path / "m.onnx", opset_version=12)
     with pytest.raises(ValueError, match="example_input must be a Tensor with a batch dimension"):
         vinsgrad.onnx.export(model, np.zeros((2, 2)), tmp_path / "m.onnx")  # type: ignore[arg-type]
+
+
+class Recurrent(nn.Module):
+    def __init__(self, kind: str, **options: object) -> None:
+        super().__init__()
+        self.rnn = getattr(nn, kind)(3, 5, num_layers=2, batch_first=True, **options)
+
+    def forward(self, x: vinsgrad.Tensor) -> vinsgrad.Tensor:
+        return self.rnn(x)[0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"),
+    [
+        ("LSTM", {}),
+        ("LSTM", {"bidirectional": True}),
+        ("GRU", {"bidirectional": True}),
+        ("RNN", {"nonlinearity": "relu"}),
+    ],
+)
+def test_recurrences_unrolled_over_time(kind: str, options: dict[str, object], tmp_path: Path) -> None:
+    vinsgrad.manual_seed(0)
+    assert run_both(Recurrent(kind, **options), (4, 3), tmp_path / "rnn.onnx") < 1e-5
+
+
+def test_the_model_zoo_sequence_models(tmp_path: Path) -> None:
+    from vinsgrad.models import GPT, CharLSTM
+
+    vinsgrad.manual_seed(0)
+    assert run_both(CharLSTM(11, 8, 16, num_layers=2), (6,), tmp_path / "lstm.onnx", ints=11) < 1e-5
+    assert run_both(GPT(11, block_size=6, n_layer=2, n_head=2, n_embd=8), (6,), tmp_path / "gpt.onnx", ints=11) < 1e-5
