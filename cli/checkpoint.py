@@ -109,6 +109,18 @@ def class_names(meta: dict[str, Any], n: int) -> list[str]:
     return [str(c) for c in names] if isinstance(names, list) and len(names) == n else [str(i) for i in range(n)]
 
 
+def vocabulary(checkpoint: Checkpoint, path: str | os.PathLike[str]) -> list[str]:
+    """A language model's characters (its class names); a CheckpointError for a model not trained on text."""
+    dataset = checkpoint.config.get("data", {}).get("dataset")
+    chars = checkpoint.meta.get("classes")
+    if dataset != "text" or not isinstance(chars, list) or not all(isinstance(c, str) and len(c) == 1 for c in chars):
+        raise CheckpointError(
+            f"checkpoint {path}: not a language model (trained on '{dataset}'); train one on text first, e.g. "
+            "vinsgrad train configs/shakespeare_gpt.yaml"
+        )
+    return chars
+
+
 def save_checkpoint(
     path: str | os.PathLike[str],
     *,

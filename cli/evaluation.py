@@ -7,7 +7,9 @@ them. The numbers are computed once into a plain report dict; rendering.py draws
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -15,12 +17,14 @@ import numpy as np
 import vinsgrad
 
 from .checkpoint import class_names
-from .config import per_position
-from .errors import UsageError
+from .config import build_loss, per_position
+from .errors import UsageError, one_line
 
 if TYPE_CHECKING:
     from vinsgrad import nn
     from vinsgrad.utils.data import DataLoader
+
+    from .checkpoint import Checkpoint
 
 
 @dataclass
@@ -90,6 +94,52 @@ def confident_errors(result: Evaluation, n: int) -> list[dict[str, Any]]:
         {"index": int(i), "label": int(y[i]), "predicted": int(predicted[i]), "probability": float(p[i, predicted[i]])}
         for i in chosen
     ]
+
+
+def evaluate_text(
+    model: nn.Module,
+    ckpt: Checkpoint,
+    path: Path,
+    split: str,
+    root: Path | None,
+    data_path: Path | None,
+    batch_size: int | None,
+) -> dict[str, Any]:
+    """A language model's per-character loss on its held-out text (``split`` 'test'), its training text, or all of
+    ``data_path``: non-overlapping windows of ``data.block_size``, each character predicted once from the ones
+    before it in its window. Characters outside the vocabulary are skipped and counted."""
+    from vinsgrad.utils.data import DataLoader
+    from vinsgrad.utils.data.text import CharDataset
+
+    from .checkpoint import vocabulary
+    from .config import read_text, split_text
+    from .data import dataset_errors
+
+    chars, data = vocabulary(ckpt, path), ckpt.config["data"]
+    with dataset_errors():
+        if data_path is not None:
+            text, source = read_text(str(data_path), Path(data["root"]), False), str(data_path)
+        else:
+            train, held_out = split_text(ckpt.config, Path(root or data["root"]), sys.stderr.isatty())
+            text, source = (held_out if split == "test" else train), f"the {split} split of {data['path']}"
+        try:
+            dataset = CharDataset(text, data["block_size"], chars=chars, stride=data["block_size"], skip_unknown=True)
+        except ValueError as e:
+            raise UsageError(f"{source}: {one_line(str(e)).removeprefix('CharDataset: ')}") from None
+    loader = DataLoader(dataset, batch_size=batch_size or data.get("eval_batch_size", 64))
+    result = evaluate(model, loader, build_loss(ckpt.config))
+    return {
+        "checkpoint": str(path),
+        "epoch": ckpt.meta.get("epoch"),
+        "source": source,
+        "split": None if data_path is not None else split,
+        "loss": result.loss,
+        "bits_per_char": result.loss / math.log(2),
+        "perplexity": math.exp(result.loss),
+        "accuracy": result.accuracy,
+        "characters": result.samples,
+        "unknown_chars": dataset.unknown,
+    }
 
 
 def make_report(result: Evaluation, *, checkpoint: str, split: str, meta: dict[str, Any]) -> dict[str, Any]:

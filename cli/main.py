@@ -29,6 +29,7 @@ from .commands.graph import graph_command
 from .commands.inspect import inspect_command
 from .commands.predict import predict_command
 from .commands.run import run_command
+from .commands.sample import sample_command
 from .commands.selftest import selftest_command
 from .commands.train import train
 from .errors import CLIError, one_line
@@ -161,4 +162,5 @@ register(graph_command, "graph")
 register(selftest_command, "selftest")
 register(configs_command, "configs")
 register(export_command, "export")
+register(sample_command, "sample")
 app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(guarded(run_command))

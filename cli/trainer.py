@@ -196,6 +196,12 @@ class Trainer:
     def test_line(self) -> str:
         """The final evaluation on the test set, as one line."""
         test = evaluate(self.model, self.test_loader, self.loss_fn)
+        if self.config["data"]["dataset"] == "text":  # the held-out end of the text
+            return (
+                f"held-out text: loss {number(test.loss)} nats/char ({number(test.loss / math.log(2))} bits/char, "
+                f"perplexity {test.loss and number(math.exp(test.loss))}), accuracy {percent(test.accuracy)} "
+                f"({test.samples} characters)"
+            )
         return f"test: loss {number(test.loss)}, accuracy {percent(test.accuracy)} ({test.samples} samples)"
 
     def train_epoch(self, epoch: int, epochs: int, stop: dict[str, int | None]) -> None:

@@ -6,11 +6,16 @@ gets rich tables (the confusion matrix colour-scaled by each row's share), anyth
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..errors import UsageError
 from ..options import CheckpointArgument, CheckpointRootOption, Split
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def eval_command(
@@ -25,10 +30,16 @@ def eval_command(
         int,
         typer.Option("--show-errors", metavar="N", min=0, help="Draw the N most confidently wrong images (0: none)."),
     ] = 0,
+    data_path: Annotated[
+        Path | None,
+        typer.Option("--data-path", help="Language models: score the whole of this UTF-8 text file instead."),
+    ] = None,
 ) -> None:
     """Evaluate a checkpoint: loss, accuracy, per-class accuracy and the confusion matrix.
 
-    The model is rebuilt from the config stored in the checkpoint; nothing else is needed.
+    The model is rebuilt from the config stored in the checkpoint; nothing else is needed. A language model reports
+    its loss in nats and bits per character and its perplexity, on the held-out end of its text (--split test) or
+    on all of --data-path (characters outside its vocabulary are skipped and counted).
 
     [bold]Examples[/bold]
 
@@ -39,6 +50,8 @@ def eval_command(
       [cyan]vinsgrad eval runs/mlp/best.npz --json > metrics.json[/cyan]
 
       [cyan]vinsgrad eval runs/mlp/best.npz --show-errors 8[/cyan]
+
+      [cyan]vinsgrad eval runs/shakespeare_gpt/best.npz --data-path other.txt --json[/cyan]
     """
     from vinsgrad.utils.data import DataLoader
 
@@ -51,6 +64,14 @@ def eval_command(
 
     ckpt = load_checkpoint(checkpoint)
     model = restore_model(ckpt, checkpoint)
+    if ckpt.config["data"]["dataset"] == "text":
+        from ..evaluation import evaluate_text
+
+        report = evaluate_text(model, ckpt, checkpoint, split.value, root, data_path, batch_size)
+        print_report(report, as_json=as_json, rich=lm_rich, plain=lm_plain)
+        return
+    if data_path is not None:
+        raise UsageError("--data-path scores a text with a language model; this checkpoint is a classifier")
     dataset = load_split(ckpt.config, split.value, root)
     loader = DataLoader(dataset, batch_size=batch_size or ckpt.config["data"].get("eval_batch_size", 1000))
     result = evaluate(model, loader, build_loss(ckpt.config), keep_probabilities=show_errors > 0)
@@ -66,3 +87,27 @@ def eval_command(
     elif show_errors:
         raws = [raw_sample(dataset, e["index"]) for e in report["errors"]]
         draw_errors(report["errors"], raws, report["classes"])
+
+
+def lm_plain(report: dict[str, Any]) -> str:
+    skipped = f" ({report['unknown_chars']} unknown characters skipped)" if report["unknown_chars"] else ""
+    return (
+        f"{report['source']}: {report['characters']:,} characters{skipped}\n"
+        f"loss        {report['loss']:.4f} nats/char\n"
+        f"            {report['bits_per_char']:.4f} bits/char\n"
+        f"perplexity  {report['perplexity']:.3f}\n"
+        f"accuracy    {100 * report['accuracy']:.2f}% (next character, most likely guess)"
+    )
+
+
+def lm_rich(report: dict[str, Any], console: Console) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{report['checkpoint']} on {report['source']}", show_header=False)
+    skipped = f", {report['unknown_chars']:,} unknown skipped" if report["unknown_chars"] else ""
+    table.add_row("characters", f"{report['characters']:,}{skipped}")
+    table.add_row("loss", f"[bold]{report['loss']:.4f}[/bold] nats/char")
+    table.add_row("", f"{report['bits_per_char']:.4f} bits/char")
+    table.add_row("perplexity", f"{report['perplexity']:.3f}")
+    table.add_row("accuracy", f"{100 * report['accuracy']:.2f}% (next character)")
+    console.print(table)

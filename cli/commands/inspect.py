@@ -92,10 +92,19 @@ def _summary(report: dict[str, Any]) -> list[tuple[str, str]]:
         ("step", _value(report["step"])),
         ("dataset", str(report["config"].get("data", {}).get("dataset", "-"))),
         ("input shape", _value(report["input_shape"] and tuple(report["input_shape"]))),
-        ("classes", ", ".join(map(str, report["classes"])) if report["classes"] else "-"),
+        ("classes", _classes(report)),
         ("parameters", f"{params['total']:,} ({params['trainable']:,} trainable)"),
         ("resumable", f"yes ({' and '.join(stored)} state stored)" if stored else "no (weights only)"),
     ]
+
+
+def _classes(report: dict[str, Any]) -> str:
+    classes = report["classes"]
+    if not classes:
+        return "-"
+    if report["config"].get("data", {}).get("dataset") == "text":  # a vocabulary: show its characters, visibly
+        return f"{len(classes)} characters: {''.join(classes)!r}"
+    return ", ".join(map(str, classes))
 
 
 def _metric_columns(metrics: list[dict[str, Any]]) -> list[str]:

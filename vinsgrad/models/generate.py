@@ -33,7 +33,7 @@ def generate(
 
         ids = list(generate(model, [0], 100, temperature=0.8, generator=vinsgrad.Generator(1)))
     """
-    if not prompt:
+    if len(prompt) == 0:
         raise ValueError("generate: the prompt must hold at least one token")
     if temperature < 0:
         raise ValueError(f"generate: temperature must be >= 0, got {temperature}")
