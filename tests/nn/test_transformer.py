@@ -18,11 +18,17 @@ def _p(module):
     return {k: v._data.astype(np.float64) for k, v in module.state_dict().items()}
 
 
-def reference_mha(p, q_in, k_in, v_in, heads, blocked=None, prefix=""):
-    """(N, L, E) inputs; ``blocked`` (N, L, S) True where a query may not see a key. Returns output, weights."""
+def reference_mha(p, q_in, k_in, v_in, heads, blocked=None, prefix="", extra=()):
+    """(N, L, E) inputs; ``blocked`` (N, L, S) True where a query may not see a key; ``extra`` (k, v) pairs of
+    projected (E,) vectors appended to every sequence, open to every query. Returns output, weights."""
     E = q_in.shape[-1]
     w, b = p[prefix + "in_proj_weight"], p.get(prefix + "in_proj_bias", np.zeros(3 * E))
     q, k, v = q_in @ w[:E].T + b[:E], k_in @ w[E : 2 * E].T + b[E : 2 * E], v_in @ w[2 * E :].T + b[2 * E :]
+    for k_extra, v_extra in extra:
+        k = np.concatenate([k, np.broadcast_to(k_extra, (k.shape[0], 1, E))], axis=1)
+        v = np.concatenate([v, np.broadcast_to(v_extra, (v.shape[0], 1, E))], axis=1)
+        if blocked is not None:
+            blocked = np.concatenate([blocked, np.zeros((*blocked.shape[:-1], 1), dtype=bool)], axis=-1)
     N, L, S, d = q.shape[0], q.shape[1], k.shape[1], E // heads
     out = np.zeros((N, L, E))
     weights = np.zeros((N, heads, L, S))
@@ -93,6 +99,25 @@ def test_mha_matches_reference_with_masks_and_weights() -> None:
         _t(x), _t(kv), _t(kv), attn_mask=float_mask, key_padding_mask=vg.tensor(padding), average_attn_weights=False
     )
     np.testing.assert_allclose(per_head._data, ref_w, atol=1e-12)
+
+
+def test_mha_bias_kv_and_zero_attn_append_open_keys() -> None:
+    rng = np.random.default_rng(5)
+    mha = _randomize(nn.MultiheadAttention(8, 2, add_bias_kv=True, add_zero_attn=True, batch_first=True), rng)
+    mha.double()
+    assert list(mha.state_dict())[:4] == ["in_proj_weight", "in_proj_bias", "bias_k", "bias_v"]
+    x = rng.standard_normal((2, 3, 8))
+    padding = np.zeros((2, 3), dtype=bool)
+    padding[0, 1:] = True
+    out, weights = mha(_t(x), _t(x), _t(x), key_padding_mask=vg.tensor(padding))
+    p = _p(mha)
+    blocked = np.broadcast_to(padding[:, None, :], (2, 3, 3))
+    extra = [(p["bias_k"][0, 0], p["bias_v"][0, 0]), (np.zeros(8), np.zeros(8))]
+    ref_out, ref_w = reference_mha(p, x, x, x, 2, blocked, extra=extra)
+    assert weights.shape == (2, 3, 5)
+    np.testing.assert_allclose(out._data, ref_out, atol=1e-12)
+    np.testing.assert_allclose(weights._data, ref_w.mean(axis=1), atol=1e-12)
+    assert "bias_k" not in nn.MultiheadAttention(8, 2).state_dict()
 
 
 def test_mha_sequence_first_unbatched_and_3d_mask() -> None:

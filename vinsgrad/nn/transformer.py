@@ -44,6 +44,9 @@ class MultiheadAttention(Module):
         num_heads: heads; ``embed_dim`` must be divisible by it.
         dropout: dropout on the attention weights, in training.
         bias: learn ``in_proj_bias`` and ``out_proj.bias``.
+        add_bias_kv: learn ``bias_k`` and ``bias_v`` (1, 1, E), appended to the projected keys and values as one
+            more position that every query may attend to.
+        add_zero_attn: append one more key and value of zeros (per head, after the projection).
         kdim, vdim: features of key and value (default ``embed_dim``); when they differ from ``embed_dim``, the
             projections are ``q_proj_weight``, ``k_proj_weight``, ``v_proj_weight`` instead of ``in_proj_weight``.
         batch_first: inputs and output are (N, L, E) instead of (L, N, E).
@@ -66,6 +69,8 @@ class MultiheadAttention(Module):
         num_heads: int,
         dropout: float = 0.0,
         bias: bool = True,
+        add_bias_kv: bool = False,
+        add_zero_attn: bool = False,
         kdim: int | None = None,
         vdim: int | None = None,
         batch_first: bool = False,
@@ -103,6 +108,12 @@ class MultiheadAttention(Module):
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, dtype=dtype)
+        self.bias_k: Parameter | None = None  # plain attributes unless add_bias_kv, as PyTorch: no state_dict entries
+        self.bias_v: Parameter | None = None
+        if add_bias_kv:
+            self.bias_k = Parameter(xp.empty((1, 1, embed_dim), dtype=dtype))
+            self.bias_v = Parameter(xp.empty((1, 1, embed_dim), dtype=dtype))
+        self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
     def _reset_parameters(self) -> None:
@@ -115,6 +126,9 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.zeros_(self.in_proj_bias)
             init.zeros_(self.out_proj.bias)
+        for b in (self.bias_k, self.bias_v):
+            if b is not None:
+                init.xavier_normal_(b)
 
     def forward(
         self,
@@ -138,9 +152,17 @@ class MultiheadAttention(Module):
                 "(vinsgrad.nn.transformer.generate_square_subsequent_mask(L) builds it)"
             )
         N, L, S = query.shape[batch_dim], query.shape[1 - batch_dim], key.shape[1 - batch_dim]
-        q, k, v = self._project(query, key, value)
-        q, k, v = (self._split_heads(t, batch_dim) for t in (q, k, v))
-        mask = _merge_masks(attn_mask, key_padding_mask, N, self.num_heads, L, S, q.dtype)
+        q, k, v = (self._split_heads(t, batch_dim) for t in self._project(query, key, value))
+        extra = []  # keys (and values) appended to every sequence, each a position the masks must cover
+        if self.bias_k is not None and self.bias_v is not None:
+            extra.append((self._split_heads(self.bias_k, 0), self._split_heads(self.bias_v, 0)))
+        if self.add_zero_attn:
+            zeros = vinsgrad.zeros(1, self.num_heads, 1, self.head_dim, dtype=q.dtype)
+            extra.append((zeros, zeros))
+        for k_extra, v_extra in extra:
+            k = vinsgrad.cat([k, k_extra.expand(N, -1, -1, -1)], dim=2)
+            v = vinsgrad.cat([v, v_extra.expand(N, -1, -1, -1)], dim=2)
+        mask = _merge_masks(attn_mask, key_padding_mask, N, self.num_heads, L, S, q.dtype, len(extra))
         p = self.dropout if self.training else 0.0
         weights = None
         if need_weights:  # the weights are wanted: the same math as small ops, so they can be returned
@@ -205,10 +227,18 @@ class MultiheadAttention(Module):
 
 
 def _merge_masks(
-    attn_mask: Tensor | None, key_padding_mask: Tensor | None, N: int, H: int, L: int, S: int, dtype: Any
+    attn_mask: Tensor | None,
+    key_padding_mask: Tensor | None,
+    N: int,
+    H: int,
+    L: int,
+    S: int,
+    dtype: Any,
+    extra_keys: int = 0,
 ) -> Tensor | None:
     """attn_mask and key_padding_mask (True = not allowed, or additive floats) as one mask for the
-    (N, H, L, S) scores: a bool mask with True = takes part when both are bool, else an additive float mask."""
+    (N, H, L, S + extra_keys) scores: a bool mask with True = takes part when both are bool, else an additive
+    float mask. The ``extra_keys`` appended by add_bias_kv / add_zero_attn are open to every query."""
     masks = []
     if attn_mask is not None:
         if attn_mask.ndim == 2 and tuple(attn_mask.shape) == (L, S):
@@ -232,6 +262,8 @@ def _merge_masks(
             raise TypeError(f"MultiheadAttention: masks must be bool or floating point, got dtype {m.dtype}")
     if not masks:
         return None
+    if extra_keys:
+        masks = [vinsgrad.cat([m, vinsgrad.zeros(*m.shape[:-1], extra_keys, dtype=m.dtype)], dim=-1) for m in masks]
     if all(m.dtype == xp.bool_ for m in masks):
         allowed = ~masks[0]._data
         for m in masks[1:]:

@@ -29,13 +29,17 @@ class ScaledDotProductAttentionFn(Function):
         scores = q @ xp.swapaxes(k, -1, -2)
         scores *= scores.dtype.type(scale)
         if attn_mask is not None:
+            full = xp.broadcast_shapes(scores.shape, attn_mask.shape)
+            if full != scores.shape:  # the mask has more dims than q @ k.T: give the scores them too
+                scores = xp.broadcast_to(scores, full).copy()
             if attn_mask.dtype == bool:
-                scores = xp.where(attn_mask, scores, -xp.inf).astype(scores.dtype, copy=False)
+                # NOTE: copyto(where=) is 20x faster than scores[~mask] = -inf (boolean indexing gathers)
+                xp.copyto(scores, -xp.inf, where=~attn_mask)
             else:
-                scores = scores + attn_mask  # NOTE: not in place: the mask may broadcast scores to more dims
+                scores += attn_mask
         if is_causal:
             L, S = scores.shape[-2:]
-            scores[..., xp.triu(xp.ones((L, S), dtype=bool), 1)] = -xp.inf
+            xp.copyto(scores, -xp.inf, where=xp.triu(xp.ones((L, S), dtype=bool), 1))
         probs = _safe_softmax(scores)
         attn = probs
         keep = None

@@ -157,6 +157,13 @@ case(
     ),
 )(lambda m, q, k, v, *p: m(q, k, v, need_weights=False)[0])
 case(
+    "MultiheadAttention(4,2,add_bias_kv,add_zero_attn) + key padding, weights and fused",
+    (nn.MultiheadAttention, *_MHA, ops.SoftmaxFn),
+    module_inputs(
+        lambda: nn.MultiheadAttention(4, 2, add_bias_kv=True, add_zero_attn=True), randn(3, 2, 4), _padding(2, 3)
+    ),
+)(lambda m, x, kpm, *p: (*m(x, x, x, key_padding_mask=kpm), m(x, x, x, key_padding_mask=kpm, need_weights=False)[0]))
+case(
     "MultiheadAttention(4,2,dropout=0.3) unbatched, per-head weights",
     (nn.MultiheadAttention, ops.SoftmaxFn, ops.MulFn),
     module_inputs(lambda: nn.MultiheadAttention(4, 2, dropout=0.3), randn(3, 4)),
