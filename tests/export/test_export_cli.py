@@ -111,3 +111,25 @@ def test_unreadable_safetensors_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: weights {bad}: not a readable safetensors file (")
     assert result.stderr.count("\n") == 1
+
+
+def test_an_onnx_file_that_disagrees_is_an_error_and_removed(
+    trained: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vinsgrad_cli.commands import export
+
+    monkeypatch.setattr(export, "TOLERANCE", -1.0)  # any difference, even 0, is too large
+    out = tmp_path / "m.onnx"
+    result = runner.invoke(app, ["export", str(trained["moons"]), "--format", "onnx", "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ONNX Runtime's output differs from vinsgrad's by ")
+    assert result.stderr.endswith(f"more than -1; {out} was removed\n")
+    assert not out.exists()
+
+
+def test_out_must_not_be_the_checkpoint(trained: dict[str, Path]) -> None:
+    path = trained["moons"]
+    result = runner.invoke(app, ["export", str(path), "--format", "onnx", "--out", str(path)])
+    assert (
+        result.exit_code == 2 and result.stderr == f"Error: --out {path} is the checkpoint itself; name another file\n"
+    )
