@@ -12,7 +12,6 @@ as is a Function with no ONNX mapping; a refused export never leaves a file behi
 
 Example::
 
-    model.eval()
     vinsgrad.onnx.export(model, vinsgrad.randn(1, 784), "mlp.onnx")
     # onnxruntime.InferenceSession("mlp.onnx").run(None, {"input": x})[0] equals model(x)
 """
@@ -53,7 +52,8 @@ def export(
     """Trace ``model`` on ``example_input`` and write it to ``path`` as ONNX, with a dynamic batch dimension.
 
     Args:
-        model: a Module (put it in eval mode first, as for ``torch.onnx.export``) or any callable of one Tensor.
+        model: a Module or any callable of one Tensor. A Module is traced in eval mode (dropout off, batch norm
+            on its running statistics), as ``torch.onnx.export`` does by default, and put back in its mode after.
         example_input: a batch of the shape and dtype the file will take; dim 0 is the batch.
         opset_version: the ONNX opset, 17 to 21 (20 and later write GELU as one ``Gelu`` operator).
 
@@ -67,14 +67,21 @@ def export(
     x = example_input._data
     # One more sample, rows shifted: what changes with it depends on the batch size (or on the input's values).
     more = Tensor(np.concatenate([x[-1:], x]))
-    first = _trace(model, Tensor(x.copy()))
+    training = getattr(model, "training", None)
+    if training is not None:
+        model.eval()
     try:
-        second = _trace(model, more)
-    except Exception as e:
-        raise ExportError(
-            f"export: the model fails on a batch of {len(more)} after running on {len(x)} ({_first_line(e)}), so it "
-            "cannot have a dynamic batch dimension"
-        ) from None
+        first = _trace(model, Tensor(x.copy()))
+        try:
+            second = _trace(model, more)
+        except Exception as e:
+            raise ExportError(
+                f"export: the model fails on a batch of {len(more)} after running on {len(x)} ({_first_line(e)}), "
+                "so it cannot have a dynamic batch dimension"
+            ) from None
+    finally:
+        if training is not None:
+            model.train(training)
     graph = _Builder(onnx, opset_version, first, second, _state_names(model), input_name, output_name).build()
     proto = onnx.helper.make_model(
         graph, opset_imports=[onnx.helper.make_opsetid("", opset_version)], producer_name="vinsgrad"

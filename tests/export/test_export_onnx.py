@@ -39,8 +39,10 @@ def run_both(model: nn.Module, shape: tuple[int, ...], path: Path, *, opset: int
             return rng.integers(0, ints, size=(n, *shape))
         return rng.standard_normal((n, *shape)).astype(np.float32)
 
-    model.eval()
+    model.train()  # export traces in eval mode and puts the mode back
     vinsgrad.onnx.export(model, vinsgrad.tensor(batch(2)), path, opset_version=opset)
+    assert model.training
+    model.eval()
     x = batch(3)
     (got,) = onnxruntime.InferenceSession(str(path)).run(None, {"input": x})
     with vinsgrad.no_grad():
