@@ -76,8 +76,9 @@ def shown(value: Any) -> str:
 
 
 def did_you_mean(name: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.5)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
+    by_lower = {c.lower(): c for c in choices}  # case counts least: 'Relu' is 'ReLU' before it is 'RNNCell'
+    close = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1, cutoff=0.5)
+    hint = f"; did you mean '{by_lower[close[0]]}'?" if close else ""
     return f"{hint} (choices: {', '.join(sorted(choices))})" if len(choices) <= 12 else hint
 
 

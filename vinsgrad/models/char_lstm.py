@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from vinsgrad import nn
 from vinsgrad.autograd.tensor import Tensor
-from vinsgrad.nn import Dropout, Embedding, Linear, Module
+from vinsgrad.nn import LSTM, Dropout, Embedding, Linear, Module
 
 
 class CharLSTM(Module):
@@ -34,7 +33,7 @@ class CharLSTM(Module):
         super().__init__()
         self.vocab_size = vocab_size
         self.embedding = Embedding(vocab_size, embedding_dim)
-        self.lstm = nn.LSTM(embedding_dim, hidden_size, num_layers, batch_first=True, dropout=dropout)
+        self.lstm = LSTM(embedding_dim, hidden_size, num_layers, batch_first=True, dropout=dropout)
         self.drop = Dropout(dropout)
         self.fc = Linear(hidden_size, vocab_size)
 
