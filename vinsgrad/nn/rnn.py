@@ -42,7 +42,10 @@ def _run_direction(
     ``weights`` are w_ih, w_hh, b_ih, b_hh, the biases None without bias."""
     w_ih, w_hh, b_ih, b_hh = weights
     assert w_ih is not None  # NOTE: for mypy: only the biases may be None
-    x_proj = F.linear(x, w_ih, b_ih)  # every time step's input projection in one matmul
+    T, B = x.shape[0], x.shape[1]
+    # NOTE: every time step's input projection in one 2-D matmul: NumPy runs (T, B, I) @ (I, G) as T small
+    # matmuls, about 3x slower than one (T*B, I) @ (I, G) at char-LSTM sizes.
+    x_proj = F.linear(x.reshape(T * B, x.shape[2]), w_ih, b_ih).reshape(T, B, w_ih.shape[0])
     last = 0 if reverse else -1
     if mode == "LSTM":
         hc = LSTMFn.apply(x_proj, w_hh, b_hh, h0, c0, reverse=reverse)
