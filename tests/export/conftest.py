@@ -63,8 +63,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             out = runs / config.stem
             args = ["train", str(config), "--out", str(out), "-q", "--set", "train.epochs=1"]
             args += ["--set", f"data.root={data}"] if "mnist" in config.read_text() else []
-            if "dataset: text" in config.read_text():  # a few steps on the generated text
-                args += ["--set", f"data.path={text}", "--set", "train.max_steps=3"]
+            if "dataset: text" in config.read_text():  # a few steps on the generated text, in short windows
+                args += ["--set", f"data.path={text}", "--set", "train.max_steps=3", "--set", "data.block_size=16"]
             result = CliRunner().invoke(app, args)
             assert result.exit_code == 0, result.output
             checkpoints[config.stem] = out / "last.npz"
