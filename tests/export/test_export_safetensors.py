@@ -79,3 +79,32 @@ def test_failures_leave_no_file_and_say_why(tmp_path: Path) -> None:
         vinsgrad.load(path)
     with pytest.raises(FileNotFoundError, match="no such file"):
         vinsgrad.load(tmp_path / "missing.safetensors")
+
+
+def test_the_core_works_without_the_export_extra(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = f"""
+import sys
+for name in ("safetensors", "onnx", "onnxruntime"):
+    sys.modules[name] = None  # as if not installed: importing them raises ImportError
+import vinsgrad, vinsgrad.nn as nn
+model = nn.Linear(2, 2)
+vinsgrad.save(model.state_dict(), {str(tmp_path / "w.npz")!r})
+model.load_state_dict(vinsgrad.load({str(tmp_path / "w.npz")!r}))
+try:
+    vinsgrad.load("w.safetensors")
+except ImportError as e:
+    print(e)
+import vinsgrad.onnx
+try:
+    vinsgrad.onnx.export(model, vinsgrad.randn(1, 2), "m.onnx")
+except ImportError as e:
+    print(e)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert result.stdout.splitlines() == [
+        "reading and writing .safetensors files needs the safetensors package: pip install 'vinsgrad[export]'",
+        "ONNX export needs the onnx package: pip install 'vinsgrad[export]'",
+    ]
