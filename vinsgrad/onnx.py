@@ -126,7 +126,11 @@ class _Trace:
 
 
 def _trace(model: Any, x: Tensor) -> _Trace:
-    """Run ``model(x)`` recording every Function call; Function.apply is wrapped only while it runs."""
+    """Run ``model(x)`` recording every Function call; Function.apply is wrapped only while it runs.
+
+    Every call is recorded, not only those autograd would record (no input requiring grad, an integer input), so
+    a value made from the input always leads back to it. NOTE: the wrapper is process-wide while the model runs,
+    so export from one thread at a time."""
     trace = _Trace(x, [])
     original = Function.__dict__["apply"]
 
