@@ -212,3 +212,13 @@ def test_the_model_zoo_sequence_models(tmp_path: Path) -> None:
     vinsgrad.manual_seed(0)
     assert run_both(CharLSTM(11, 8, 16, num_layers=2), (6,), tmp_path / "lstm.onnx", ints=11) < 1e-5
     assert run_both(GPT(11, block_size=6, n_layer=2, n_head=2, n_embd=8), (6,), tmp_path / "gpt.onnx", ints=11) < 1e-5
+
+
+@pytest.mark.parametrize("opset", [18, 20, 21])
+@pytest.mark.parametrize("name", ["gelu_layernorm_softmax", "gelu_tanh_3d_linear", "reductions"])
+def test_later_opsets(name: str, opset: int, tmp_path: Path) -> None:
+    make, shape = CASES[name]
+    assert run_both(make(), shape, tmp_path / "m.onnx", opset=opset) < 1e-5
+    ops = {node.op_type for node in onnx.load(str(tmp_path / "m.onnx")).graph.node}
+    if name.startswith("gelu"):  # one operator from opset 20, the formula before
+        assert ("Gelu" in ops) == (opset >= 20)
