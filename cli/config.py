@@ -496,11 +496,16 @@ def build_data(
     return train, val, test
 
 
+def sample_shape(config: dict[str, Any]) -> tuple[int, ...]:
+    """The shape of one raw sample of the configured dataset (text: ``(block_size,)`` token ids)."""
+    shape = DATASETS[config["data"]["dataset"]].sample_shape
+    return tuple(shape(config["data"]) if callable(shape) else shape)
+
+
 def dummy_batch(config: dict[str, Any]) -> tuple[vinsgrad.Tensor, vinsgrad.Tensor]:
     """A batch shaped like the real one (zeros through the configured transform) and its class labels."""
     spec = DATASETS[config["data"]["dataset"]]
-    shape = spec.sample_shape(config["data"]) if callable(spec.sample_shape) else spec.sample_shape
-    batch = np.zeros((DUMMY_BATCH, *shape), dtype=spec.sample_dtype)
+    batch = np.zeros((DUMMY_BATCH, *sample_shape(config)), dtype=spec.sample_dtype)
     if spec.sequence:  # token ids in, the next token id at every position out
         return vinsgrad.tensor(batch), vinsgrad.tensor(batch % num_classes(config))
     transform = build_transform(config["data"].get("transform", []))

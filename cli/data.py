@@ -29,19 +29,24 @@ def dataset_errors() -> Iterator[None]:
     except DownloadError as e:
         message = cli_advice(one_line(str(e)))
         damaged = DAMAGED.search(message)
-        if damaged and Path(damaged["folder"], damaged["file"]).exists():  # there, yet it failed verification
-            local = Path(damaged["folder"], damaged["file"])
-            name = CLI_NAMES.get(local.parent.parent.name, "DATASET")
+        folder, file = (Path(damaged["folder"]), damaged["file"]) if damaged else (None, "")
+        name = "DATASET" if folder is None else CLI_NAMES.get(folder.parent.name, CLI_NAMES.get(folder.name, "DATASET"))
+        if folder is not None and (folder / file).exists():  # there, yet it failed verification
+            local = folder / file
             raise UsageError(
                 f"{local} is damaged (truncated, or not the expected file) and no mirror could replace it: delete "
                 f"it, or run `vinsgrad download {name} --from <folder or archive>`"
             ) from None
-        raise CLIError(f"{message} {OFFLINE_HINT}", exit_code=1) from None
+        if name == "tiny-shakespeare":  # one file, and any text will do
+            message = message.replace("DATASET --from <folder or archive with the files>", f"{name} --from <file>")
+            message += " Or train on any text file: --set data.path=FILE."
+        raise CLIError(f"{message.replace('DATASET', name)} {OFFLINE_HINT}", exit_code=1) from None
     except (DatasetError, ValueError) as e:
         raise UsageError(cli_advice(one_line(str(e)))) from None
 
 
-CLI_NAMES = {"MNIST": "mnist", "FashionMNIST": "fashion-mnist"}  # a dataset's folder -> its `download` name
+# A dataset's folder (root/MNIST/raw, root/tiny-shakespeare) -> its `download` name.
+CLI_NAMES = {"MNIST": "mnist", "FashionMNIST": "fashion-mnist", "tiny-shakespeare": "tiny-shakespeare"}
 # The library's message when a file could not be fetched (fetch.py); the CLI checks whether a local copy was there.
 DAMAGED = re.compile(r"could not download (?P<file>[^ ]+) into (?P<folder>.+?); every mirror failed")
 

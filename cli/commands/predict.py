@@ -52,6 +52,8 @@ def predict_command(
     if file is None and index is None:
         raise UsageError("say which image: --index I (a sample of the --split) or --file image.npy")
     ckpt = load_checkpoint(checkpoint)
+    if ckpt.config["data"]["dataset"] == "text":
+        raise UsageError(f"{checkpoint} is a language model; generate text with: vinsgrad sample {checkpoint}")
     model = restore_model(ckpt, checkpoint)
     if file is not None:
         raw, label, where = read_image_file(file, index or 0, ckpt.config), None, str(file)
@@ -88,9 +90,10 @@ def read_image_file(path: Path, index: int, config: dict[str, Any]) -> np.ndarra
     from vinsgrad.vision.datasets import DatasetError
     from vinsgrad.vision.datasets.idx import read_idx
 
-    from ..config import DATASETS
+    from ..config import DATASETS, sample_shape
 
     spec = DATASETS[config["data"]["dataset"]]
+    shape = sample_shape(config)
     if path.is_dir():
         raise UsageError(f"--file {path}: is a folder, expected a .npy or IDX image file")
     try:
@@ -107,15 +110,15 @@ def read_image_file(path: Path, index: int, config: dict[str, Any]) -> np.ndarra
         raise UsageError(f"--file {path}: not a .npy or IDX image file ({one_line(str(error))})") from None
     except (OSError, DatasetError) as error:
         raise UsageError(f"--file {path}: not a .npy or IDX image file ({one_line(str(error))})") from None
-    if array.shape == (*spec.sample_shape,):
+    if array.shape == shape:
         image = array
-    elif array.shape[1:] == tuple(spec.sample_shape):
+    elif array.shape[1:] == shape:
         if index >= len(array):
             raise UsageError(f"--index {index}: {path} holds {len(array)} images (0..{len(array) - 1})")
         image = array[index]
     else:
         raise UsageError(
-            f"--file {path}: expected an image of shape {tuple(spec.sample_shape)} (or a stack of them) like the "
+            f"--file {path}: expected an image of shape {shape} (or a stack of them) like the "
             f"model's training data, got shape {array.shape}"
         )
     if spec.sample_dtype == "uint8" and image.dtype != np.uint8:  # floats in [0, 1] as the pixels they stand for

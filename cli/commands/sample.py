@@ -72,7 +72,7 @@ def sample_command(
     else:
         sys.stdout.write(prompt)
     sys.stdout.flush()
-    ids = encode(prompt, chars)
+    ids = encode(prompt, chars).tolist()
     for token in generate(model, ids, tokens, block_size=block_size, temperature=temperature, top_k=top_k,
                           generator=generator):  # fmt: skip
         sys.stdout.write(chars[token])

@@ -79,7 +79,7 @@ def test_generated_datasets_need_no_download(tmp_path: Path) -> None:
     [
         (["mnsit"], "Error: unknown dataset 'mnsit'; did you mean 'mnist'?"),
         (["fashion_mnist"], "Error: unknown dataset 'fashion_mnist'; did you mean 'fashion-mnist'?"),
-        (["imagenet"], "Error: unknown dataset 'imagenet' (choices: fashion-mnist, mnist)"),
+        (["imagenet"], "Error: unknown dataset 'imagenet' (choices: fashion-mnist, mnist, tiny-shakespeare)"),
         (["mnist", "--mirror", "ftp://example.org/"], "Error: mirror 'ftp://example.org/' must start with http://"),
         (["mnist", "--from", "/no/such/folder"], "Error: /no/such/folder: no such folder or archive"),
     ],

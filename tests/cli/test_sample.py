@@ -61,3 +61,14 @@ def test_a_classifier_checkpoint_is_refused(tmp_path: Path) -> None:
 def test_bad_options_are_usage_errors(gpt_run: Path, args: list[str], message: str) -> None:  # noqa: F811
     result = sample(gpt_run, *args)
     assert result.exit_code == 2 and message in result.output  # type: ignore[attr-defined]
+
+
+def test_on_a_terminal_the_prompt_is_styled_and_the_rest_is_not(gpt_run: Path) -> None:  # noqa: F811
+    plain = sample(gpt_run, "--prompt", "the ", "--tokens", "20", "--seed", "4")
+    styled = runner.invoke(
+        app(), ["sample", str(gpt_run / "last.npz"), "--prompt", "the ", "--tokens", "20", "--seed", "4"],
+        env={"FORCE_COLOR": "1", "TERM": "xterm-256color"},
+    )  # fmt: skip
+    assert styled.exit_code == 0, styled.output
+    assert styled.stdout.startswith("\x1b[1;36mthe \x1b[0m")
+    assert styled.stdout.removeprefix("\x1b[1;36mthe \x1b[0m") == plain.stdout.removeprefix("the ")  # type: ignore[attr-defined]

@@ -114,3 +114,17 @@ def test_a_text_url_is_downloaded_once(server: tuple[str, Path], tmp_path: Path)
     assert path == tmp_path / "data" / "text" / "notes.txt" and path.read_text() == "hello"
     (www / "notes.txt").unlink()
     assert download_text(url + "notes.txt", tmp_path / "data", progress=False) == path
+
+
+def test_training_without_a_reachable_copy_says_how_to_get_one(server: tuple[str, Path], tmp_path: Path) -> None:
+    url, _ = server  # serves nothing: 404
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "model: {type: GPT, n_layer: 1, n_head: 1, n_embd: 8, block_size: 8}\noptimizer: {type: AdamW}\n"
+        f"data: {{dataset: text, root: {tmp_path / 'data'}, block_size: 8}}\n"
+    )
+    result = runner.invoke(app, ["train", str(config), "--out", str(tmp_path / "run")], env={"VINSGRAD_MIRROR": url})
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and f"{url}input.txt (HTTP 404" in result.stderr
+    assert "run `vinsgrad download tiny-shakespeare --from <file>`" in result.stderr
+    assert "Or train on any text file: --set data.path=FILE." in result.stderr
