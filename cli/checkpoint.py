@@ -160,9 +160,25 @@ def current_umask() -> int:
 def load_weights(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """A model's ``state_dict`` from a weights file, for ``vinsgrad train --init-from``.
 
-    Reads a vinsgrad checkpoint (.npz); other formats are added here, by suffix, without touching the trainer.
+    Reads a vinsgrad checkpoint (.npz), or a .safetensors file (weights from `vinsgrad export` or from PyTorch).
     """
+    if str(path).endswith(".safetensors"):
+        return load_safetensors_weights(path)
     return load_checkpoint(path).model_state
+
+
+def load_safetensors_weights(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
+    """The arrays of a .safetensors file by name; any problem is a one-line ``CheckpointError``."""
+    import vinsgrad
+    from vinsgrad.serialization import SerializationError
+
+    try:
+        return {key: tensor._data for key, tensor in vinsgrad.load(path).items()}
+    except (SerializationError, OSError) as e:
+        message = str(e) if str(e).startswith(str(path)) else f"{path}: {e}"
+        raise CheckpointError(f"weights {message}") from None
+    except ImportError as e:
+        raise CheckpointError(str(e), exit_code=1) from None
 
 
 def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:

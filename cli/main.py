@@ -24,6 +24,7 @@ import typer
 from .commands.configs import configs_command
 from .commands.download import download_command
 from .commands.eval import eval_command
+from .commands.export import export_command
 from .commands.graph import graph_command
 from .commands.inspect import inspect_command
 from .commands.predict import predict_command
@@ -160,6 +161,7 @@ register(predict_command, "predict")
 register(graph_command, "graph")
 register(selftest_command, "selftest")
 register(configs_command, "configs")
+register(export_command, "export")
 register(sample_command, "sample")
 app.command(
     "run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "allow_interspersed_args": False}

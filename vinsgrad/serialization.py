@@ -144,7 +144,8 @@ def load(f: PathLike | IO[bytes], map_location: Any = None, *, weights_only: boo
     """Load an object saved by ``save`` from a path or a binary file object. Saved Tensors come back as Tensors
     (NumPy arrays as arrays), so ``model.load_state_dict(vinsgrad.load(path))`` works. Raises
     ``FileNotFoundError`` for a missing file and ``SerializationError`` for anything that is not an intact
-    vinsgrad file.
+    vinsgrad file. A path ending in ``.safetensors`` is read as a safetensors file instead (a dict of Tensors;
+    see ``vinsgrad.safetensors``).
 
     ``map_location`` is PyTorch's: None, ``"cpu"``, ``device("cpu")``, a dict whose targets are the CPU, or a
     function ``(tensor, "cpu") -> tensor`` applied to each loaded Tensor; any other device is an error, as vinsgrad
@@ -155,12 +156,16 @@ def load(f: PathLike | IO[bytes], map_location: Any = None, *, weights_only: boo
     if unknown:
         raise TypeError(f"load() got unexpected keyword arguments {sorted(unknown)}")
     remap = _map_location(map_location)
+    if not hasattr(f, "read") and os.fspath(f).endswith(".safetensors"):  # weights from PyTorch & co: their format
+        from vinsgrad.safetensors import load_file
+
+        tensors = load_file(f)
+        return tensors if remap is None else _remap(tensors, remap)
     name = getattr(f, "name", "<file>") if hasattr(f, "read") else os.fspath(f)
     if not hasattr(f, "read") and not Path(name).exists():
         raise FileNotFoundError(f"{name}: no such file")
     if not hasattr(f, "read") and Path(name).is_dir():
         raise IsADirectoryError(f"{name}: is a folder, expected a file")
-    # NOTE: one reader today; another format (by the path's suffix) dispatches here, before the npz reader.
     try:
         obj = _unpack(_read_members(f))
     except SerializationError as e:
