@@ -250,7 +250,11 @@ def main(argv: list[str] | None = None) -> int:
             import torch  # type: ignore[no-redef]
         except ImportError:
             print("note: torch is not importable, PyTorch columns are skipped", file=sys.stderr)
+    from vinsgrad_cli.memory import keep_freed_memory
+
+    # the heap policy `vinsgrad train` runs with, for every workload of this process alike
     report: dict[str, Any] = {"torch": getattr(torch, "__version__", None), "machine": machine(torch)}
+    report["machine"]["keep_freed_memory"] = keep_freed_memory()
     print(f"machine: {report['machine']}", file=sys.stderr)
     needs_data = {"seed", "large", "cnn", "load", "memory"} & set(only)
     root = data.prepare_root(args.data, args.root) if needs_data else args.data

@@ -46,6 +46,7 @@ from .console import PlainReporter, Reporter, number, percent
 from .data import dataset_errors
 from .errors import CLIError, Interrupted, one_line
 from .evaluation import evaluate, summed_loss
+from .memory import keep_freed_memory
 from .threads import use_threads
 
 LOADER_SEED_OFFSET = 1  # the loader's generator is seeded with seed + 1, so shuffling and init are separate streams
@@ -106,6 +107,7 @@ class Trainer:
         example = dummy_batch(config)[0]
         self.input_shape = list(example.shape[1:])
         self.threads = use_threads(config["train"]["threads"], self.model, example, config["data"]["batch_size"])
+        keep_freed_memory()
         data = config["data"]
         self.loader_generator = vinsgrad.Generator(seed + LOADER_SEED_OFFSET)
         epoch_size = getattr(train, "samples_per_epoch", None)  # text: a pass's worth of random windows

@@ -61,6 +61,7 @@ def eval_command(
     from ..console import print_report
     from ..data import load_split, raw_sample
     from ..evaluation import confident_errors, evaluate, make_report
+    from ..memory import keep_freed_memory
     from ..rendering import draw_errors, evaluation_plain, evaluation_rich, print_boundary
     from ..threads import parse_threads, use_threads
 
@@ -81,6 +82,7 @@ def eval_command(
     from ..config import dummy_batch
 
     use_threads(setting, model, dummy_batch(ckpt.config)[0], loader.batch_size or 1)
+    keep_freed_memory()
     result = evaluate(model, loader, build_loss(ckpt.config), keep_probabilities=show_errors > 0)
     report = make_report(result, checkpoint=str(checkpoint), split=split.value, meta=ckpt.meta)
     if show_errors:

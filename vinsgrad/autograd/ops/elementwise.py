@@ -85,8 +85,12 @@ def check_alpha(x: Any, y: Any, alpha: Any) -> None:
 # its shape (_conform), so forward saves nothing but alpha; the cheapest op of every model (a + b at batch 64: 0.5 of
 # 2.2 µs).
 class AddFn(Function):
+    alpha = 1  # ctx.alpha when forward is given none
+
     @staticmethod
     def forward(ctx, x, y, alpha=1):
+        if alpha.__class__ is int and alpha == 1 and type(x) is type(y) is ndarray and x.dtype == y.dtype:
+            return x + y  # NOTE: the usual case, with nothing to promote, check or save: a third of add's overhead
         x, y = promote(x, y)
         check_alpha(x, y, alpha)
         ctx.alpha = alpha

@@ -64,7 +64,7 @@ def _window_max(x: ndarray, kernel: tuple[int, int], stride: Any, dilation: Any,
     # NOTE: the offset of the first tap equal to the max, branch-free (masked stores are slow): going backwards,
     # arg -= (tap == best) * (arg - k) sets arg to k where the tap holds the max. A NaN max equals no tap; those
     # windows, rare, take the offset of their last NaN afterwards, as PyTorch's (val > max || isnan(val)) does.
-    arg = xp.full(best.shape, kh * kw - 1, dtype=xp.min_scalar_type(kh * kw))
+    arg = xp.full_like(best, kh * kw - 1, dtype=xp.min_scalar_type(kh * kw))  # in best's layout: see backward
     for k in range(kh * kw - 2, -1, -1):
         arg -= (taps[k] == best).view(xp.uint8) * (arg - arg.dtype.type(k))
     if best.dtype.kind == "f" and xp.isnan(best).any():
@@ -84,12 +84,15 @@ class MaxPool2dFn(Function):
     @staticmethod
     def backward(ctx, grad):
         shape, pshape, (kh, kw), stride, dilation, out_hw, pads, channels_last = ctx.geometry
+        # windows that tile the padded input exactly (the usual 2x2 pool) write every element below: no zero fill
+        tiled = stride == (kh, kw) and dilation == (1, 1) and pshape[-2:] == (out_hw[0] * kh, out_hw[1] * kw)
+        alloc = xp.empty if tiled else xp.zeros
         if channels_last:  # the gradient in the input's own layout, so a conv's backward reads it without a copy
-            dxpad = xp.zeros((pshape[0], *pshape[2:], pshape[1]), dtype=grad.dtype).transpose(0, 3, 1, 2)
+            dxpad = alloc((pshape[0], *pshape[2:], pshape[1]), dtype=grad.dtype).transpose(0, 3, 1, 2)
             # NOTE: and grad in the layout of arg (and of dxpad): mixed layouts make the scatter below 5x slower
             grad = xp.ascontiguousarray(grad.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
         else:
-            dxpad = xp.zeros(pshape, dtype=grad.dtype)
+            dxpad = alloc(pshape, dtype=grad.dtype)
         overlap = any(s < d * (k - 1) + 1 for s, d, k in zip(stride, dilation, (kh, kw)))
         for k in range(kh * kw):
             tap = _taps(dxpad, k // kw, k % kw, out_hw, stride, dilation)
