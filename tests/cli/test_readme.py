@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -61,3 +63,17 @@ def test_readme_error_example_is_what_the_cli_prints() -> None:
     result = CliRunner().invoke(app, command.split())
     assert result.exit_code == 2
     assert result.stderr.strip() == error
+
+
+def test_readme_run_examples_print_what_it_shows(tmp_path: Path) -> None:
+    """Each `$ cat SCRIPT` in the README is written out, run with `vinsgrad run`, and must print the lines shown."""
+    text = README.read_text()
+    examples = re.findall(r"\$ cat (\w+\.py)\n(.*?)\$ vinsgrad run \1\n(.*?)(?=\$ |```)", text, flags=re.S)
+    assert [name for name, _, _ in examples] == ["fit_line.py", "uses_fft.py"]
+    for name, script, shown in examples:
+        (tmp_path / name).write_text(script, encoding="utf-8")
+        proc = subprocess.run(
+            [sys.executable, "-m", "vinsgrad_cli", "run", name], capture_output=True, text=True, cwd=tmp_path
+        )
+        assert proc.stdout + proc.stderr == shown
+        assert proc.returncode == (1 if shown.startswith("Error:") else 0)
