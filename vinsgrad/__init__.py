@@ -103,6 +103,7 @@ from vinsgrad.functions import (  # elementwise ops as functions, with out= (iss
     logical_not,
     logical_or,
     logical_xor,
+    matmul,
     maximum,
     minimum,
     mul,
@@ -156,7 +157,6 @@ short = int16
 half = float16
 
 # Reductions, comparisons and tests as functions too: vinsgrad.sum(x) is x.sum(), as in PyTorch.
-matmul = Tensor.matmul
 numel = Tensor.numel
 sum = Tensor.sum
 prod = Tensor.prod
@@ -294,6 +294,7 @@ __all__ = [
     "logspace",
     "long",
     "manual_seed",
+    "matmul",
     "maximum",
     "meshgrid",
     "minimum",

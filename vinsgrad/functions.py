@@ -93,6 +93,11 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
     return _write_out(_as_tensor(input).div(other, rounding_mode=rounding_mode), out)
 
 
+def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """``input @ other`` with PyTorch's broadcasting of batch dims; ``out=`` receives the result."""
+    return _write_out(input @ other, out)
+
+
 def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:
     """``input ** exponent``; either may be a number."""
     return _write_out(ops.PowFn.apply(input, exponent), out)

@@ -169,3 +169,13 @@ def test_out_receives_the_result_resized_and_cast() -> None:
     with vg.no_grad():
         vg.sin(t64([0.0]), out=as_float)
     np.testing.assert_array_equal(as_float._data, [0.0])
+
+
+def test_matmul_function_takes_keywords_and_out() -> None:
+    # the tensors tutorial writes torch.matmul(a, b, out=c); the polynomial one matmul(input=, other=)
+    a, b = vg.tensor([[1.0, 2.0]]), vg.tensor([[3.0], [4.0]])
+    out = vg.empty(3, 3)
+    assert vg.matmul(a, b, out=out) is out and out.tolist() == [[11.0]]
+    assert vg.matmul(input=a, other=b).tolist() == [[11.0]]
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        vg.matmul(a.requires_grad_(), b, out=out)
