@@ -18,7 +18,7 @@ from benchmarks import data, micro, process, workloads
 from vinsgrad import threads
 
 ROOT = Path(__file__).resolve().parents[1]
-GROUPS = ("seed", "large", "cnn", "step", "load", "micro", "memory", "startup")
+GROUPS = ("seed", "large", "cnn", "step", "gpt", "load", "micro", "memory", "startup")
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 STEPS_PER_ROUND = workloads.STEPS_PER_ROUND
 
@@ -123,6 +123,31 @@ def step_group(torch: Any, rounds: int, setting: int | str) -> dict[str, Any]:
     return result
 
 
+def gpt_group(torch: Any, rounds: int, setting: int | str, vocab_size: int = 65) -> dict[str, Any]:
+    """configs/shakespeare_gpt.yaml's training step (forward, cross-entropy, backward, clip_grad_norm_, AdamW) on one
+    random batch, vinsgrad against the same GPT written in PyTorch, from the same weights."""
+    config = workloads.gpt_config(ROOT / "configs" / "shakespeare_gpt.yaml")
+    step = workloads.GPTSteps(config, vocab_size=vocab_size, seed=0)
+    example = vinsgrad.zeros(2, step.block_size, dtype=vinsgrad.int64)
+    n = use_threads(setting, torch, step.model, example, step.batch_size)
+    group: list[workloads.Workload] = [step]
+    if torch is not None:
+        group.append(workloads.TorchGPTSteps(torch, config, vocab_size=vocab_size, initial=step.initial))
+    for w in group:  # one step each first: allocations, caches and lazy initialisation out of the timings
+        w.train_epoch()
+    result = interleave(group, rounds)
+    tokens = step.batch_size * step.block_size
+    for w in group:
+        row = result[w.name]
+        row["ms_per_step"] = row["seconds_per_epoch"] / workloads.GPT_STEPS_PER_ROUND * 1000
+        row["cpu_ms_per_step"] = row["cpu_seconds_per_epoch"] / workloads.GPT_STEPS_PER_ROUND * 1000
+        row["tokens_per_second"] = tokens / (row["ms_per_step"] / 1000)
+        row["first_loss"] = w.losses[0]  # type: ignore[attr-defined]
+    result["ratios"] = ratios(result, [("vinsgrad", "pytorch")])
+    result["threads"] = n
+    return result
+
+
 def load_group(root: Path, rounds: int, setting: int | str) -> dict[str, Any]:
     """The seed epoch on a quiet machine, then with (cores + 1) busy processes running, alternately."""
     seed = workloads.Seed(root, sizes=(784, 128, 64, 10), batch_size=64, seed=0)
@@ -154,11 +179,12 @@ def print_report(report: dict[str, Any]) -> None:
         return "-" if v is None else format(v, spec)
 
     print("\n" + ", ".join(f"{k}={v}" for k, v in report["machine"].items()) + f", torch={report['torch']}")
-    for name in ("seed", "large", "cnn", "step", "load"):
+    for name in ("seed", "large", "cnn", "step", "gpt", "load"):
         if name not in report:
             continue
         res = report[name]
-        unit = f"s/{STEPS_PER_ROUND} steps" if name == "step" else "s/epoch"
+        steps = {"step": STEPS_PER_ROUND, "gpt": workloads.GPT_STEPS_PER_ROUND}.get(name)
+        unit = f"s/{steps} steps" if steps else "s/epoch"
         print(f"\n{name} (median over epochs; {res['threads']} BLAS thread(s))")
         print(f"  {'workload':<14}{unit:>16}{'cpu s':>10}{'test acc':>10}")
         for key, row in res.items():
@@ -168,6 +194,13 @@ def print_report(report: dict[str, Any]) -> None:
                     f"  {key:<14}{row['seconds_per_epoch']:>16.3f}{row['cpu_seconds_per_epoch']:>10.3f}"
                     f"{'-' if acc is None else format(acc * 100, '.2f') + '%':>10}"
                 )
+        if name == "gpt":
+            for key, row in res.items():
+                if isinstance(row, dict) and key != "ratios":
+                    print(
+                        f"  {key:<14}{row['ms_per_step']:>9.1f} ms/step (cpu {row['cpu_ms_per_step']:.1f} ms)"
+                        f"{row['tokens_per_second']:>10.0f} tokens/s, first loss {row['first_loss']:.4f}"
+                    )
         for key, v in res["ratios"].items():
             print(f"  ratio {key:<24}{fmt(v, '.2f'):>8}")
     if "micro" in report:
@@ -184,13 +217,13 @@ def print_report(report: dict[str, Any]) -> None:
     if "startup" in report:
         s = report["startup"]
         print(f"`vinsgrad --help`: {s['vinsgrad_help_s']:.3f} s (bare python: {s['python_s']:.3f} s)")
-    print("\nissue 18's targets (ratios from this run)")
+    print("\ntargets of issues 17 and 18 (ratios from this run)")
     for label, value in targets(report).items():
         print(f"  {label:<52}{fmt(value, '.2f'):>8}")
 
 
 def targets(report: dict[str, Any]) -> dict[str, float | None]:
-    """The figures issue 18's table asks for, picked out of this run's groups."""
+    """The figures tables of issues 17 and 18 ask for, picked out of this run's groups."""
 
     def get(group: str, key: str) -> float | None:
         return report.get(group, {}).get("ratios", {}).get(key)
@@ -201,6 +234,7 @@ def targets(report: dict[str, Any]) -> dict[str, float | None]:
         "cnn epoch vs PyTorch": get("cnn", "vinsgrad/pytorch"),
         "cnn epoch vs hand NumPy floor": get("cnn", "vinsgrad/floor"),
         "cnn bare training step vs PyTorch": get("step", "vinsgrad/pytorch"),
+        "gpt training step vs PyTorch (issue 17: <= 1.5)": get("gpt", "vinsgrad/pytorch"),
         "seed epoch vs PyTorch": get("seed", "vinsgrad/pytorch"),
         "large MLP vs PyTorch": get("large", "vinsgrad/pytorch"),
         "seed epoch with cores+1 busy processes vs quiet": get("load", "loaded/quiet"),
@@ -224,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--only", default=",".join(GROUPS), help=f"comma-separated subset of {','.join(GROUPS)}")
     parser.add_argument("--epochs", type=int, default=5, help="epochs of the seed workload")
+    parser.add_argument("--gpt-rounds", type=int, default=5, help="rounds of the gpt group (5 steps each)")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even when it is importable")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     parser.add_argument(
@@ -272,6 +307,13 @@ def main(argv: list[str] | None = None) -> int:
     if "step" in only:
         print(f"step: configs/cnn.yaml's training step on one batch, {STEPS_PER_ROUND} steps a round", file=sys.stderr)
         report["step"] = step_group(torch, rounds=5, setting=setting)
+    if "gpt" in only:
+        print(
+            f"gpt: configs/shakespeare_gpt.yaml's training step on one 32x128 batch, vocab 65, "
+            f"{workloads.GPT_STEPS_PER_ROUND} steps a round",
+            file=sys.stderr,
+        )
+        report["gpt"] = gpt_group(torch, rounds=args.gpt_rounds, setting=setting)
     if "load" in only:
         print("load: the seed epoch quiet, then with cores+1 busy processes", file=sys.stderr)
         report["load"] = load_group(root, rounds=3, setting=setting)

@@ -500,3 +500,134 @@ class Busy(Named):
                 p.kill()
             for p in spinners:
                 p.wait()
+
+
+GPT_STEPS_PER_ROUND = 5
+
+
+def gpt_config(path: Path) -> dict[str, Any]:
+    """configs/shakespeare_gpt.yaml's model and training settings, read as the CLI reads them."""
+    return cnn_config(path)
+
+
+class GPTSteps(Workload):
+    """configs/shakespeare_gpt.yaml's bare training step (forward, cross-entropy, backward, clip_grad_norm_, AdamW)
+    on one fixed random (batch, block_size) int64 batch, ``GPT_STEPS_PER_ROUND`` steps per ``epoch()``."""
+
+    def __init__(self, config: dict[str, Any], *, vocab_size: int, seed: int) -> None:
+        from vinsgrad.models import GPT
+
+        self.name = "vinsgrad"
+        vinsgrad.manual_seed(seed)
+        spec = {k: v for k, v in config["model"].items() if k != "type"}
+        self.batch_size, self.block_size = int(config["data"]["batch_size"]), int(spec["block_size"])
+        self.clip = float(config["train"]["clip_grad_norm"])
+        x, y = gpt_batch(self.batch_size, self.block_size, vocab_size, seed)
+        self.model = GPT(vocab_size, **spec)
+        self.initial = {k: v._data.copy() for k, v in self.model.state_dict().items()}
+        self.criterion = nn.CrossEntropyLoss()
+        self.optimizer = optim.AdamW(self.model.parameters(), lr=float(config["optimizer"]["lr"]))
+        self.x, self.y = vinsgrad.from_numpy(x), vinsgrad.from_numpy(y)
+        self.losses: list[float] = []
+
+    def clip_grad_norm(self) -> None:
+        nn.utils.clip_grad_norm_(self.model.parameters(), self.clip)
+
+    def train_epoch(self) -> None:
+        self.model.train()
+        for _ in range(GPT_STEPS_PER_ROUND):
+            self.optimizer.zero_grad()
+            logits = self.model(self.x)
+            loss = self.criterion(logits.reshape(-1, logits.shape[-1]), self.y.reshape(-1))
+            loss.backward()
+            self.clip_grad_norm()
+            self.optimizer.step()
+            self.losses.append(loss.item())
+
+    def accuracy(self) -> None:  # type: ignore[override]
+        return None
+
+
+def gpt_batch(batch_size: int, block_size: int, vocab_size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A random (inputs, targets) pair of (batch_size, block_size) int64 token ids."""
+    rng = np.random.default_rng(seed)
+    return (
+        rng.integers(0, vocab_size, (batch_size, block_size), dtype=np.int64),
+        rng.integers(0, vocab_size, (batch_size, block_size), dtype=np.int64),
+    )
+
+
+def torch_gpt(torch: Any, vocab_size: int, *, n_layer: int, n_head: int, n_embd: int, block_size: int) -> Any:
+    """The same GPT in PyTorch (written here, parameter names as vinsgrad.models.GPT's): token and position
+    embeddings, pre-norm blocks of causal scaled_dot_product_attention and a tanh-GELU MLP, tied head."""
+    tn, F = torch.nn, torch.nn.functional
+    Base: Any = tn.Module
+
+    class Attention(Base):
+        def __init__(self) -> None:
+            super().__init__()
+            self.c_attn, self.c_proj = tn.Linear(n_embd, 3 * n_embd), tn.Linear(n_embd, n_embd)
+
+        def forward(self, x: Any) -> Any:
+            B, T, C = x.shape
+            qkv = self.c_attn(x).reshape(B, T, 3, n_head, C // n_head).permute(2, 0, 3, 1, 4)
+            y = F.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], is_causal=True)
+            return self.c_proj(y.transpose(1, 2).reshape(B, T, C))
+
+    class Mlp(Base):
+        def __init__(self) -> None:
+            super().__init__()
+            self.c_fc, self.c_proj = tn.Linear(n_embd, 4 * n_embd), tn.Linear(4 * n_embd, n_embd)
+            self.gelu = tn.GELU(approximate="tanh")
+
+        def forward(self, x: Any) -> Any:
+            return self.c_proj(self.gelu(self.c_fc(x)))
+
+    class Block(Base):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ln_1, self.attn, self.ln_2, self.mlp = tn.LayerNorm(n_embd), Attention(), tn.LayerNorm(n_embd), Mlp()
+
+        def forward(self, x: Any) -> Any:
+            x = x + self.attn(self.ln_1(x))
+            return x + self.mlp(self.ln_2(x))
+
+    class Gpt(Base):
+        def __init__(self) -> None:
+            super().__init__()
+            self.wte, self.wpe = tn.Embedding(vocab_size, n_embd), tn.Embedding(block_size, n_embd)
+            self.h = tn.ModuleList([Block() for _ in range(n_layer)])
+            self.ln_f = tn.LayerNorm(n_embd)
+            self.lm_head = tn.Linear(n_embd, vocab_size, bias=False)
+            self.lm_head.weight = self.wte.weight
+
+        def forward(self, idx: Any) -> Any:
+            x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1]))
+            for block in self.h:
+                x = block(x)
+            return self.lm_head(self.ln_f(x))
+
+    return Gpt()
+
+
+class TorchGPTSteps(GPTSteps):
+    """The same step in PyTorch, from the vinsgrad model's initial weights, on the same batch."""
+
+    def __init__(self, torch: Any, config: dict[str, Any], *, vocab_size: int, initial: dict[str, np.ndarray]) -> None:
+        self.name = "pytorch"
+        self.torch = torch
+        spec = {k: config["model"][k] for k in ("n_layer", "n_head", "n_embd", "block_size")}
+        if config["model"].get("dropout", 0.0) != 0.0 or not config["model"].get("bias", True):
+            raise ValueError("benchmarks: the PyTorch GPT twin is written without dropout and with biases")
+        self.batch_size, self.block_size = int(config["data"]["batch_size"]), int(spec["block_size"])
+        self.clip = float(config["train"]["clip_grad_norm"])
+        self.model = torch_gpt(torch, vocab_size, **spec)
+        self.model.load_state_dict({k: torch.from_numpy(v) for k, v in initial.items()})
+        x, y = gpt_batch(self.batch_size, self.block_size, vocab_size, 0)
+        self.x, self.y = torch.from_numpy(x), torch.from_numpy(y)
+        self.criterion = torch.nn.CrossEntropyLoss()
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=float(config["optimizer"]["lr"]))
+        self.losses = []
+
+    def clip_grad_norm(self) -> None:
+        self.torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.clip)

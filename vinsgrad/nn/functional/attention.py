@@ -26,7 +26,11 @@ class ScaledDotProductAttentionFn(Function):
         if groups > 1:  # grouped-query attention: each key/value head serves `groups` query heads
             k, v = xp.repeat(k, groups, axis=-3), xp.repeat(v, groups, axis=-3)
         scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
-        scores = q @ xp.swapaxes(k, -1, -2)
+        # NOTE: NumPy's stacked matmul leaves BLAS when an operand is strided (q, k, v are usually views of one
+        # qkv projection) or its second operand transposed: 10x slower. Contiguous copies (and k^T made
+        # contiguous) keep every product in BLAS, forward and backward.
+        q, k, v = xp.ascontiguousarray(q), xp.ascontiguousarray(k), xp.ascontiguousarray(v)
+        scores = q @ xp.ascontiguousarray(xp.swapaxes(k, -1, -2))
         scores *= scores.dtype.type(scale)
         if attn_mask is not None:
             full = xp.broadcast_shapes(scores.shape, attn_mask.shape)
@@ -54,13 +58,22 @@ class ScaledDotProductAttentionFn(Function):
     def backward(ctx, grad):
         q, k, v, probs, attn, keep = ctx.saved_tensors
         needs = ctx.needs_input_grad
+        grad = xp.ascontiguousarray(grad)  # see forward's NOTE
         dv = xp.swapaxes(attn, -1, -2) @ grad if needs[2] else None
-        d_probs = grad @ xp.swapaxes(v, -1, -2)
+        d_probs = grad @ xp.ascontiguousarray(xp.swapaxes(v, -1, -2))
         if keep is not None:
             d_probs *= keep * d_probs.dtype.type(0.0 if ctx.dropout_p >= 1.0 else 1.0 / (1.0 - ctx.dropout_p))
-        d_scores = probs * (d_probs - (d_probs * probs).sum(axis=-1, keepdims=True))
-        dq = d_scores @ k * d_scores.dtype.type(ctx.scale) if needs[0] else None
-        dk = xp.swapaxes(d_scores, -1, -2) @ q * d_scores.dtype.type(ctx.scale) if needs[1] else None
+        # dS = P * (dP - rowsum(dP * P)), in place on dP's buffer (three (..., L, S) temporaries fewer)
+        row = (d_probs * probs).sum(axis=-1, keepdims=True)
+        d_scores = d_probs
+        d_scores -= row
+        d_scores *= probs
+        scale = d_scores.dtype.type(ctx.scale)
+        dq = d_scores @ k if needs[0] else None
+        dk = xp.swapaxes(d_scores, -1, -2) @ q if needs[1] else None
+        for g in (dq, dk):
+            if g is not None:
+                g *= scale
         if ctx.groups > 1:  # the adjoint of repeat: sum the gradients of the query heads that shared a head
             dk = None if dk is None else _sum_groups(dk, ctx.groups)
             dv = None if dv is None else _sum_groups(dv, ctx.groups)
@@ -70,7 +83,8 @@ class ScaledDotProductAttentionFn(Function):
 
 def _safe_softmax(scores: ndarray) -> ndarray:
     """Softmax over the last dim, in place; a row that attends to nothing (all -inf) gives zeros, not NaN."""
-    row_max = scores.max(axis=-1, keepdims=True)
+    # NOTE: fmax's reduction is 1.6x faster than max's; a NaN row still comes out NaN (exp(NaN) poisons the sum)
+    row_max = xp.fmax.reduce(scores, axis=-1, keepdims=True)
     row_max[~xp.isfinite(row_max)] = 0.0
     scores -= row_max
     xp.exp(scores, out=scores)

@@ -34,7 +34,10 @@ class NormalizeFn(Function):
         xhat = xp.multiply(centered, rstd, out=centered)
         out = xhat if weight is None else xhat * weight.reshape(param_shape)
         if bias is not None:
-            out = out + bias.reshape(param_shape)
+            if out is xhat:  # xhat is kept for backward
+                out = out + bias.reshape(param_shape)
+            else:
+                out += bias.reshape(param_shape)  # NOTE: in place on the fresh product (one temporary fewer)
         ctx.save_for_backward(xhat, rstd, weight)
         ctx.axes, ctx.param_shape = axes, param_shape
         ctx.bias_shape = None if bias is None else bias.shape
@@ -46,11 +49,18 @@ class NormalizeFn(Function):
         need_x, need_w, need_b = ctx.needs_input_grad
         gx = gw = gb = None
         if need_x:
-            gxhat = grad if weight is None else grad * weight.reshape(ctx.param_shape)
             if ctx.batch_stats:  # the mean and variance depend on x too
+                # NOTE: in place on one fresh buffer (LayerNorm runs this on every block's activations)
+                gxhat = grad.copy() if weight is None else grad * weight.reshape(ctx.param_shape)
                 a = ctx.axes
-                gxhat = gxhat - gxhat.mean(axis=a, keepdims=True) - xhat * (gxhat * xhat).mean(axis=a, keepdims=True)
-            gx = gxhat * rstd
+                mean_g = gxhat.mean(axis=a, keepdims=True)
+                mean_gx = (gxhat * xhat).mean(axis=a, keepdims=True)
+                gxhat -= mean_g
+                gxhat -= xhat * mean_gx
+                gxhat *= rstd
+                gx = gxhat
+            else:
+                gx = (grad if weight is None else grad * weight.reshape(ctx.param_shape)) * rstd
         if need_w:
             gw = unbroadcast(grad * xhat, ctx.param_shape).reshape(weight.shape)
         if need_b:

@@ -16,7 +16,14 @@ class EmbeddingFn(Function):
     @staticmethod
     def backward(ctx, grad):
         gw = xp.zeros(ctx.shape, dtype=grad.dtype)
-        xp.add.at(gw, ctx.indices.reshape(-1), grad.reshape(-1, ctx.shape[1]))
+        idx, rows = ctx.indices.reshape(-1), grad.reshape(-1, ctx.shape[1])
+        if idx.size:
+            # NOTE: np.add.at is ~10x slower than sorting the rows by index and summing each run with reduceat;
+            # the stable sort keeps every row's additions in their original order (the same sums as add.at)
+            order = xp.argsort(idx, kind="stable")
+            idx = idx[order]
+            starts = xp.flatnonzero(xp.concatenate(([True], idx[1:] != idx[:-1])))
+            gw[idx[starts]] = xp.add.reduceat(rows[order], starts, axis=0)
         if ctx.padding_idx is not None:
             gw[ctx.padding_idx] = 0  # the padding row never learns
         return gw, None
