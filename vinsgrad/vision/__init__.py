@@ -1,5 +1,5 @@
-"""Computer vision: datasets and image transforms."""
+"""Computer vision: datasets, image transforms and reading image files (io)."""
 
-from vinsgrad.vision import datasets, transforms
+from vinsgrad.vision import datasets, io, transforms
 
-__all__ = ["datasets", "transforms"]
+__all__ = ["datasets", "io", "transforms"]
