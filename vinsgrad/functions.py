@@ -135,8 +135,8 @@ def std_mean(
     axis: Any = None,
 ) -> tuple[Tensor, Tensor]:
     """``(std, mean)`` over ``dim`` in one call."""
-    dim = dim if axis is None else axis
-    return input.std(dim, unbiased, keepdim, correction=correction), input.mean(dim, keepdim)
+    var, mean = var_mean(input, dim, unbiased, keepdim, correction=correction, axis=axis)
+    return var.sqrt(), mean
 
 
 def var_mean(

@@ -11,6 +11,14 @@ from vinsgrad.nn import functional as F
 from vinsgrad.nn.module import Module, Parameter, factory_dtype
 
 
+def _reset_affine(norm: Module) -> None:
+    """A norm layer's learnable scale back to 1 and shift to 0 (each may be absent)."""
+    if norm.weight is not None:
+        norm.weight._data.fill(1)
+    if norm.bias is not None:
+        norm.bias._data.fill(0)
+
+
 class _BatchNorm(Module):
     """Shared by BatchNorm1d/2d, which differ only in the input dims they accept."""
 
@@ -53,10 +61,7 @@ class _BatchNorm(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.weight is not None:
-            self.weight._data.fill(1)
-        if self.bias is not None:
-            self.bias._data.fill(0)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim not in self._accepted_dims:
@@ -151,10 +156,7 @@ class LayerNorm(Module):
         )
 
     def reset_parameters(self) -> None:
-        if self.weight is not None:
-            self.weight._data.fill(1)
-        if self.bias is not None:
-            self.bias._data.fill(0)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -199,10 +201,7 @@ class GroupNorm(Module):
         self.register_parameter("bias", Parameter(xp.zeros(num_channels, dtype=dtype)) if affine and bias else None)
 
     def reset_parameters(self) -> None:
-        if self.weight is not None:
-            self.weight._data.fill(1)
-        if self.bias is not None:
-            self.bias._data.fill(0)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
