@@ -52,6 +52,24 @@ def test_gelu_exact_and_tanh_values() -> None:
         nn.GELU("fast")
 
 
+def test_tanh_gelu_across_cache_blocks_matches_the_formula_and_its_derivative() -> None:
+    # more elements than one cache block, a ragged last block, and a non-contiguous input and gradient
+    from vinsgrad.autograd.ops._utils import CACHE_BLOCK
+
+    rows = np.random.default_rng(0).standard_normal((3, CACHE_BLOCK // 2 + 7, 2)) * 3
+    x = vinsgrad.tensor(rows, requires_grad=True)
+    xt = x.transpose(0, 1)
+    out = F.gelu(xt, approximate="tanh")
+    seed = np.random.default_rng(1).standard_normal(xt.shape).transpose(1, 0, 2).copy().transpose(1, 0, 2)
+    out.backward(vinsgrad.tensor(seed))
+    a = rows.transpose(1, 0, 2)
+    k = math.sqrt(2 / math.pi)
+    t = np.tanh(k * (a + 0.044715 * a**3))
+    np.testing.assert_allclose(out.detach().numpy(), 0.5 * a * (1 + t), rtol=1e-14, atol=1e-14)
+    dgelu = 0.5 * (1 + t) + 0.5 * a * (1 - t**2) * k * (1 + 3 * 0.044715 * a**2)
+    np.testing.assert_allclose(x.grad.numpy(), (seed * dgelu).transpose(1, 0, 2), rtol=1e-13, atol=1e-13)
+
+
 def test_erf_matches_math_erf_everywhere() -> None:
     x = np.concatenate([np.linspace(-7, 7, 20001), [0.0, -0.0, 2.5, -2.5, 30.0, -30.0]])
     expected = np.array([math.erf(v) for v in x])

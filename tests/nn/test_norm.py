@@ -138,6 +138,29 @@ def test_layernorm_gradient_of_the_sum_is_zero() -> None:
     np.testing.assert_allclose(x.grad._data, 0, atol=1e-12)
 
 
+def test_layernorm_gradients_by_formula_on_a_strided_input() -> None:
+    # the row-wise statistics path (dot products over the trailing dims) against the textbook backward
+    rng = np.random.default_rng(6)
+    ln = nn.LayerNorm((3, 4)).double()
+    ln.weight._data[...] = rng.standard_normal((3, 4))
+    ln.bias._data[...] = rng.standard_normal((3, 4))
+    base = rng.normal(2.0, 3.0, (5, 2, 3, 4))
+    x = vg.tensor(base, requires_grad=True)
+    g = rng.standard_normal((2, 5, 3, 4))
+    ln(x.transpose(0, 1)).backward(vg.tensor(g))
+    a = base.transpose(1, 0, 2, 3)
+    mean = a.mean(axis=(2, 3), keepdims=True)
+    rstd = 1 / np.sqrt(a.var(axis=(2, 3), keepdims=True) + ln.eps)
+    xhat = (a - mean) * rstd
+    gxhat = g * ln.weight._data
+    gx = rstd * (
+        gxhat - gxhat.mean(axis=(2, 3), keepdims=True) - xhat * (gxhat * xhat).mean(axis=(2, 3), keepdims=True)
+    )
+    np.testing.assert_allclose(x.grad._data, gx.transpose(1, 0, 2, 3), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ln.weight.grad._data, (g * xhat).sum(axis=(0, 1)), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ln.bias.grad._data, g.sum(axis=(0, 1)), rtol=1e-12, atol=1e-12)
+
+
 def test_layernorm_parameters_state_dict_and_repr() -> None:
     ln = nn.LayerNorm(8)
     assert ln.normalized_shape == (8,) and list(ln.state_dict()) == ["weight", "bias"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from vinsgrad.autograd.backend import ndarray, xp
 from vinsgrad.autograd.function import Function
-from vinsgrad.autograd.ops._utils import erf
+from vinsgrad.autograd.ops._utils import CACHE_BLOCK, cache_blocks, erf
 from vinsgrad.autograd.tensor import Tensor
 
 # ---- activations ----
@@ -51,22 +51,29 @@ _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
 class GELUFn(Function):
+    """``x * Phi(x)``; with ``approximate="tanh"``, ``0.5 x (1 + tanh(u))`` where ``u = k (x + 0.044715 x^3)`` and
+    ``k = sqrt(2/pi)``, whose derivative is ``0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3 * 0.044715 x^2)``."""
+
     @staticmethod
     def forward(ctx, x, approximate="none"):
         ctx.approximate = approximate
         if approximate == "tanh":
-            # NOTE: in place on one buffer (a GPT's MLP runs this on millions of values); x**3 would be a slow pow()
-            t = x * x
-            t *= 0.044715
-            t += 1
-            t *= x
-            t *= _SQRT_2_OVER_PI
-            xp.tanh(t, out=t)
-            ctx.save_for_backward(x, t)
-            out = t + 1
-            out *= x
-            out *= 0.5
-            return out
+            # NOTE: a GPT's MLP runs this on millions of values: each block of them goes through every pass while
+            # it is in cache, in place (x**3 would be a slow pow()); t = tanh(u) is kept for backward
+            flat = xp.ascontiguousarray(x).reshape(-1)
+            out, t = xp.empty_like(flat), xp.empty_like(flat)
+            for b in cache_blocks(flat.size):
+                xb, tb, ob = flat[b], t[b], out[b]
+                xp.multiply(xb, xb, out=tb)
+                tb *= 0.044715 * _SQRT_2_OVER_PI
+                tb += _SQRT_2_OVER_PI
+                tb *= xb
+                xp.tanh(tb, out=tb)
+                xp.add(tb, 1, out=ob)
+                ob *= xb
+                ob *= 0.5
+            ctx.save_for_backward(flat, t)
+            return out.reshape(x.shape)
         cdf = 0.5 * (1 + erf(x * (1 / math.sqrt(2))))
         ctx.save_for_backward(x, cdf)
         return x * cdf
@@ -75,19 +82,22 @@ class GELUFn(Function):
     def backward(ctx, grad):
         if ctx.approximate == "tanh":
             x, t = ctx.saved_tensors
-            # 0.5 (1 + t) + 0.5 x (1 - t^2) dt, with dt = sqrt(2/pi) (1 + 3 * 0.044715 x^2), in place as above
-            g = x * x
-            g *= 3 * 0.044715 * _SQRT_2_OVER_PI
-            g += _SQRT_2_OVER_PI
-            g *= x
-            s = t * t
-            xp.subtract(1, s, out=s)
-            g *= s
-            g += t
-            g += 1
-            g *= 0.5
-            g *= grad
-            return g
+            flat_grad = xp.ascontiguousarray(grad).reshape(-1)
+            g, square = xp.empty_like(x), xp.empty(min(x.size, CACHE_BLOCK), dtype=x.dtype)
+            for b in cache_blocks(x.size):
+                xb, tb, gb, sb = x[b], t[b], g[b], square[: b.stop - b.start]
+                xp.multiply(xb, xb, out=gb)  # k (1 + 3 * 0.044715 x^2) * x, then times (1 - t^2)
+                gb *= 3 * 0.044715 * _SQRT_2_OVER_PI
+                gb += _SQRT_2_OVER_PI
+                gb *= xb
+                xp.multiply(tb, tb, out=sb)
+                xp.subtract(1, sb, out=sb)
+                gb *= sb
+                gb += tb  # + (1 + t), all halved, times the incoming gradient
+                gb += 1
+                gb *= 0.5
+                gb *= flat_grad[b]
+            return g.reshape(grad.shape)
         x, cdf = ctx.saved_tensors
         pdf = xp.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
         return grad * (cdf + x * pdf)
