@@ -121,3 +121,50 @@ def test_errors_name_the_problem() -> None:
         F.scaled_dot_product_attention(q, q, q, dropout_p=1.5)
     with pytest.raises(RuntimeError, match="one floating dtype"):
         F.scaled_dot_product_attention(q, q.double(), q)
+
+
+def _composed(q, k, v, mask=None, keep=None, p=0.0):
+    """Attention as a graph of small ops (matmul, softmax, masks), with ``scale = 1/sqrt(E)``."""
+    scores = (q @ k.transpose(-1, -2)) * (1 / np.sqrt(q.shape[-1]))
+    weights = (scores if mask is None else scores + mask).softmax(-1)
+    if keep is not None:
+        weights = weights * vg.tensor(keep / (1 - p))
+    return weights @ v
+
+
+def test_many_score_blocks_match_the_composed_graph_with_causal_float_mask_and_dropout() -> None:
+    # 3 x 7 = 21 (128, 128) score matrices: more than one cache block of them, the last one ragged
+    rng = np.random.default_rng(5)
+    q, k = rng.standard_normal((3, 7, 128, 8)), rng.standard_normal((3, 7, 128, 8))
+    v, g = rng.standard_normal((3, 7, 128, 5)), rng.standard_normal((3, 7, 128, 5))
+    causal = np.where(np.tril(np.ones((128, 128), dtype=bool)), 0.0, -np.inf)
+    float_mask = rng.standard_normal((7, 1, 128))  # broadcast over the batch and the query rows
+    for kwargs, mask in (({"is_causal": True}, causal), ({"attn_mask": float_mask}, float_mask)):
+        fused, composed = [_t(a, True) for a in (q, k, v)], [_t(a, True) for a in (q, k, v)]
+        mask_in = _t(mask, "attn_mask" in kwargs)
+        if "attn_mask" in kwargs:
+            kwargs = {"attn_mask": mask_in}
+        out = F.scaled_dot_product_attention(*fused, **kwargs)
+        out.backward(_t(g))
+        expected = _composed(*composed, mask=mask_in if "attn_mask" in kwargs else _t(mask))
+        np.testing.assert_allclose(out._data, expected._data, rtol=1e-12, atol=1e-12)
+        grads = [a.grad._data for a in fused] + ([mask_in.grad._data] if mask_in.requires_grad else [])
+        mask_in.grad = None
+        expected.backward(_t(g))
+        wants = [a.grad._data for a in composed] + ([mask_in.grad._data] if mask_in.requires_grad else [])
+        for got, want in zip(grads, wants):
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    # dropout: with v = I the output is the kept, rescaled weights, so the drawn pattern can be read off it
+    eye = np.broadcast_to(np.eye(128), (3, 7, 128, 128))
+    vg.manual_seed(1)
+    fused = [_t(a, True) for a in (q, k, eye)]
+    out = F.scaled_dot_product_attention(*fused, dropout_p=0.3)
+    keep = (out._data != 0).astype(np.float64)
+    g2 = rng.standard_normal(out.shape)
+    out.backward(_t(g2))
+    composed = [_t(a, True) for a in (q, k, eye)]
+    expected = _composed(*composed, keep=keep, p=0.3)
+    np.testing.assert_allclose(out._data, expected._data, rtol=1e-12, atol=1e-12)
+    expected.backward(_t(g2))
+    for a, b in zip(fused, composed):
+        np.testing.assert_allclose(a.grad._data, b.grad._data, rtol=1e-10, atol=1e-12)
