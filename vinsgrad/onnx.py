@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from vinsgrad.autograd import grad_mode
+from vinsgrad.autograd import tensor as tensor_module
 from vinsgrad.autograd.function import Function
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.serialization import _atomic_file
@@ -126,7 +127,8 @@ class _Trace:
 
 
 def _trace(model: Any, x: Tensor) -> _Trace:
-    """Run ``model(x)`` recording every Function call; Function.apply is wrapped only while it runs.
+    """Run ``model(x)`` recording every Function call; Function.apply is wrapped (and the Tensor operators' shortcut
+    around it turned off) only while it runs.
 
     Every call is recorded, not only those autograd would record (no input requiring grad, an integer input), so
     a value made from the input always leads back to it. NOTE: the wrapper is process-wide while the model runs,
@@ -140,11 +142,14 @@ def _trace(model: Any, x: Tensor) -> _Trace:
         return out
 
     Function.apply = classmethod(recording_apply)  # type: ignore[method-assign,assignment]
+    shortcut = tensor_module._untracked  # + - * skip Function.apply when nothing is recorded: not while tracing
+    tensor_module._untracked = lambda *args, **kwargs: None
     try:
         with grad_mode.no_grad():
             result = model(x)
     finally:
         Function.apply = original  # type: ignore[method-assign]
+        tensor_module._untracked = shortcut
     outputs = list(result) if isinstance(result, (tuple, list)) else [result]
     if not outputs or not all(isinstance(t, Tensor) for t in outputs):
         raise ExportError(f"export: the model must return a Tensor or a tuple of Tensors, got {type(result).__name__}")

@@ -179,3 +179,33 @@ def test_matmul_function_takes_keywords_and_out() -> None:
     assert vg.matmul(input=a, other=b).tolist() == [[11.0]]
     with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
         vg.matmul(a.requires_grad_(), b, out=out)
+
+
+@pytest.mark.parametrize("op", ["+", "-", "*"])
+def test_operators_without_a_graph_give_what_their_functions_give(op) -> None:
+    # + - * take a shortcut around Function.apply when nothing is recorded or promoted: same values, dtypes, errors
+    import operator
+
+    from vinsgrad.autograd.ops.elementwise import AddFn, MulFn, SubFn
+
+    f = {"+": operator.add, "-": operator.sub, "*": operator.mul}[op]
+    fn = {"+": AddFn, "-": SubFn, "*": MulFn}[op]
+    rng = np.random.default_rng(0)
+    a32, b32 = (vg.tensor(rng.standard_normal((3, 4)).astype(np.float32)) for _ in range(2))
+    a64, i32 = vg.tensor(rng.standard_normal((3, 4))), vg.tensor(rng.integers(-5, 5, (3, 4)).astype(np.int32))
+    zero_d = vg.tensor(1.5)
+    cases = [(a32, b32), (a32, b32[0]), (a32, 2), (a32, 2.5), (2.5, a32), (3, a32), (a32, a64), (a64, a32),
+             (i32, a32), (a32, i32), (i32, 2.5), (2.5, i32), (zero_d, zero_d)]  # fmt: skip
+    for x, y in cases:
+        got = f(x, y)
+        want = fn.apply(x, y)
+        assert type(got) is vg.Tensor and type(got._data) is np.ndarray and got.grad_fn is None
+        assert got.dtype == want.dtype and got.shape == want.shape, (x, y)
+        np.testing.assert_array_equal(got._data, want._data)
+    with pytest.raises(RuntimeError, match="must match the size"):
+        f(a32, vg.zeros(5, dtype=vg.float32))
+    w = vg.tensor(b32._data, requires_grad=True)  # a tensor that requires grad is recorded as before
+    out = f(a32, w)
+    assert out.requires_grad and type(out.grad_fn) is fn
+    out.sum().backward()
+    np.testing.assert_array_equal(w.grad._data, {"+": 1, "-": -1, "*": a32._data}[op] * np.ones((3, 4)))
