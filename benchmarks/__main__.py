@@ -316,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         report["gpt"] = gpt_group(torch, rounds=args.gpt_rounds, setting=setting)
     if "load" in only:
         print("load: the seed epoch quiet, then with cores+1 busy processes", file=sys.stderr)
-        report["load"] = load_group(root, rounds=3, setting=setting)
+        report["load"] = load_group(root, rounds=5, setting=setting)
     if "micro" in only:
         report["micro"] = micro.micro(torch)
     if "memory" in only:

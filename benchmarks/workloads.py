@@ -479,13 +479,14 @@ class Named(Workload):
 
 
 class Busy(Named):
-    """Another workload's epochs while ``processes`` CPU-bound processes spin, started and stopped around each."""
+    """Another workload's epochs while ``processes`` CPU-bound processes spin, started and stopped around each
+    (outside the timed epoch: only the inner workload's epoch is timed)."""
 
     def __init__(self, inner: Workload, processes: int) -> None:
         super().__init__(inner, f"{processes} busy")
         self.processes = processes
 
-    def train_epoch(self) -> None:
+    def epoch(self) -> tuple[float, float]:
         import os
         import subprocess
         import sys
@@ -494,7 +495,7 @@ class Busy(Named):
         spinners = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(self.processes)]
         try:
             time.sleep(0.5)  # let them reach the CPU before the epoch starts
-            self.inner.train_epoch()
+            return self.inner.epoch()
         finally:
             for p in spinners:
                 p.kill()
