@@ -60,7 +60,7 @@ def best_entry(meta: dict[str, Any]) -> dict[str, Any] | None:
 
     try:
         found = Best.from_meta(meta)
-    except (TypeError, ValueError):  # not written by `vinsgrad train`: nothing to say
+    except TypeError:  # not written by `vinsgrad train`: nothing to say
         return None
     return None if found.value is None else asdict(found)
 
