@@ -13,11 +13,13 @@ need nothing but the file.
 
 from __future__ import annotations
 
+import math
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .console import number, percent
 from .errors import UsageError, one_line
 
 if TYPE_CHECKING:
@@ -28,6 +30,60 @@ if TYPE_CHECKING:
     from vinsgrad.optim.lr_scheduler import LRScheduler
 
 FORMAT_VERSION = 1
+BEST_METRICS = {"val_loss": "min", "val_acc": "max"}  # what can pick best.npz, and which way is better
+
+
+@dataclass
+class Best:
+    """What picks ``best.npz``: a metrics.jsonl key, whether lower (``min``) or higher (``max``) is better, and the
+    best value so far with its epoch (None before the first validation). ``for_config`` is the rule."""
+
+    metric: str
+    mode: str
+    value: float | None = None
+    epoch: int | None = None
+
+    @classmethod
+    def for_config(cls, config: dict[str, Any]) -> Best:
+        """A language model (a sequence dataset: text) keeps its lowest validation loss in nats/char, what sampling
+        and perplexity depend on (the accuracy of its top guess may peak elsewhere); a classifier its highest
+        validation accuracy."""
+        from .config import DATASETS
+
+        metric = "val_loss" if DATASETS[config["data"]["dataset"]].sequence else "val_acc"
+        return cls(metric, BEST_METRICS[metric])
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, Any]) -> Best:
+        """The ``best`` entry of a checkpoint's metadata; a checkpoint from before it was picked by accuracy (and
+        stored only ``best_val_acc``), so resuming one keeps that rule and the best.npz it wrote stays the best."""
+        best = meta.get("best")
+        if best is None:
+            value = meta.get("best_val_acc")
+            epochs = [
+                m.get("epoch") for m in meta.get("metrics") or [] if value is not None and m.get("val_acc") == value
+            ]
+            return cls("val_acc", "max", value, epochs[0] if epochs else None)
+        if not isinstance(best, dict) or (best.get("metric"), best.get("mode")) not in BEST_METRICS.items():
+            raise TypeError(
+                f"best: expected {{metric: val_loss, mode: min}} or {{metric: val_acc, mode: max}}, got {best!r}"
+            )
+        return cls(best["metric"], best["mode"], best.get("value"), best.get("epoch"))
+
+    def improves(self, record: dict[str, Any]) -> bool:
+        """Whether an epoch's ``record`` beats the best so far (a record without the metric, or NaN, never does)."""
+        value = record.get(self.metric)
+        if value is None or not math.isfinite(value):
+            return False
+        return self.value is None or (value < self.value if self.mode == "min" else value > self.value)
+
+    def describe(self) -> str:
+        """``lowest val loss 1.6484 (epoch 8)``; before any validation, the rule alone."""
+        rule = f"{'lowest' if self.mode == 'min' else 'highest'} {self.metric.replace('_', ' ')}"
+        if self.value is None:
+            return rule
+        value = percent(self.value) if self.metric.endswith("acc") else number(self.value)
+        return f"{rule} {value}" + (f" (epoch {self.epoch})" if self.epoch is not None else "")
 
 
 @dataclass
@@ -39,7 +95,7 @@ class RunMeta:
     epoch: int  # finished epochs
     step: int  # optimizer steps taken
     metrics: list[dict[str, Any]]  # one record per finished epoch
-    best_val_acc: float | None
+    best: Best  # what picks best.npz, and the best so far
     partial: dict[str, Any] | None  # inside an unfinished epoch: the running sums; None at an epoch boundary
     rng_default: dict[str, Any]  # the default generator's state after the last finished step
     rng_loader: dict[str, Any]  # the loader generator's state at the start of the current epoch
@@ -53,7 +109,7 @@ class RunMeta:
             "epoch": self.epoch,
             "step": self.step,
             "metrics": self.metrics,
-            "best_val_acc": self.best_val_acc,
+            "best": asdict(self.best),
             "partial": self.partial,
             "rng_state": {"default": self.rng_default, "loader": self.rng_loader},
             "classes": self.classes,
@@ -70,7 +126,7 @@ class RunMeta:
                 epoch=int(meta["epoch"]),
                 step=int(meta["step"]),
                 metrics=list(meta["metrics"]),
-                best_val_acc=meta.get("best_val_acc"),
+                best=Best.from_meta(meta),
                 partial=meta.get("partial"),
                 rng_default=rng["default"],
                 rng_loader=rng["loader"],

@@ -168,23 +168,40 @@ def _text(config: dict[str, Any], root: Path, progress: bool) -> tuple[Any, Any]
     return train, CharDataset(held_out, block_size, chars=train.chars, stride=block_size, skip_unknown=True)
 
 
-def read_text(path: str, root: Path, progress: bool) -> str:
-    """The text ``data.path`` names: ``tiny-shakespeare`` (fetched if missing), an http(s):// URL (downloaded once
-    into ``root/text/``) or a file."""
-    from vinsgrad.utils.data.text import TinyShakespeare, download_text
-    from vinsgrad.vision.datasets import DatasetError
+def text_file(path: str, root: Path, progress: bool, *, download: bool = True) -> Path | None:
+    """The file ``data.path`` names: ``tiny-shakespeare`` (fetched if missing), an http(s):// URL (downloaded once
+    into ``root/text/``) or a file. With ``download`` False, None for a text that is not on this machine yet."""
+    from vinsgrad.utils.data.text import TinyShakespeare, download_text, downloaded_text
 
     if path == TinyShakespeare.name or path == TinyShakespeare.mirrors[0] + TinyShakespeare.filename:
-        file = TinyShakespeare.fetch(root, progress=progress)
-    elif path.startswith(("http://", "https://")):
-        file = download_text(path, root, progress=progress)
-    else:
-        file = Path(path).expanduser()
+        return TinyShakespeare.fetch(root, progress=progress) if download else TinyShakespeare.find(root)
+    if path.startswith(("http://", "https://")):
+        return download_text(path, root, progress=progress) if download else downloaded_text(path, root)
+    file = Path(path).expanduser()
+    return file if download or file.is_file() else None
+
+
+def read_text(path: str, root: Path, progress: bool) -> str:
+    """The text ``data.path`` names (see ``text_file``), fetched first if it is not here yet."""
+    from vinsgrad.vision.datasets import DatasetError
+
+    file = text_file(path, root, progress)
+    assert file is not None  # downloaded, or an error
     try:
         return file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         why = e.strerror if isinstance(e, OSError) and e.strerror else "not UTF-8 text"
         raise DatasetError(f"data.path: {file}: {why}; expected a UTF-8 text file, a URL or tiny-shakespeare") from None
+
+
+def local_vocabulary(config: dict[str, Any]) -> list[str] | None:
+    """The vocabulary training builds for a text config (its training dataset's classes), when ``data.path`` is on
+    this machine already (a file, or tiny-shakespeare or a URL fetched before); None rather than a download."""
+    data = config["data"]
+    if text_file(data["path"], Path(data["root"]), False, download=False) is None:
+        return None
+    train, _ = _text(config, Path(data["root"]), False)
+    return list(train.classes)
 
 
 def split_text(config: dict[str, Any], root: Path, progress: bool) -> tuple[str, str]:
@@ -219,7 +236,8 @@ DATASETS: dict[str, DatasetSpec] = {
         lambda data: data["classes"],
         toy_options(classes=Field(3, lambda v: is_int(v) and v >= 2, "an integer >= 2"), noise=non_negative(0.05)),
     ),
-    # The vocabulary is known once the text is read; until then (the config's dry run) 2 characters stand in.
+    # The vocabulary is known once the text is read; until then (the config's dry run, or `graph` before the text is
+    # downloaded: see local_vocabulary) 2 characters stand in.
     "text": DatasetSpec(_text, lambda data: (data["block_size"],), "int64", 2, TEXT_OPTIONS, sequence=True),
     "blobs": DatasetSpec(
         _toy("make_blobs", "n", "centers", "std"),

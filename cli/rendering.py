@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
     from vinsgrad import nn
 
+    from .checkpoint import Best
+
 
 UPPER, LOWER, FULL = "▀", "▄", "█"
 BAR_WIDTH = 30
@@ -288,8 +290,11 @@ def dataset_arrays(dataset: Any, limit: int) -> tuple[np.ndarray, np.ndarray]:
 CURVES = (("train loss", "train_loss"), ("train acc", "train_acc"), ("val loss", "val_loss"), ("val acc", "val_acc"))
 
 
-def summary_lines(metrics: list[dict[str, Any]], metrics_path: Path) -> list[str]:
-    """One line per curve: name, a sparkline over the epochs, first and last value; then the metrics file."""
+def summary_lines(
+    metrics: list[dict[str, Any]], metrics_path: Path, best: tuple[Path, Best] | None = None
+) -> list[str]:
+    """One line per curve: name, a sparkline over the epochs, first and last value; then the metrics file, and
+    ``best`` (best.npz's path and what picked it) once a validation has picked one."""
     lines = []
     for title, key in CURVES:
         values = [record.get(key) for record in metrics]
@@ -298,6 +303,8 @@ def summary_lines(metrics: list[dict[str, Any]], metrics_path: Path) -> list[str
         shown = [_value(key, v) for v in (values[0], values[-1])]
         lines.append(f"{title:<10}  {sparkline(values)}  {shown[0]} -> {shown[1]}")
     lines.append(f"metrics     {metrics_path}")
+    if best is not None and best[1].value is not None:
+        lines.append(f"best        {best[0]}: {best[1].describe()}")
     return lines
 
 
@@ -307,10 +314,12 @@ def _value(key: str, v: float | None) -> str:
     return percent(v) if key.endswith("acc") else number(v)
 
 
-def print_summary(metrics: list[dict[str, Any]], metrics_path: Path, *, plain: bool) -> None:
+def print_summary(
+    metrics: list[dict[str, Any]], metrics_path: Path, best: tuple[Path, Best] | None = None, *, plain: bool
+) -> None:
     """A rich panel on a terminal, plain lines when ``plain`` or not a terminal."""
 
-    lines = summary_lines(metrics, metrics_path)
+    lines = summary_lines(metrics, metrics_path, best)
     console = terminal_console(plain=plain)
     if console is None:
         typer.echo("\n".join(lines))

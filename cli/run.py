@@ -320,7 +320,8 @@ def run(
                     folder.rmdir()
     reporter.line(trainer.test_line())
     print_boundary(trainer.model, trainer.test_loader.dataset, trainer.classes, split="test", plain=quiet)
-    print_summary(trainer.progress.metrics, folder / "metrics.jsonl", plain=quiet)
+    best = (folder / "best.npz", trainer.progress.best)
+    print_summary(trainer.progress.metrics, folder / "metrics.jsonl", best, plain=quiet)
     return folder
 
 

@@ -2,10 +2,11 @@
 files (run.py decides which folder, and whether a resume is allowed).
 
 A run folder holds ``config.yaml`` (the resolved config), ``metrics.jsonl`` (one JSON object per epoch),
-``last.npz`` (after every epoch, and on Ctrl-C) and ``best.npz`` (the best validation accuracy, when a
-validation split is set). ``train.max_steps`` ends a run inside an epoch: that epoch's record is marked
-``"partial": true`` and ``last.npz`` holds the position inside it, so a resume with a larger ``max_steps`` finishes
-the same epoch exactly as an uninterrupted run would (and replaces the partial record).
+``last.npz`` (after every epoch, and on Ctrl-C) and ``best.npz`` (the best epoch by validation, when there is a
+validation split: a language model's lowest loss, a classifier's highest accuracy; see ``checkpoint.Best``).
+``train.max_steps`` ends a run inside an epoch: that epoch's record is marked ``"partial": true`` and ``last.npz``
+holds the position inside it, so a resume with a larger ``max_steps`` finishes the same epoch exactly as an
+uninterrupted run would (and replaces the partial record).
 
 Everything random draws from two generators seeded by ``train.seed``: the default one (initialisation, dropout,
 random transforms) and the loader's (shuffling). Checkpoints carry both states and the position inside an
@@ -31,7 +32,7 @@ from vinsgrad.optim import LBFGS
 from vinsgrad.optim.lr_scheduler import ReduceLROnPlateau
 from vinsgrad.utils.data import DataLoader, RandomSampler
 
-from .checkpoint import Checkpoint, CheckpointError, RunMeta, save_checkpoint
+from .checkpoint import Best, Checkpoint, CheckpointError, RunMeta, save_checkpoint
 from .config import (
     build_data,
     build_loss,
@@ -56,10 +57,10 @@ LOADER_SEED_OFFSET = 1  # the loader's generator is seeded with seed + 1, so shu
 class Progress:
     """Where training stands; saved in every checkpoint's metadata."""
 
+    best: Best  # what picks best.npz, and the best so far
     epoch: int = 0  # finished epochs
     step: int = 0  # optimizer steps taken
     metrics: list[dict[str, Any]] = field(default_factory=list)
-    best_val_acc: float | None = None
     # Inside an unfinished epoch: batches done and the running sums (None at an epoch boundary).
     partial: dict[str, Any] | None = None
 
@@ -123,7 +124,7 @@ class Trainer:
         )
         self.val_loader = None if val is None else DataLoader(val, batch_size=data["eval_batch_size"])
         self.test_loader = DataLoader(test, batch_size=data["eval_batch_size"])
-        self.progress = Progress()
+        self.progress = Progress(Best.for_config(config))
         # The generators' states at the last consistent point: the loader's at the start of the current epoch,
         # the default one's after the last finished step.
         self.loader_state = self.loader_generator.get_state()
@@ -138,7 +139,7 @@ class Trainer:
             p.epoch,
             p.step,
             p.metrics,
-            p.best_val_acc,
+            p.best,
             p.partial,
             self.rng_state,
             self.loader_state,
@@ -165,7 +166,7 @@ class Trainer:
             if self.scheduler is not None and checkpoint.scheduler_state is not None:
                 self.scheduler.load_state_dict(checkpoint.scheduler_state)
             metrics = [m for m in meta.metrics if not m.get("partial")]  # an epoch that max_steps cut short goes on
-            self.progress = Progress(meta.epoch, meta.step, metrics, meta.best_val_acc, meta.partial)
+            self.progress = Progress(meta.best, meta.epoch, meta.step, metrics, meta.partial)
             recorded = meta.metrics[-1].get("threads") if meta.metrics else None
             if self.config["train"]["threads"] == "auto" and isinstance(recorded, int):
                 # NOTE: BLAS results can differ with the thread count, so auto keeps the count the run had
@@ -293,9 +294,9 @@ class Trainer:
         else:
             record["partial"] = True
         p.metrics.append(record)
-        improved = "val_acc" in record and (p.best_val_acc is None or record["val_acc"] > p.best_val_acc)
+        improved = p.best.improves(record)
         if improved:
-            p.best_val_acc = record["val_acc"]
+            p.best.value, p.best.epoch = record[p.best.metric], epoch
         self.write_metrics()
         self.save("last.npz")
         if improved:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -27,6 +27,8 @@ def graph_command(
 
     Builds the config's model, runs a dummy batch through it and the loss, and writes the graph as Graphviz DOT.
     If Graphviz's `dot` program is installed, an SVG is rendered too. Parameter counts per layer are shown as a tree.
+    A language model's head is sized by its text's vocabulary when the text is on this machine (a file, or
+    downloaded before); otherwise 2 characters stand in, and it says so.
 
     [bold]Examples[/bold]
 
@@ -41,7 +43,8 @@ def graph_command(
 
     resolved = load_config(config, overrides or [])
     vinsgrad.manual_seed(resolved["train"]["seed"])
-    model = build_model(resolved).train()  # the graph training builds (dropout included)
+    outputs = vocabulary_size(resolved)
+    model = build_model(resolved, outputs).train()  # the graph training builds (dropout included)
     x, y = dummy_batch(resolved)
     loss = build_loss(resolved)(*per_position(model(x), y))
     dot = to_dot(loss, params=dict(model.named_parameters()))
@@ -54,6 +57,39 @@ def graph_command(
     ops = sum(1 for line in dot.splitlines() if "rounded,filled" in line)
     typer.echo(f"wrote {out} ({ops} ops for a batch of {len(y)}, input shape {tuple(x.shape[1:])})")
     typer.echo(render_svg(out))
+
+
+def vocabulary_size(config: dict[str, Any]) -> int | None:
+    """A text config's vocabulary size as training would build it, said in one line; None (the config's own class
+    count) for other datasets, and for a text not on this machine yet (the stand-in is said too)."""
+    from ..config import DATASETS, local_vocabulary, num_classes
+    from ..data import dataset_errors
+
+    data = config["data"]
+    if not DATASETS[data["dataset"]].sequence:
+        return None
+    with dataset_errors():
+        chars = local_vocabulary(config)
+    if chars is None:
+        typer.echo(
+            f"vocabulary: {num_classes(config)} characters stand in, as {data['path']} is not on this machine yet; "
+            f"{fetch_hint(data)} for the real head and parameter counts"
+        )
+        return None
+    typer.echo(f"vocabulary: {len(chars)} characters, from the training part of {data['path']}")
+    return len(chars)
+
+
+def fetch_hint(data: dict[str, Any]) -> str:
+    """How to get a text config's text onto this machine."""
+    from ..config import DATA_FIELDS
+
+    if data["path"] == "tiny-shakespeare":
+        root = "" if data["root"] == DATA_FIELDS["root"].default else f" --root {data['root']}"
+        return f"run `vinsgrad download tiny-shakespeare{root}`"
+    if data["path"].startswith(("http://", "https://")):
+        return f"train once (it downloads the text into {Path(data['root']) / 'text'})"
+    return "point data.path at an existing file"
 
 
 def render_svg(dot_file: Path) -> str:

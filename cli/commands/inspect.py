@@ -4,6 +4,7 @@ with and its per-epoch metrics. Like ``eval``, it needs nothing but the checkpoi
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -48,8 +49,20 @@ def inspect_command(
         "scheduler_state": ckpt.scheduler_state is not None,
         "config": ckpt.config,
         "metrics": meta.get("metrics") or [],
+        "best": best_entry(meta),
     }
     print_report(report, as_json=as_json, rich=render_rich, plain=render_plain)
+
+
+def best_entry(meta: dict[str, Any]) -> dict[str, Any] | None:
+    """The run's best validation so far and what picks best.npz (``Best``), or None without a validation."""
+    from ..checkpoint import Best
+
+    try:
+        found = Best.from_meta(meta)
+    except TypeError:  # not written by `vinsgrad train`: nothing to say
+        return None
+    return None if found.value is None else asdict(found)
 
 
 def count_parameters(model: nn.Module) -> dict[str, Any]:
@@ -94,8 +107,15 @@ def _summary(report: dict[str, Any]) -> list[tuple[str, str]]:
         ("input shape", _value(report["input_shape"] and tuple(report["input_shape"]))),
         ("classes", _classes(report)),
         ("parameters", f"{params['total']:,} ({params['trainable']:,} trainable)"),
+        ("best", _best(report["best"])),
         ("resumable", f"yes ({' and '.join(stored)} state stored)" if stored else "no (weights only)"),
     ]
+
+
+def _best(best: dict[str, Any] | None) -> str:
+    from ..checkpoint import Best
+
+    return "-" if best is None else f"{Best(**best).describe()}, what best.npz keeps"
 
 
 def _classes(report: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from vinsgrad_cli.checkpoint import FORMAT_VERSION, CheckpointError, RunMeta, load_checkpoint, save_checkpoint
+from vinsgrad_cli.checkpoint import FORMAT_VERSION, Best, CheckpointError, RunMeta, load_checkpoint, save_checkpoint
 
 import vinsgrad
 from vinsgrad import nn
@@ -167,7 +167,8 @@ def test_bad_files_are_one_line_usage_errors(tmp_path: Path, make, match: str) -
 
 
 def test_run_meta_parse_reads_back_what_build_wrote(tmp_path: Path) -> None:
-    run = RunMeta({"a": 1}, 2, 30, [{"epoch": 1}], 0.5, None, {"s": [1]}, {"s": [2]}, ["x", "y"], [2])
+    best = Best("val_loss", "min", 0.5, 1)
+    run = RunMeta({"a": 1}, 2, 30, [{"epoch": 1}], best, None, {"s": [1]}, {"s": [2]}, ["x", "y"], [2])
     save_checkpoint(tmp_path / "r.npz", model=Tiny(), meta=run.build())
     assert RunMeta.parse(load_checkpoint(tmp_path / "r.npz").meta, "r.npz") == run
 

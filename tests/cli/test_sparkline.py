@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner
+from vinsgrad_cli.checkpoint import Best, load_checkpoint
 from vinsgrad_cli.main import app
 from vinsgrad_cli.rendering import bar, image_lines, image_text, sparkline, summary_lines, unit_image
 
@@ -69,6 +70,11 @@ def test_summary_lines() -> None:
         "val acc     ▁█▇  20.00% -> 55.00%",
         "metrics     runs/x/metrics.jsonl",
     ]
+    best = (Path("runs/x/best.npz"), Best("val_loss", "min", 1.0, 2))
+    assert summary_lines(metrics, Path("runs/x/metrics.jsonl"), best)[-1] == (
+        "best        runs/x/best.npz: lowest val loss 1.0000 (epoch 2)"
+    )
+    assert len(summary_lines(metrics, Path("m.jsonl"), (Path("b.npz"), Best("val_acc", "max")))) == 5  # no validation
     no_val = [{"train_loss": float("nan"), "train_acc": 0.5}]
     assert summary_lines(no_val, Path("m.jsonl"))[:2] == ["train loss     - -> -", "train acc   ▄  50.00% -> 50.00%"]
 
@@ -86,8 +92,17 @@ def test_train_ends_with_sparklines_of_its_metrics(tmp_path: Path) -> None:
     result = runner.invoke(app, ["train", str(config), "--out", str(out)])
     assert result.exit_code == 0, result.output
     metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
-    tail = result.stdout.splitlines()[-5:]
-    assert tail == summary_lines(metrics, out / "metrics.jsonl")
+    tail = result.stdout.splitlines()[-6:]
+    best = max(metrics, key=lambda m: m["val_acc"])  # the first epoch of the highest accuracy: a moons classifier
+    assert tail == summary_lines(metrics, out / "metrics.jsonl", (out / "best.npz", Best.from_meta(best_meta(out))))
     assert tail[0].startswith("train loss  " + sparkline([m["train_loss"] for m in metrics]))
     assert tail[0].split()[2][0] == "█"  # the loss fell from the first epoch
-    assert tail[-1] == f"metrics     {out / 'metrics.jsonl'}"
+    assert tail[-2] == f"metrics     {out / 'metrics.jsonl'}"
+    assert (
+        tail[-1]
+        == f"best        {out / 'best.npz'}: highest val acc {100 * best['val_acc']:.2f}% (epoch {best['epoch']})"
+    )
+
+
+def best_meta(out: Path) -> dict:
+    return load_checkpoint(out / "best.npz").meta

@@ -38,7 +38,7 @@ def assert_same_state(a: Path, b: Path) -> None:
         np.testing.assert_array_equal(ca.model_state[key], cb.model_state[key], err_msg=key)
     assert_nested_equal(ca.optimizer_state, cb.optimizer_state)
     assert_nested_equal(ca.scheduler_state, cb.scheduler_state)
-    for key in ("epoch", "step", "rng_state", "best_val_acc"):
+    for key in ("epoch", "step", "rng_state", "best"):
         assert ca.meta[key] == cb.meta[key], key
     strip = [{k: v for k, v in m.items() if k not in TIMING} for m in ca.meta["metrics"]]
     assert strip == [{k: v for k, v in m.items() if k not in TIMING} for m in cb.meta["metrics"]]
@@ -92,8 +92,8 @@ def test_validation_split_keeps_the_best_checkpoint(mnist_root: Path, tiny_confi
     records = metrics(out)
     assert [r["step"] for r in records] == [8, 16, 24]  # 240 training images in batches of 32
     best = load_checkpoint(out / "best.npz").meta
-    assert best["best_val_acc"] == max(r["val_acc"] for r in records)
-    assert records[best["epoch"] - 1]["val_acc"] == best["best_val_acc"]
+    assert best["best"]["metric"] == "val_acc" and best["best"]["value"] == max(r["val_acc"] for r in records)
+    assert records[best["epoch"] - 1]["val_acc"] == best["best"]["value"] and best["best"]["epoch"] == best["epoch"]
     assert "val loss " in result.stdout
 
 

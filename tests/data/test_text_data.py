@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 from vinsgrad.utils.data import DataLoader
-from vinsgrad.utils.data.text import CharDataset, TinyShakespeare, build_vocab, decode, encode, unknown_chars
+from vinsgrad.utils.data.text import (
+    CharDataset,
+    TinyShakespeare,
+    build_vocab,
+    decode,
+    downloaded_text,
+    encode,
+    unknown_chars,
+)
 from vinsgrad.vision.datasets import DatasetError
 
 
@@ -71,3 +79,20 @@ def test_tiny_shakespeare_from_a_local_file_checks_the_known_facts(tmp_path: Pat
                        r"1,115,394 \(65 distinct\)"):  # fmt: skip
         TinyShakespeare.fetch(tmp_path / "data", from_file=wrong)
     assert not (tmp_path / "data" / "tiny-shakespeare" / "input.txt").exists()
+
+
+def test_find_and_downloaded_text_look_without_downloading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    text = "To be, or not to be\n"
+    assert TinyShakespeare.find(tmp_path) is None and downloaded_text("http://127.0.0.1:9/a/b.txt", tmp_path) is None
+    assert not any(tmp_path.iterdir())  # nothing fetched, no folder made
+    folder = tmp_path / "tiny-shakespeare"
+    folder.mkdir()
+    (folder / "input.txt").write_text(text, encoding="utf-8")
+    assert TinyShakespeare.find(tmp_path) is None  # there, but not the verified file
+    monkeypatch.setattr(TinyShakespeare, "sha256", hashlib.sha256(text.encode()).hexdigest())
+    assert TinyShakespeare.find(tmp_path) == folder / "input.txt"
+    (tmp_path / "text").mkdir()
+    (tmp_path / "text" / "b.txt").write_text(text, encoding="utf-8")
+    assert downloaded_text("http://127.0.0.1:9/a/b.txt", tmp_path) == tmp_path / "text" / "b.txt"

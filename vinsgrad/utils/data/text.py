@@ -158,6 +158,13 @@ class TinyShakespeare:
         return Path(root).expanduser() / cls.name
 
     @classmethod
+    def find(cls, root: str | Path) -> Path | None:
+        """The verified ``input.txt`` under ``root`` if it is there already, else None (nothing is downloaded)."""
+        from vinsgrad.vision.datasets.fetch import find_verified
+
+        return find_verified(cls.folder(root), cls.filename, cls.sha256)
+
+    @classmethod
     def fetch(
         cls,
         root: str | Path,
@@ -167,10 +174,10 @@ class TinyShakespeare:
         progress: bool = True,
     ) -> Path:
         """The verified ``input.txt`` under ``root``: already there, imported ``from_file``, or downloaded."""
-        from vinsgrad.vision.datasets.fetch import _copy_verified, find_verified, mirror_list, verified_download
+        from vinsgrad.vision.datasets.fetch import _copy_verified, mirror_list, verified_download
 
         folder = cls.folder(root)
-        found = find_verified(folder, cls.filename, cls.sha256)
+        found = cls.find(root)
         if found is not None and from_file is None:
             return found
         if from_file is not None:
@@ -206,11 +213,26 @@ def download_text(url: str, root: str | Path, *, progress: bool = True) -> Path:
     retries; its content is not verified (nothing is known about it): delete the file to fetch it again."""
     from vinsgrad.vision.datasets.fetch import verified_download
 
+    found = downloaded_text(url, root)
+    if found is not None:
+        return found
     base, _, filename = url.rstrip("/").rpartition("/")
-    folder = Path(root).expanduser() / "text"
-    if (folder / filename).is_file():
-        return folder / filename
-    return verified_download(filename, None, folder, [base + "/"], progress=progress)
+    return verified_download(filename, None, Path(root).expanduser() / "text", [base + "/"], progress=progress)
 
 
-__all__ = ["CharDataset", "TinyShakespeare", "build_vocab", "decode", "download_text", "encode", "unknown_chars"]
+def downloaded_text(url: str, root: str | Path) -> Path | None:
+    """The file ``download_text(url, root)`` fetched before, or None (nothing is downloaded)."""
+    path = Path(root).expanduser() / "text" / url.rstrip("/").rpartition("/")[2]
+    return path if path.is_file() else None
+
+
+__all__ = [
+    "CharDataset",
+    "TinyShakespeare",
+    "build_vocab",
+    "decode",
+    "download_text",
+    "downloaded_text",
+    "encode",
+    "unknown_chars",
+]
