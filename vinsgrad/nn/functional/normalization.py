@@ -78,10 +78,11 @@ def _mean(a: ndarray, axes: tuple[int, ...], b: ndarray | None = None) -> ndarra
 
     Over trailing axes (layer, group and instance norm) each row's mean is a dot product: a matrix-vector product
     with ``1/n`` (or einsum's row-wise dot with ``b``), which is 3x faster than ``mean`` and needs no ``a * b``
-    temporary; other axes (batch norm) go through NumPy's ``mean``."""
+    temporary; other axes (batch norm), and float16 (whose mean NumPy accumulates in float32), go through
+    NumPy's ``mean``."""
     k = len(axes)
     n = math.prod(a.shape[a.ndim - k :])
-    if axes != tuple(range(a.ndim - k, a.ndim)) or n == 0:
+    if axes != tuple(range(a.ndim - k, a.ndim)) or n == 0 or a.dtype.itemsize < 4:
         return (a if b is None else a * b).mean(axis=axes, keepdims=True)
     rows = a.reshape(-1, n)
     if b is None:
