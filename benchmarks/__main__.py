@@ -204,7 +204,7 @@ def print_report(report: dict[str, Any]) -> None:
         for key, v in res["ratios"].items():
             print(f"  ratio {key:<24}{fmt(v, '.2f'):>8}")
     if "micro" in report:
-        print(f"\nmicro (µs per call, best of 5)\n  {'op':<30}{'numpy':>9}{'vinsgrad':>10}{'pytorch':>9}")
+        print(f"\nmicro (µs per call, best of 7 turns)\n  {'op':<30}{'numpy':>9}{'vinsgrad':>10}{'pytorch':>9}")
         for row in report["micro"]:
             print(
                 f"  {row['op']:<30}{row['numpy_us']:>9.1f}{row['vinsgrad_us']:>10.1f}"
@@ -300,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     if "large" in only:
         print("large: MLP 784-1024-1024-10, batch 256", file=sys.stderr)
-        report["large"] = mlp_group(root, torch, sizes=(784, 1024, 1024, 10), batch_size=256, epochs=1, setting=setting)
+        report["large"] = mlp_group(root, torch, sizes=(784, 1024, 1024, 10), batch_size=256, epochs=3, setting=setting)
     if "cnn" in only:
         print("cnn: configs/cnn.yaml", file=sys.stderr)
         report["cnn"] = cnn_group(root, torch, epochs=1, setting=setting)
