@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         report["large"] = mlp_group(root, torch, sizes=(784, 1024, 1024, 10), batch_size=256, epochs=3, setting=setting)
     if "cnn" in only:
         print("cnn: configs/cnn.yaml", file=sys.stderr)
-        report["cnn"] = cnn_group(root, torch, epochs=1, setting=setting)
+        report["cnn"] = cnn_group(root, torch, epochs=3, setting=setting)
     if "step" in only:
         print(f"step: configs/cnn.yaml's training step on one batch, {STEPS_PER_ROUND} steps a round", file=sys.stderr)
         report["step"] = step_group(torch, rounds=5, setting=setting)
