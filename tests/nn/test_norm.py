@@ -176,3 +176,23 @@ def test_layernorm_errors() -> None:
         F.layer_norm(vg.randn(2, 3), 4)
     with pytest.raises(ValueError, match="positive int or tuple"):
         nn.LayerNorm(())
+
+
+def test_float16_norms_compute_in_float32_and_return_float16() -> None:
+    # squares of ~300 overflow float16 (max 65504): the statistics must not be taken in float16
+    rng = np.random.default_rng(7)
+    data = rng.standard_normal((4, 300)) * 100 + 1000
+    x = vg.tensor(data, dtype=vg.float16, requires_grad=True)
+    ln = nn.LayerNorm(300).half()
+    assert ln.weight.dtype == vg.float16 and ln.bias.dtype == vg.float16
+    y = ln(x)
+    assert y.dtype == vg.float16
+    x16 = data.astype(np.float16).astype(np.float64)
+    expected = (x16 - x16.mean(1, keepdims=True)) / np.sqrt(x16.var(1, keepdims=True) + ln.eps)
+    np.testing.assert_allclose(y._data.astype(np.float64), expected, atol=2e-3)
+    (y.float() ** 2).sum().backward()
+    assert x.grad.dtype == vg.float16 and np.isfinite(x.grad._data).all()
+    bn = nn.BatchNorm1d(300).half()
+    out = bn(x.detach())
+    assert out.dtype == vg.float16 and bn.running_mean.dtype == vg.float16
+    np.testing.assert_allclose(bn.running_mean._data, 0.1 * x16.mean(0), rtol=2e-3)

@@ -411,6 +411,9 @@ class Module:
     def double(self: M) -> M:
         return self.to(xp.float64)
 
+    def half(self: M) -> M:
+        return self.to(xp.float16)
+
     def cpu(self: M) -> M:
         return self
 

@@ -23,6 +23,9 @@ class NormalizeFn(Function):
         ctx, x, weight, bias, axes=(), param_shape=(), eps=1e-5, mean=None, var=None, running=None, momentum=0.1
     ):
         ctx.batch_stats = mean is None
+        dtype = x.dtype
+        if dtype.itemsize < 4:  # float16: statistics and output in float32, as PyTorch's CPU kernels accumulate
+            x, weight, bias = (None if a is None else a.astype(xp.float32) for a in (x, weight, bias))
         if mean is None:
             mean = _mean(x, axes)
             centered = x - mean
@@ -42,7 +45,7 @@ class NormalizeFn(Function):
         ctx.save_for_backward(xhat, rstd, weight)
         ctx.axes, ctx.param_shape = axes, param_shape
         ctx.bias_shape = None if bias is None else bias.shape
-        return out
+        return out.astype(dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -78,11 +81,10 @@ def _mean(a: ndarray, axes: tuple[int, ...], b: ndarray | None = None) -> ndarra
 
     Over trailing axes (layer, group and instance norm) each row's mean is a dot product: a matrix-vector product
     with ``1/n`` (or einsum's row-wise dot with ``b``), which is 3x faster than ``mean`` and needs no ``a * b``
-    temporary; other axes (batch norm), and float16 (whose mean NumPy accumulates in float32), go through
-    NumPy's ``mean``."""
+    temporary; other axes (batch norm) go through NumPy's ``mean``."""
     k = len(axes)
     n = math.prod(a.shape[a.ndim - k :])
-    if axes != tuple(range(a.ndim - k, a.ndim)) or n == 0 or a.dtype.itemsize < 4:
+    if axes != tuple(range(a.ndim - k, a.ndim)) or n == 0:
         return (a if b is None else a * b).mean(axis=axes, keepdims=True)
     rows = a.reshape(-1, n)
     if b is None:
