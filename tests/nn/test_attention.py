@@ -168,3 +168,15 @@ def test_many_score_blocks_match_the_composed_graph_with_causal_float_mask_and_d
     expected.backward(_t(g2))
     for a, b in zip(fused, composed):
         np.testing.assert_allclose(a.grad._data, b.grad._data, rtol=1e-10, atol=1e-12)
+
+
+def test_only_the_inputs_that_require_grad_get_one() -> None:
+    # cross-attention over a memory that is not trained: k and v get no gradient, q's is still exact
+    rng = np.random.default_rng(6)
+    q, k, v, g = (rng.standard_normal(s) for s in [(2, 3, 4), (2, 5, 4), (2, 5, 3), (2, 3, 3)])
+    fused, composed = _t(q, True), _t(q, True)
+    keys, values = _t(k), _t(v)
+    F.scaled_dot_product_attention(fused, keys, values).backward(_t(g))
+    _composed(composed, keys, values).backward(_t(g))
+    np.testing.assert_allclose(fused.grad._data, composed.grad._data, rtol=1e-10, atol=1e-12)
+    assert keys.grad is None and values.grad is None

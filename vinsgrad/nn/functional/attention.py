@@ -79,7 +79,8 @@ class ScaledDotProductAttentionFn(Function):
         d_scores = xp.empty_like(probs) if need_mask else xp.empty((min(n, _block_size(L, S)), L, S), probs.dtype)
         for b in _blocks(n, L, S):
             P, g = probs[b], grad[b]
-            xp.matmul(xp.swapaxes(attn[b], 1, 2), g, out=dv[b])
+            if needs[2]:
+                xp.matmul(xp.swapaxes(attn[b], 1, 2), g, out=dv[b])
             dS = d_scores[b] if need_mask else d_scores[: b.stop - b.start]
             xp.matmul(g, vT[b], out=dS)  # dA, then dP, then dS = P * (dP - rowsum(dP * P)), in place
             if keep is not None:
@@ -87,14 +88,16 @@ class ScaledDotProductAttentionFn(Function):
                 dS *= ctx.dropout_scale
             dS -= xp.einsum("nij,nij->ni", dS, P)[..., None]
             dS *= P
-            xp.matmul(dS, k3[b], out=dq[b])
-            xp.matmul(xp.swapaxes(dS, 1, 2), qs[b], out=dk[b])  # qs holds q * scale already
+            if needs[0]:
+                xp.matmul(dS, k3[b], out=dq[b])
+            if needs[1]:
+                xp.matmul(xp.swapaxes(dS, 1, 2), qs[b], out=dk[b])  # qs holds q * scale already
         dq *= dq.dtype.type(ctx.scale)
         dq, dk, dv = dq.reshape((*lead, L, E)), dk.reshape((*lead, S, E)), dv.reshape((*lead, S, Ev))
         if ctx.groups > 1:  # the adjoint of repeat: sum the gradients of the query heads that shared a head
             dk, dv = _sum_groups(dk, ctx.groups), _sum_groups(dv, ctx.groups)
         grads = (dq, dk, dv, d_scores.reshape(full) if need_mask else None)
-        return grads[: len(needs)]
+        return tuple(g if need else None for g, need in zip(grads, needs))  # an unneeded one was never filled
 
 
 def _block_size(L: int, S: int) -> int:
