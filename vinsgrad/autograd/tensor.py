@@ -501,30 +501,24 @@ class Tensor:
 
     # **** arithmetic ****
 
-    # NOTE: + - * first try _untracked, the bare NumPy call for when there is nothing to record or promote
+    # NOTE: + - * go through _arithmetic, which skips the Function when there is nothing to record or promote
     def __add__(self, other: Any) -> Tensor:
-        out = _untracked(xp.add, self, other)
-        return _ops.AddFn.apply(self, other) if out is None else out
+        return _arithmetic(xp.add, _ops.AddFn, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        out = _untracked(xp.add, self, other, reflected=True)
-        return _ops.AddFn.apply(other, self) if out is None else out
+        return _arithmetic(xp.add, _ops.AddFn, self, other, reflected=True)
 
     def __sub__(self, other: Any) -> Tensor:
-        out = _untracked(xp.subtract, self, other)
-        return _ops.SubFn.apply(self, other) if out is None else out
+        return _arithmetic(xp.subtract, _ops.SubFn, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        out = _untracked(xp.subtract, self, other, reflected=True)
-        return _ops.SubFn.apply(other, self) if out is None else out
+        return _arithmetic(xp.subtract, _ops.SubFn, self, other, reflected=True)
 
     def __mul__(self, other: Any) -> Tensor:
-        out = _untracked(xp.multiply, self, other)
-        return _ops.MulFn.apply(self, other) if out is None else out
+        return _arithmetic(xp.multiply, _ops.MulFn, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        out = _untracked(xp.multiply, self, other, reflected=True)
-        return _ops.MulFn.apply(other, self) if out is None else out
+        return _arithmetic(xp.multiply, _ops.MulFn, self, other, reflected=True)
 
     def __truediv__(self, other: Any) -> Tensor:
         return _ops.DivFn.apply(self, other)
@@ -1566,6 +1560,15 @@ def _scaled_sum(c: Tensor, product: Tensor, beta: _float, alpha: _float) -> Tens
 def _raw(value: Any) -> Any:
     """A Tensor's array, anything else as it is: Python numbers stay weakly typed for type promotion."""
     return value._data if isinstance(value, Tensor) else value
+
+
+def _arithmetic(ufunc: Any, fn: Any, x: Tensor, other: Any, reflected: _bool = False) -> Tensor:
+    """``x <op> other`` (``other <op> x`` if ``reflected``): NumPy's result as it is when ``_untracked`` can give it,
+    else the Function ``fn``, which records, promotes and raises PyTorch's errors."""
+    out = _untracked(ufunc, x, other, reflected)
+    if out is not None:
+        return out
+    return fn.apply(other, x) if reflected else fn.apply(x, other)
 
 
 def _untracked(ufunc: Any, x: Tensor, other: Any, reflected: _bool = False) -> Tensor | None:

@@ -92,7 +92,8 @@ class ScaledDotProductAttentionFn(Function):
                 xp.matmul(dS, k3[b], out=dq[b])
             if needs[1]:
                 xp.matmul(xp.swapaxes(dS, 1, 2), qs[b], out=dk[b])  # qs holds q * scale already
-        dq *= dq.dtype.type(ctx.scale)
+        if needs[0]:
+            dq *= dq.dtype.type(ctx.scale)
         dq, dk, dv = dq.reshape((*lead, L, E)), dk.reshape((*lead, S, E)), dv.reshape((*lead, S, Ev))
         if ctx.groups > 1:  # the adjoint of repeat: sum the gradients of the query heads that shared a head
             dk, dv = _sum_groups(dk, ctx.groups), _sum_groups(dv, ctx.groups)

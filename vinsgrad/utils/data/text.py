@@ -216,14 +216,19 @@ def download_text(url: str, root: str | Path, *, progress: bool = True) -> Path:
     found = downloaded_text(url, root)
     if found is not None:
         return found
-    base, _, filename = url.rstrip("/").rpartition("/")
-    return verified_download(filename, None, Path(root).expanduser() / "text", [base + "/"], progress=progress)
+    path = _text_path(url, root)
+    return verified_download(path.name, None, path.parent, [url.rstrip("/").rpartition("/")[0] + "/"], progress=progress)
 
 
 def downloaded_text(url: str, root: str | Path) -> Path | None:
     """The file ``download_text(url, root)`` fetched before, or None (nothing is downloaded)."""
-    path = Path(root).expanduser() / "text" / url.rstrip("/").rpartition("/")[2]
+    path = _text_path(url, root)
     return path if path.is_file() else None
+
+
+def _text_path(url: str, root: str | Path) -> Path:
+    """Where ``download_text`` keeps the text at ``url``: ``root/text/`` and the URL's last part."""
+    return Path(root).expanduser() / "text" / url.rstrip("/").rpartition("/")[2]
 
 
 __all__ = [
