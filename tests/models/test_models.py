@@ -83,6 +83,30 @@ def test_gpt_gradients_match_finite_differences_through_the_tied_weight() -> Non
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
 
 
+def test_every_gpt_parameter_gradient_matches_finite_differences() -> None:
+    # the whole graph at once: two pre-norm blocks whose residual stream is reused by LayerNorm and the sum, q, k and
+    # v taken from one product, causal attention, tanh-GELU, and the head that shares the embedding's weight
+    model = GPT(5, block_size=4, n_layer=2, n_head=2, n_embd=4).double()
+    x, y = ids(2, 4, high=5), ids(2, 4, high=5, seed=2)
+    for p in model.parameters():  # away from zero biases and unit gains, so every term of every gradient counts
+        p._data += np.random.default_rng(3).normal(0, 0.3, p.shape)
+
+    def loss() -> vinsgrad.Tensor:
+        return F.cross_entropy(model(x).reshape(-1, 5), y.reshape(-1))
+
+    loss().backward()
+    for name, p in model.named_parameters():
+        numeric = np.zeros_like(p._data)
+        for i in np.ndindex(*p.shape):
+            keep = p._data[i]
+            for sign in (1, -1):
+                p._data[i] = keep + sign * 1e-6
+                with vinsgrad.no_grad():
+                    numeric[i] += sign * loss().item() / 2e-6
+            p._data[i] = keep
+        np.testing.assert_allclose(p.grad._data, numeric, rtol=1e-5, atol=1e-8, err_msg=name)
+
+
 def test_char_lstm_shapes_and_keys() -> None:
     model = CharLSTM(9, embedding_dim=4, hidden_size=6, num_layers=2)
     assert model(ids(2, 5, high=9)).shape == (2, 5, 9)
