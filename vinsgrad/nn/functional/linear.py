@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vinsgrad.autograd.backend import ndarray
+from vinsgrad.autograd.backend import ndarray, xp
 from vinsgrad.autograd.function import Function
 from vinsgrad.autograd.tensor import Tensor
 
@@ -13,9 +13,12 @@ class LinearFn(Function):
     @staticmethod
     def forward(ctx, x, weight, bias=None):
         ctx.save_for_backward(x, weight)
-        # NOTE: (B, T, in) @ weight.T as a stacked matmul skips BLAS for the transposed operand (30x slower on
-        # NumPy 2); folding the leading dims into one makes it a single BLAS call.
-        out = (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(*x.shape[:-1], weight.shape[0])
+        if x.ndim == 2:
+            out = x @ weight.T
+        else:
+            # NOTE: (B, T, in) @ weight.T as a stacked matmul skips BLAS for the transposed operand (30x slower on
+            # NumPy 2); folding the leading dims into one makes it a single BLAS call.
+            out = (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(*x.shape[:-1], weight.shape[0])
         if bias is not None:
             out += bias  # NOTE: in place: `out` is a fresh array, so this saves an allocation
         return out
@@ -23,12 +26,14 @@ class LinearFn(Function):
     @staticmethod
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
-        nx, nw, nb = (*ctx.needs_input_grad, False)[:3]
-        g2 = grad.reshape(-1, grad.shape[-1])  # leading dims folded into one batch dim
-        gx = (g2 @ weight).reshape(x.shape) if nx else None
-        gw = g2.T @ x.reshape(-1, x.shape[-1]) if nw else None
-        gb = g2.sum(axis=0) if nb else None
-        return (gx, gw, gb)[: len(ctx.needs_input_grad)]
+        needs = ctx.needs_input_grad
+        if x.ndim != 2:  # leading dims folded into one batch dim
+            grad, x = grad.reshape(-1, grad.shape[-1]), x.reshape(-1, x.shape[-1])
+        gx = (grad @ weight).reshape(ctx.saved_tensors[0].shape) if needs[0] else None
+        gw = grad.T @ x if needs[1] else None
+        if len(needs) == 2:
+            return gx, gw
+        return gx, gw, xp.add.reduce(grad, axis=0) if needs[2] else None  # NOTE: grad.sum() is a Python wrapper
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
