@@ -359,6 +359,27 @@ def test_update_is_in_place_on_the_parameter_array():
         assert w._data is data and not np.array_equal(data, W0)
 
 
+@pytest.mark.parametrize("kwargs", [case[1] for case in CASES if case[0] is optim.SGD], ids=str)
+def test_sgd_on_a_parameter_larger_than_cache_blocks_is_bit_exact(kwargs):
+    """A parameter of many cache blocks (with a ragged last one) is updated a block at a time: the values must be
+    exactly those of the whole-array rule, in float32, for every variant; a strided parameter takes the plain path."""
+    from vinsgrad.autograd.ops._utils import CACHE_BLOCK
+
+    r = np.random.default_rng(1)
+    big = r.standard_normal(5 * CACHE_BLOCK + 123, dtype=np.float32)
+    strided = r.standard_normal((600, 1000), dtype=np.float32)[:, ::2]
+    for start in (big, strided):
+        w = vinsgrad.tensor(start.copy(), requires_grad=True)
+        opt = optim.SGD([w], **kwargs)
+        theta, st = start.copy(), {}
+        for step in range(3):
+            g = r.standard_normal(start.shape, dtype=np.float32)
+            w.grad = vinsgrad.tensor(g)
+            opt.step()
+            theta = ref_sgd(theta, g, st, **kwargs).astype(np.float32)
+            np.testing.assert_array_equal(w._data, theta, err_msg=f"step {step}")
+
+
 def test_step_does_not_modify_the_gradient():
     w = vinsgrad.tensor(W0, requires_grad=True)
     g = np.full_like(W0, 0.5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from vinsgrad.autograd.backend import ndarray, xp
+from vinsgrad.autograd.ops._utils import CACHE_BLOCK, cache_blocks
 from vinsgrad.optim.optimizer import Optimizer, ParamsT, check_hyperparameter, grad_for_update
 
 
@@ -104,4 +105,21 @@ def sgd(
                 d_p = xp.add(step, d_p, out=step)
             else:
                 d_p = buf
-        param -= lr * d_p
+        _subtract_scaled(param, d_p, lr)
+
+
+def _subtract_scaled(param: ndarray, update: ndarray, lr: float) -> None:
+    """``param -= lr * update``, in place, with the same values either way.
+
+    A large array is done a cache-sized block at a time, so the product ``lr * update`` stays in cache instead of
+    making one more trip to memory and back. Measured on 1M float32 elements: 0.66 ms at once, 0.43 ms blocked
+    (the SGD step of a 784-1024-1024-10 MLP: 1.3 ms to 1.0 ms). Below four blocks the arrays stay in cache anyway
+    and the loop only costs (100K elements: 23 us at once, 29 us blocked)."""
+    if param.size < 4 * CACHE_BLOCK or not (param.flags.c_contiguous and update.flags.c_contiguous):
+        param -= lr * update
+        return
+    flat_param, flat_update = param.reshape(-1), update.reshape(-1)
+    scaled = xp.empty(CACHE_BLOCK, dtype=update.dtype)
+    for block in cache_blocks(param.size):
+        product = xp.multiply(flat_update[block], lr, out=scaled[: block.stop - block.start])
+        xp.subtract(flat_param[block], product, out=flat_param[block])
