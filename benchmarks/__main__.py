@@ -204,7 +204,10 @@ def print_report(report: dict[str, Any]) -> None:
         for key, v in res["ratios"].items():
             print(f"  ratio {key:<24}{fmt(v, '.2f'):>8}")
     if "micro" in report:
-        print(f"\nmicro (µs per call, best of 7 turns)\n  {'op':<30}{'numpy':>9}{'vinsgrad':>10}{'pytorch':>9}")
+        print(
+            f"\nmicro (µs per call, best of 7 turns; {report['micro_threads']} BLAS thread(s))\n"
+            f"  {'op':<30}{'numpy':>9}{'vinsgrad':>10}{'pytorch':>9}"
+        )
         for row in report["micro"]:
             print(
                 f"  {row['op']:<30}{row['numpy_us']:>9.1f}{row['vinsgrad_us']:>10.1f}"
@@ -318,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
         print("load: the seed epoch quiet, then with cores+1 busy processes", file=sys.stderr)
         report["load"] = load_group(root, rounds=5, setting=setting)
     if "micro" in only:
+        # per-op costs, at the thread count auto picks for ops this small (or the one given)
+        report["micro_threads"] = use_threads(setting if isinstance(setting, int) else 1, torch, None, None, 0)
         report["micro"] = micro.micro(torch)
     if "memory" in only:
         with tempfile.TemporaryDirectory() as out:

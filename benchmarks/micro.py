@@ -29,6 +29,10 @@ def micro(torch: Any | None) -> list[dict[str, Any]]:
     lin, ce = nn.Linear(784, 128), nn.CrossEntropyLoss()
     vx, vlogits, vy = vinsgrad.from_numpy(x), vinsgrad.tensor(logits, requires_grad=True), vinsgrad.from_numpy(y)
     lw, lb = lin.weight._data, lin.bias._data
+    # The large MLP's first product: how the BLAS NumPy ships compares with PyTorch's on the same GEMM.
+    big_x = rng.standard_normal((256, 784), dtype=np.float32)
+    big_w = rng.standard_normal((1024, 784), dtype=np.float32)
+    vbig_x, vbig_w = vinsgrad.from_numpy(big_x), vinsgrad.from_numpy(big_w)
 
     def np_linear() -> None:  # no input gradient: the input does not require one in the frameworks either
         out = x @ lw.T + lb
@@ -54,6 +58,12 @@ def micro(torch: Any | None) -> list[dict[str, Any]]:
         {"op": "a @ w (64x128 @ 128x64)", "numpy": lambda: a @ w, "vinsgrad": lambda: va @ vw},
         {"op": "Linear 784->128 fwd+bwd", "numpy": np_linear, "vinsgrad": vg_linear},
         {"op": "CrossEntropy 64x10 fwd+bwd", "numpy": np_ce, "vinsgrad": vg_ce},
+        {
+            "op": "x @ W.T 256x784 @ 784x1024",
+            "numpy": lambda: big_x @ big_w.T,
+            "vinsgrad": lambda: nn.functional.linear(vbig_x, vbig_w),
+            "number": 20,
+        },
     ]
     if torch is not None:
         ta, tb, tw = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(w)
@@ -63,9 +73,11 @@ def micro(torch: Any | None) -> list[dict[str, Any]]:
         rows[1]["torch"] = lambda: ta @ tw
         rows[2]["torch"] = lambda: tlin(tx).sum().backward()
         rows[3]["torch"] = lambda: tce(tl, ty).backward()
+        tbig_x, tbig_w = torch.from_numpy(big_x), torch.from_numpy(big_w)
+        rows[4]["torch"] = lambda: torch.nn.functional.linear(tbig_x, tbig_w)
     out = []
     for row in rows:
-        number = 200 if "Linear" in row["op"] else 2000
+        number = row.get("number", 200 if "Linear" in row["op"] else 2000)
         keys = [key for key in ("numpy", "vinsgrad", "torch") if key in row]
         best = dict.fromkeys(keys, float("inf"))
         for _ in range(7):  # the frameworks take turns, so a slow spell of the machine hits them all alike

@@ -126,4 +126,5 @@ def test_main_runs_the_micro_group_end_to_end() -> None:
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "a + b (64x128)" in done.stdout
+    assert "a + b (64x128)" in done.stdout and "x @ W.T 256x784 @ 784x1024" in done.stdout
+    assert "best of 7 turns; 1 BLAS thread(s)" in done.stdout  # auto's count for per-op costs
