@@ -105,17 +105,19 @@ def sgd(
                 d_p = xp.add(step, d_p, out=step)
             else:
                 d_p = buf
-        _subtract_scaled(param, d_p, lr)
+        if param.size < 4 * CACHE_BLOCK:  # below four blocks the arrays stay in cache anyway
+            param -= lr * d_p
+        else:
+            _subtract_scaled_blocks(param, d_p, lr)
 
 
-def _subtract_scaled(param: ndarray, update: ndarray, lr: float) -> None:
-    """``param -= lr * update``, in place, with the same values either way.
+def _subtract_scaled_blocks(param: ndarray, update: ndarray, lr: float) -> None:
+    """``param -= lr * update`` on a large array, a cache-sized block at a time, with the same values.
 
-    A large array is done a cache-sized block at a time, so the product ``lr * update`` stays in cache instead of
-    making one more trip to memory and back. Measured on 1M float32 elements: 0.66 ms at once, 0.43 ms blocked
-    (the SGD step of a 784-1024-1024-10 MLP: 1.3 ms to 1.0 ms). Below four blocks the arrays stay in cache anyway
-    and the loop only costs (100K elements: 23 us at once, 29 us blocked)."""
-    if param.size < 4 * CACHE_BLOCK or not (param.flags.c_contiguous and update.flags.c_contiguous):
+    The product ``lr * update`` then stays in cache instead of making one more trip to memory and back. Measured on
+    1M float32 elements: 0.66 ms at once, 0.43 ms blocked (the SGD step of a 784-1024-1024-10 MLP: 1.3 ms to
+    1.0 ms). Below four blocks the loop only costs (100K elements: 23 us at once, 29 us blocked)."""
+    if not (param.flags.c_contiguous and update.flags.c_contiguous):
         param -= lr * update
         return
     flat_param, flat_update = param.reshape(-1), update.reshape(-1)
