@@ -27,13 +27,13 @@ class LinearFn(Function):
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         needs = ctx.needs_input_grad
-        if x.ndim != 2:  # leading dims folded into one batch dim
-            grad, x = grad.reshape(-1, grad.shape[-1]), x.reshape(-1, x.shape[-1])
-        gx = (grad @ weight).reshape(ctx.saved_tensors[0].shape) if needs[0] else None
-        gw = grad.T @ x if needs[1] else None
+        # leading dims folded into one batch dim
+        g2, x2 = (grad, x) if x.ndim == 2 else (grad.reshape(-1, grad.shape[-1]), x.reshape(-1, x.shape[-1]))
+        gx = (g2 @ weight).reshape(x.shape) if needs[0] else None
+        gw = g2.T @ x2 if needs[1] else None
         if len(needs) == 2:
             return gx, gw
-        return gx, gw, xp.add.reduce(grad, axis=0) if needs[2] else None  # NOTE: grad.sum() is a Python wrapper
+        return gx, gw, xp.add.reduce(g2, axis=0) if needs[2] else None  # NOTE: g2.sum() is a Python wrapper
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
