@@ -10,19 +10,11 @@ from vinsgrad.autograd.backend import xp
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn import functional as F
 from vinsgrad.nn import init
+from vinsgrad.nn._utils import ntuple
 from vinsgrad.nn.functional.conv import conv_pads
 from vinsgrad.nn.module import Module, Parameter, factory_dtype
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-
-
-def _ntuple(value: Any, n: int, name: str, minimum: int) -> tuple[int, ...]:
-    """``value`` as an n-tuple of ints >= ``minimum``: an int means all of them."""
-    t = (value,) * n if isinstance(value, int) else tuple(value) if isinstance(value, (tuple, list)) else ()
-    if len(t) != n or not all(isinstance(v, int) and not isinstance(v, bool) and v >= minimum for v in t):
-        several = "a pair" if n == 2 else f"a tuple of {n}"
-        raise ValueError(f"{name} must be an int or {several} of ints >= {minimum}, got {value!r}")
-    return t
 
 
 class _ConvNd(Module):
@@ -63,11 +55,11 @@ class _ConvNd(Module):
             raise ValueError(f'Only "zeros" padding mode is supported for {name}')
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         # tuples of n ints (padding may also be 'same' or 'valid'), as PyTorch stores them
-        self.kernel_size: Any = _ntuple(kernel_size, n, "kernel_size", 1)
-        self.stride: Any = _ntuple(stride, n, "stride", 1)
-        self.padding: Any = padding if isinstance(padding, str) else _ntuple(padding, n, "padding", 0)
-        self.dilation: Any = _ntuple(dilation, n, "dilation", 1)
-        self.output_padding: Any = _ntuple(output_padding, n, "output_padding", 0)
+        self.kernel_size: Any = ntuple(kernel_size, n, "kernel_size", minimum=1)
+        self.stride: Any = ntuple(stride, n, "stride", minimum=1)
+        self.padding: Any = padding if isinstance(padding, str) else ntuple(padding, n, "padding", minimum=0)
+        self.dilation: Any = ntuple(dilation, n, "dilation", minimum=1)
+        self.output_padding: Any = ntuple(output_padding, n, "output_padding", minimum=0)
         self.padding_mode = padding_mode
         if isinstance(padding, str) and self._transposed:
             raise ValueError(f"{name}: padding must be an int or a tuple of ints, got {padding!r}")

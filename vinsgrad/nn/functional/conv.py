@@ -7,7 +7,7 @@ from typing import Any
 from vinsgrad.autograd.backend import ndarray, xp
 from vinsgrad.autograd.function import Function
 from vinsgrad.autograd.tensor import Tensor
-from vinsgrad.nn._utils import Pair, pair
+from vinsgrad.nn._utils import Pair, pair, single
 
 
 def _out_size(size: int, kernel: int, stride: int, pad_total: int, dilation: int) -> int:
@@ -236,13 +236,6 @@ def conv2d(
 # ---- conv1d (a conv2d over a height of 1) and conv_transpose2d (issue 14) ----
 
 
-def _single(value: Any, name: str, minimum: int) -> int:
-    v = value[0] if isinstance(value, (tuple, list)) and len(value) == 1 else value
-    if not isinstance(v, int) or isinstance(v, bool) or v < minimum:
-        raise ValueError(f"{name} must be an int (or a 1-tuple of one) >= {minimum}, got {value!r}")
-    return v
-
-
 def conv1d(
     input: Tensor,
     weight: Tensor,
@@ -264,14 +257,14 @@ def conv1d(
             f"conv1d expects a 2-D (C, L) or 3-D (N, C, L) input and a 3-D weight, got input {tuple(input.shape)} "
             f"and weight {tuple(weight.shape)}"
         )
-    pad = padding if isinstance(padding, str) else (0, _single(padding, "padding", 0))
+    pad = padding if isinstance(padding, str) else (0, single(padding, "padding", minimum=0))
     out = conv2d(
         input.unsqueeze(-2),
         weight.unsqueeze(-2),
         bias,
-        (1, _single(stride, "stride", 1)),
+        (1, single(stride, "stride", minimum=1)),
         pad,
-        (1, _single(dilation, "dilation", 1)),
+        (1, single(dilation, "dilation", minimum=1)),
         groups,
     )
     return out.squeeze(-2)

@@ -7,7 +7,7 @@ from typing import Any
 from vinsgrad.autograd.backend import int64, ndarray, xp
 from vinsgrad.autograd.function import Function
 from vinsgrad.autograd.tensor import Tensor
-from vinsgrad.nn._utils import Pair, pair
+from vinsgrad.nn._utils import Pair, pair, single
 from vinsgrad.nn.functional.conv import _crop, _pad_hw, _taps
 from vinsgrad.nn.functional.upsampling import _apply_along, _area_matrix
 
@@ -207,14 +207,6 @@ def avg_pool2d(
 # ---- 1-D pooling (a 2-D pool over a height of 1) and adaptive pooling (issue 14) ----
 
 
-def _single(value: Any, name: str, minimum: int) -> int:
-    """An int, or a 1-tuple/list of one, that is >= ``minimum``."""
-    v = value[0] if isinstance(value, (tuple, list)) and len(value) == 1 else value
-    if not isinstance(v, int) or isinstance(v, bool) or v < minimum:
-        raise ValueError(f"{name} must be an int (or a 1-tuple of one) >= {minimum}, got {value!r}")
-    return v
-
-
 def _pool1d_input(input: Tensor, name: str) -> None:
     if input.ndim not in (2, 3):
         raise ValueError(f"{name} expects a 2-D (C, L) or 3-D (N, C, L) input, got shape {tuple(input.shape)}")
@@ -236,9 +228,9 @@ def max_pool1d(
         F.max_pool1d(vinsgrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2)  # tensor([[[3., 2.]]])
     """
     _pool1d_input(input, "max_pool1d")
-    k = _single(kernel_size, "kernel_size", 1)
-    s = k if stride is None or stride == [] else _single(stride, "stride", 1)
-    p, d = _single(padding, "padding", 0), _single(dilation, "dilation", 1)
+    k = single(kernel_size, "kernel_size", minimum=1)
+    s = k if stride is None or stride == [] else single(stride, "stride", minimum=1)
+    p, d = single(padding, "padding", minimum=0), single(dilation, "dilation", minimum=1)
     out = max_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, p), (1, d), ceil_mode, return_indices)
     return (out[0].squeeze(-2), out[1].squeeze(-2)) if return_indices else out.squeeze(-2)
 
@@ -258,9 +250,9 @@ def avg_pool1d(
         F.avg_pool1d(vinsgrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2)  # tensor([[[2., 1.]]])
     """
     _pool1d_input(input, "avg_pool1d")
-    k = _single(kernel_size, "kernel_size", 1)
-    s = k if stride is None or stride == [] else _single(stride, "stride", 1)
-    p = _single(padding, "padding", 0)
+    k = single(kernel_size, "kernel_size", minimum=1)
+    s = k if stride is None or stride == [] else single(stride, "stride", minimum=1)
+    p = single(padding, "padding", minimum=0)
     return avg_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, p), ceil_mode, count_include_pad).squeeze(-2)
 
 
@@ -355,7 +347,7 @@ def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
         F.adaptive_avg_pool1d(vinsgrad.randn(2, 8, 10), 3).shape  # (2, 8, 3)
     """
     _pool1d_input(input, "adaptive_avg_pool1d")
-    size = _single(output_size, "output_size", 1)
+    size = single(output_size, "output_size", minimum=1)
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1, size)).squeeze(-2)
 
 
@@ -367,6 +359,6 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = 
         F.adaptive_max_pool1d(vinsgrad.randn(2, 8, 10), 3).shape  # (2, 8, 3)
     """
     _pool1d_input(input, "adaptive_max_pool1d")
-    size = _single(output_size, "output_size", 1)
+    size = single(output_size, "output_size", minimum=1)
     out = adaptive_max_pool2d(input.unsqueeze(-2), (1, size), return_indices)
     return (out[0].squeeze(-2), out[1].squeeze(-2)) if return_indices else out.squeeze(-2)
