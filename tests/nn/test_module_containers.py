@@ -88,3 +88,19 @@ def test_sequential_relu_then_max_pool_matches_the_layers_run_one_by_one() -> No
     fused.backward(g)
     plain.backward(g)
     np.testing.assert_array_equal(fused_x.grad._data, plain_x.grad._data)
+
+
+@pytest.mark.parametrize("hooked", [0, 1])
+def test_sequential_runs_hooked_relu_and_max_pool_in_their_own_order(hooked: int) -> None:
+    # A forward hook sees its own layer's input and output: the ReLU's output is >= 0, the pool's input too.
+    model = nn.Sequential(nn.ReLU(), nn.MaxPool2d(2))
+    seen: list[tuple[float, float]] = []
+    model[hooked].register_forward_hook(lambda m, args, out: seen.append((float(args[0].min()), float(out.min()))))
+    x = vinsgrad.tensor(np.random.default_rng(0).standard_normal((1, 2, 4, 4)), requires_grad=True)
+    out = model(x)
+    assert len(seen) == 1
+    if hooked == 0:
+        assert seen[0][0] < 0 and seen[0][1] >= 0  # the ReLU saw the raw input
+    else:
+        assert seen[0][0] >= 0  # the pool saw the ReLU's output
+    assert out.grad_fn.op_name() == "MaxPool2d"

@@ -105,8 +105,14 @@ class Sequential(_IndexedModules):
 
 
 def _pools_after_relu(first: Module, second: Module) -> bool:
-    """Whether Sequential may swap a ReLU and the MaxPool2d after it (plain layers; no indices returned)."""
-    return type(first) is ReLU and type(second) is MaxPool2d and not second.return_indices
+    """Whether Sequential may swap a ReLU and the MaxPool2d after it: plain layers, no indices returned, and no
+    hooks on either (a hook must see its own layer's input and output, so hooked layers run in their order)."""
+    return (
+        type(first) is ReLU
+        and type(second) is MaxPool2d
+        and not second.return_indices
+        and not any(m._forward_pre_hooks or m._forward_hooks or m._backward_hooks for m in (first, second))
+    )
 
 
 class ModuleList(_IndexedModules):
