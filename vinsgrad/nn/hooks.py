@@ -109,21 +109,21 @@ class PackInputsFn(Function):
     @staticmethod
     def forward(ctx: Any, state: _BackwardState, *arrays: ndarray) -> ndarray:
         ctx.state = state
-        ctx.shapes = [a.shape for a in arrays]
-        ctx.dtypes = [a.dtype for a in arrays]
         return xp.concatenate([a.reshape(-1) for a in arrays])
 
     @staticmethod
     def backward(ctx: Any, grad: ndarray) -> tuple[Any, ...]:
-        pieces, start = [], 0
-        for shape in ctx.shapes:
-            size = int(xp.prod(shape, dtype=xp.int64))
-            pieces.append(grad[start : start + size].reshape(shape))
-            start += size
         state: _BackwardState = ctx.state
-        packed = iter(pieces)
-        grad_inputs = tuple(None if slot is None else Tensor(next(packed)) for slot in state.input_slots)
-        grad_inputs = state.call_hooks(grad_inputs)
+        pieces: list[Tensor | None] = []
+        start = 0
+        for slot in state.input_slots:  # the packed inputs' (size, shape), in the order they were packed
+            if slot is None:
+                pieces.append(None)
+            else:
+                size, shape = slot
+                pieces.append(Tensor(grad[start : start + size].reshape(shape)))
+                start += size
+        grad_inputs = state.call_hooks(tuple(pieces))
         out = [g for g, slot in zip(grad_inputs, state.input_slots) if slot is not None]
         return (None, *(None if g is None else (g._data if isinstance(g, Tensor) else xp.asarray(g)) for g in out))
 
