@@ -19,6 +19,13 @@ class _Loss(Module):
         self.reduction = reduction
 
 
+class _LegacyLoss(_Loss):
+    """A loss whose PyTorch signature still has the deprecated ``size_average``/``reduce`` pair."""
+
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(_legacy_reduction(size_average, reduce, reduction))
+
+
 class CrossEntropyLoss(_Loss):
     """Cross entropy between logits and class indices (or class probabilities): log_softmax + NLL, fused.
 
@@ -89,7 +96,7 @@ class NLLLoss(_Loss):
         return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
 
 
-class MSELoss(_Loss):
+class MSELoss(_LegacyLoss):
     """Squared error ``(input - target)**2``, averaged (or summed, or kept per element).
 
     Example::
@@ -98,14 +105,11 @@ class MSELoss(_Loss):
         loss = loss_fn(prediction, target)
     """
 
-    def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean") -> None:
-        super().__init__(_legacy_reduction(size_average, reduce, reduction))
-
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
-class L1Loss(_Loss):
+class L1Loss(_LegacyLoss):
     """Absolute error ``|input - target|``, averaged (or summed, or kept per element).
 
     Example::
@@ -113,9 +117,6 @@ class L1Loss(_Loss):
         loss_fn = nn.L1Loss(reduction="sum")
         loss = loss_fn(prediction, target)
     """
-
-    def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean") -> None:
-        super().__init__(_legacy_reduction(size_average, reduce, reduction))
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.l1_loss(input, target, reduction=self.reduction)
@@ -172,13 +173,6 @@ class BCEWithLogitsLoss(_Loss):
 
 
 # **** more losses (issue 14) ****
-
-
-class _LegacyLoss(_Loss):
-    """A loss whose PyTorch signature still has the deprecated ``size_average``/``reduce`` pair."""
-
-    def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean") -> None:
-        super().__init__(_legacy_reduction(size_average, reduce, reduction))
 
 
 class SmoothL1Loss(_LegacyLoss):
