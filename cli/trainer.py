@@ -241,8 +241,8 @@ class Trainer:
         finished = totals.batches == len(self.train_loader)
         self.end_epoch(epoch, totals, time.perf_counter() - started, finished)
 
-    def train_step(self, x: vinsgrad.Tensor, y: vinsgrad.Tensor, epoch: int) -> tuple[float, int, int]:
-        logits, y = per_position(self.model(x), y)
+    def train_step(self, x: vinsgrad.Tensor, target: vinsgrad.Tensor, epoch: int) -> tuple[float, int, int]:
+        logits, y = per_position(self.model(x), target)
         loss = self.loss_fn(logits, y)
         value = loss.item()
         if not math.isfinite(value):
@@ -257,17 +257,17 @@ class Trainer:
         if self.config["train"]["clip_grad_norm"] is not None:
             clip_grad_norm_(self.model.parameters(), self.config["train"]["clip_grad_norm"])
         if isinstance(self.optimizer, LBFGS):  # it re-evaluates the loss on this batch several times per step
-            self.optimizer.step(lambda: self.batch_loss(x, y))
+            self.optimizer.step(lambda: self.batch_loss(x, target))
         else:
             self.optimizer.step()
         if self.scheduler is not None and self.config["scheduler"]["interval"] == "step":
             self.scheduler.step()
         return summed_loss(self.loss_fn, value, len(y)), count_correct(logits, y), len(y)
 
-    def batch_loss(self, x: vinsgrad.Tensor, y: vinsgrad.Tensor) -> vinsgrad.Tensor:
+    def batch_loss(self, x: vinsgrad.Tensor, target: vinsgrad.Tensor) -> vinsgrad.Tensor:
         """The closure LBFGS calls: the loss on this batch, with fresh gradients."""
         self.optimizer.zero_grad()
-        loss = self.loss_fn(self.model(x), y)
+        loss = self.loss_fn(*per_position(self.model(x), target))
         loss.backward()
         return loss
 

@@ -4,9 +4,11 @@ re-evaluates the batch) and the schedulers made of schedulers (SequentialLR, Cha
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
+from test_text import TINY_GPT, generated_text
 from typer.testing import CliRunner
 from vinsgrad_cli.config import resolve
 from vinsgrad_cli.main import app
@@ -33,6 +35,22 @@ def test_lbfgs_config_trains_full_batch(tmp_path: Path) -> None:
     losses = [json.loads(line)["train_loss"] for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     # One step per epoch (one batch), each up to 10 L-BFGS iterations: the loss falls far below ln 2 = 0.693.
     assert len(losses) == 3 and losses[0] > losses[1] > losses[2] and losses[2] < 0.35
+
+
+def test_lbfgs_trains_a_language_model(tmp_path: Path) -> None:
+    # The closure re-evaluates the batch as train_step does: (B, T, V) logits against (B, T) targets, per position.
+    text = tmp_path / "words.txt"
+    words = generated_text(300)
+    text.write_text(words, encoding="utf-8")
+    config = tmp_path / "gpt.yaml"
+    gpt = TINY_GPT.replace("TEXT", str(text)).replace("epochs: 50, max_steps: 30", "epochs: 1, max_steps: 3")
+    gpt = gpt.replace("{type: AdamW, lr: 0.01}", "{type: LBFGS, lr: 0.5, max_iter: 3}")
+    config.write_text(gpt[: gpt.index("scheduler:")] + gpt[gpt.index("data:") :], encoding="utf-8")
+    result = CliRunner().invoke(app, ["train", str(config), "--out", str(tmp_path / "run"), "-q"])
+    assert result.exit_code == 0, result.output
+    (record,) = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    # three L-BFGS steps already bring the held-out loss under the uniform guess's ln(vocabulary)
+    assert record["step"] == 3 and record["val_loss"] < math.log(len(set(words)))
 
 
 NESTED = """\
