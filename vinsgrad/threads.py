@@ -75,17 +75,26 @@ def largest_gemm_macs(model: Any, example: Any, batch_size: int) -> int:
     per_sample = 0
     layers = list(model) if isinstance(model, nn.Sequential) else [model]
     x = example
-    with vinsgrad.no_grad():
-        for layer in layers:
-            x = layer(x)
-            if isinstance(layer, nn.Linear):
-                macs = layer.in_features * x.numel() // len(example)
-            elif isinstance(layer, nn.Conv2d):
-                kh, kw = layer.weight.shape[2:]
-                macs = layer.in_channels // layer.groups * kh * kw * x.numel() // len(example)
-            elif layer is model:
-                macs = max((p.numel() for p in model.parameters() if p.ndim >= 2), default=0)
-            else:
-                continue
-            per_sample = max(per_sample, macs)
+    # NOTE: in eval mode and with the generator's state put back, so the probe changes nothing a run computes:
+    # no dropout draws, no batch-norm running statistics from the example batch
+    modes, rng_state = [(m, m.training) for m in model.modules()], vinsgrad.get_rng_state()
+    model.eval()
+    try:
+        with vinsgrad.no_grad():
+            for layer in layers:
+                x = layer(x)
+                if isinstance(layer, nn.Linear):
+                    macs = layer.in_features * x.numel() // len(example)
+                elif isinstance(layer, nn.Conv2d):
+                    kh, kw = layer.weight.shape[2:]
+                    macs = layer.in_channels // layer.groups * kh * kw * x.numel() // len(example)
+                elif layer is model:
+                    macs = max((p.numel() for p in model.parameters() if p.ndim >= 2), default=0)
+                else:
+                    continue
+                per_sample = max(per_sample, macs)
+    finally:
+        for module, training in modes:
+            module.training = training
+        vinsgrad.set_rng_state(rng_state)
     return per_sample * batch_size

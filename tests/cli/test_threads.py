@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 from vinsgrad_cli.main import app
@@ -104,3 +105,32 @@ def test_largest_gemm_counts_linear_and_conv_layers_at_the_batch_size() -> None:
     # the second conv: 28*28 output pixels, each a (16/2 * 3 * 3)-long dot product for 32 channels
     assert threads.largest_gemm_macs(cnn, vinsgrad.zeros(2, 1, 28, 28), 8) == 8 * 28 * 28 * 32 * 8 * 9
     assert threads.auto_num_threads(threads.SMALL_GEMM_MACS - 1) == 1
+
+
+def test_the_auto_probe_changes_nothing_a_run_computes(tmp_path: Path) -> None:
+    # The probe's forward runs in eval mode with the generator put back: no dropout draw, no running statistics.
+    model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Dropout(0.5), nn.Linear(8, 2))
+    model[1].eval()  # a mixed-mode model keeps each module's own mode
+    before = vinsgrad.get_rng_state()
+    stats = model[1].running_mean._data.copy()
+    threads.largest_gemm_macs(model, vinsgrad.ones(2, 4), 16)
+    assert vinsgrad.get_rng_state() == before
+    np.testing.assert_array_equal(model[1].running_mean._data, stats)
+    assert [m.training for m in model] == [True, False, True, True]
+    # so a run with dropout and batch norm is the same run whether auto or a number picks its one thread
+    config = tmp_path / "dropout.yaml"
+    config.write_text(
+        "model:\n  layers:\n    - {type: Linear, in_features: 2, out_features: 16}\n    - {type: BatchNorm1d, "
+        "num_features: 16}\n    - {type: ReLU}\n    - {type: Dropout, p: 0.3}\n"
+        "    - {type: Linear, in_features: 16, out_features: 2}\n"
+        "optimizer: {type: SGD, lr: 0.1}\ndata: {dataset: moons, n: 200, batch_size: 32}\n"
+        "train: {epochs: 2, seed: 0}\n",
+        encoding="utf-8",
+    )
+    runs = []
+    for setting in ("auto", "1"):
+        out = tmp_path / setting
+        result = runner.invoke(app, ["train", str(config), "--out", str(out), "--threads", setting, "-q"])
+        assert result.exit_code == 0, result.output
+        runs.append([json.loads(line)["train_loss"] for line in (out / "metrics.jsonl").read_text().splitlines()])
+    assert runs[0] == runs[1]
