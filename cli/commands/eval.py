@@ -57,7 +57,7 @@ def eval_command(
     from vinsgrad.utils.data import DataLoader
 
     from ..checkpoint import load_checkpoint, restore_model
-    from ..config import build_loss
+    from ..config import build_loss, dummy_batch
     from ..console import print_report
     from ..data import load_split, raw_sample
     from ..evaluation import confident_errors, evaluate, make_report
@@ -69,6 +69,9 @@ def eval_command(
 
     ckpt = load_checkpoint(checkpoint)
     model = restore_model(ckpt, checkpoint)
+    eval_batch_size = batch_size or ckpt.config["data"].get("eval_batch_size", 1000)
+    use_threads(setting, model, dummy_batch(ckpt.config)[0], eval_batch_size)
+    keep_freed_memory()
     if ckpt.config["data"]["dataset"] == "text":
         from ..evaluation import evaluate_text
 
@@ -78,11 +81,7 @@ def eval_command(
     if data_path is not None:
         raise UsageError("--data-path scores a text with a language model; this checkpoint is a classifier")
     dataset = load_split(ckpt.config, split.value, root)
-    loader = DataLoader(dataset, batch_size=batch_size or ckpt.config["data"].get("eval_batch_size", 1000))
-    from ..config import dummy_batch
-
-    use_threads(setting, model, dummy_batch(ckpt.config)[0], loader.batch_size or 1)
-    keep_freed_memory()
+    loader = DataLoader(dataset, batch_size=eval_batch_size)
     result = evaluate(model, loader, build_loss(ckpt.config), keep_probabilities=show_errors > 0)
     report = make_report(result, checkpoint=str(checkpoint), split=split.value, meta=ckpt.meta)
     if show_errors:

@@ -17,6 +17,8 @@ from vinsgrad_cli.checkpoint import load_checkpoint
 from vinsgrad_cli.config import load_config
 from vinsgrad_cli.spec import ConfigError
 
+import vinsgrad
+
 runner = CliRunner()
 WORDS = ["the", "cat", "sat", "on", "mat", "dog", "ran", "far", "ROMEO:"]
 
@@ -110,6 +112,17 @@ def test_eval_reports_nats_bits_and_perplexity(gpt_run: Path) -> None:
     assert report["characters"] % 16 == 0 and report["unknown_chars"] == 0
     plain = runner.invoke(app(), ["eval", str(gpt_run / "last.npz")])
     assert "nats/char" in plain.stdout and "bits/char" in plain.stdout and "perplexity" in plain.stdout
+
+
+def test_eval_of_a_language_model_takes_threads(gpt_run: Path) -> None:
+    before = vinsgrad.get_num_threads()
+    try:
+        vinsgrad.set_num_threads(2)
+        result = runner.invoke(app(), ["eval", str(gpt_run / "last.npz"), "--threads", "1", "--json"])
+        assert result.exit_code == 0, result.output
+        assert vinsgrad.get_num_threads() == 1
+    finally:
+        vinsgrad.set_num_threads(before)
 
 
 def test_eval_data_path_skips_and_counts_unknown_characters(gpt_run: Path, tmp_path: Path) -> None:
