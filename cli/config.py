@@ -81,7 +81,6 @@ T = TypeVar("T")
 
 SECTIONS = ("model", "loss", "optimizer", "scheduler", "data", "train")
 MODEL_KINDS = ("layers", "type")  # a Sequential of layers, or a named architecture of vinsgrad.models
-NESTING_SCHEDULERS = ("SequentialLR", "ChainedScheduler")  # their `schedulers` are specs of schedulers
 DUMMY_BATCH = 2
 STEPPED_PER_BATCH = ("OneCycleLR", "CyclicLR")  # schedulers PyTorch documents as stepped after every batch
 
@@ -403,16 +402,9 @@ def apply_override(config: dict[str, Any], override: str) -> None:
 
 def resolve_scheduler(raw: Any, source: str) -> dict[str, Any]:
     """A scheduler steps after every epoch, except those PyTorch documents as stepped after every batch."""
-    scheduler = resolve_spec(raw, "scheduler", SCHEDULER, source)
-    if scheduler["type"] in NESTING_SCHEDULERS:
-        inner = scheduler.get("schedulers")
-        if not isinstance(inner, list) or not inner:
-            raise ConfigError(source, "scheduler.schedulers", f"expected a list of schedulers, got {shown(inner)}")
-        scheduler["schedulers"] = [
-            resolve_spec(spec, f"scheduler.schedulers.{i}", SCHEDULER, source) for i, spec in enumerate(inner)
-        ]
-        for spec in scheduler["schedulers"]:
-            spec.pop("interval")  # the outer scheduler says when all of them step
+    scheduler = resolve_spec(raw, "scheduler", SCHEDULER, source)  # a SequentialLR's schedulers resolved with it
+    if scheduler.get("schedulers") == []:
+        raise ConfigError(source, "scheduler.schedulers", f"expected a list of schedulers, got {shown([])}")
     if scheduler["type"] in STEPPED_PER_BATCH and not (isinstance(raw, dict) and "interval" in raw):
         scheduler["interval"] = "step"
     return scheduler
@@ -475,18 +467,7 @@ def build_optimizer(config: dict[str, Any], params: Iterable[nn.Parameter]) -> O
 def build_scheduler(config: dict[str, Any], optimizer: Optimizer) -> LRScheduler | None:
     """The learning-rate scheduler, or None; ``config['scheduler']['interval']`` says when the trainer steps it."""
     spec = config["scheduler"]
-    return None if spec is None else instantiate_scheduler(spec, optimizer)
-
-
-def instantiate_scheduler(spec: dict[str, Any], optimizer: Optimizer) -> LRScheduler:
-    """A scheduler from its spec; a SequentialLR's or ChainedScheduler's inner specs become schedulers first."""
-    if spec["type"] not in NESTING_SCHEDULERS:
-        return instantiate(spec, SCHEDULER, optimizer)
-    inner = [instantiate_scheduler(s, optimizer) for s in spec["schedulers"]]
-    cls, rest = SCHEDULER.namespace()[spec["type"]], {k: v for k, v in spec.items() if k in ("milestones",)}
-    if spec["type"] == "ChainedScheduler":
-        return cls(inner, optimizer=optimizer)
-    return cls(optimizer, schedulers=inner, **rest)
+    return None if spec is None else instantiate(spec, SCHEDULER, optimizer)
 
 
 def build_transform(specs: list[dict[str, Any]]) -> Compose | None:
@@ -634,7 +615,7 @@ def check_objects(config: dict[str, Any], source: str) -> None:
         "optimizer", source, lambda s: instantiate(s, OPTIMIZER, params), config["optimizer"], OPTIMIZER
     )
     if config["scheduler"] is not None:
-        attempt("scheduler", source, lambda s: instantiate_scheduler(s, optimizer), config["scheduler"], SCHEDULER)
+        attempt("scheduler", source, lambda s: instantiate(s, SCHEDULER, optimizer), config["scheduler"], SCHEDULER)
 
 
 def per_position(logits: vinsgrad.Tensor, target: vinsgrad.Tensor) -> tuple[vinsgrad.Tensor, vinsgrad.Tensor]:
