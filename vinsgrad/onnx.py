@@ -31,7 +31,7 @@ from vinsgrad.autograd import grad_mode
 from vinsgrad.autograd import tensor as tensor_module
 from vinsgrad.autograd.function import Function
 from vinsgrad.autograd.tensor import Tensor
-from vinsgrad.serialization import _atomic_file
+from vinsgrad.serialization import _atomic_file, _first_line
 
 DEFAULT_OPSET = 17  # the first with LayerNormalization; ONNX Runtime has run it since 1.12
 MIN_OPSET, MAX_OPSET = 17, 21
@@ -102,10 +102,6 @@ def _library() -> Any:
     except ImportError:
         raise ImportError("ONNX export needs the onnx package: pip install 'vinsgrad[export]'") from None
     return onnx
-
-
-def _first_line(error: Exception) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 # **** tracing ****
@@ -183,7 +179,15 @@ def _same(a: Any, b: Any) -> bool:
 
 # **** building the graph ****
 
-_ELEMENTWISE = {"AddFn": "Add", "SubFn": "Sub", "MulFn": "Mul", "DivFn": "Div", "MaximumFn": "Max", "MinimumFn": "Min"}
+_ELEMENTWISE = {
+    "AddFn": "Add",
+    "SubFn": "Sub",
+    "MulFn": "Mul",
+    "DivFn": "Div",
+    "PowFn": "Pow",
+    "MaximumFn": "Max",
+    "MinimumFn": "Min",
+}
 _UNARY = {
     "NegFn": "Neg",
     "AbsFn": "Abs",
@@ -391,10 +395,6 @@ class _Builder:
         return value
 
     # elementwise
-
-    def _PowFn(self, call: _Call, twin: _Call) -> str:
-        dtype = call.out._data.dtype
-        return self._node("Pow", [self._arg(call, twin, 0, dtype), self._arg(call, twin, 1, dtype)])
 
     def _WhereFn(self, call: _Call, twin: _Call) -> str:
         dtype = call.out._data.dtype

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from vinsgrad.autograd.tensor import Tensor
-from vinsgrad.serialization import SerializationError, _atomic_file
+from vinsgrad.serialization import SerializationError, _atomic_file, _check_file, _first_line
 
 PathLike = str | os.PathLike[str]
 SUFFIX = ".safetensors"
@@ -75,14 +75,3 @@ def read_metadata(path: PathLike) -> dict[str, str]:
             return dict(f.metadata() or {})
     except Exception as e:
         raise SerializationError(f"{os.fspath(path)}: not a readable safetensors file ({_first_line(e)})") from None
-
-
-def _check_file(path: PathLike) -> None:
-    if not Path(path).exists():
-        raise FileNotFoundError(f"{os.fspath(path)}: no such file")
-    if Path(path).is_dir():
-        raise IsADirectoryError(f"{os.fspath(path)}: is a folder, expected a file")
-
-
-def _first_line(error: Exception) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]

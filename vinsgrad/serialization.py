@@ -162,15 +162,26 @@ def load(f: PathLike | IO[bytes], map_location: Any = None, *, weights_only: boo
         tensors = load_file(f)
         return tensors if remap is None else _remap(tensors, remap)
     name = getattr(f, "name", "<file>") if hasattr(f, "read") else os.fspath(f)
-    if not hasattr(f, "read") and not Path(name).exists():
-        raise FileNotFoundError(f"{name}: no such file")
-    if not hasattr(f, "read") and Path(name).is_dir():
-        raise IsADirectoryError(f"{name}: is a folder, expected a file")
+    if not hasattr(f, "read"):
+        _check_file(name)
     try:
         obj = _unpack(_read_members(f))
     except SerializationError as e:
         raise SerializationError(f"{name}: {e}") from None
     return obj if remap is None else _remap(obj, remap)
+
+
+def _check_file(path: PathLike) -> None:
+    """Raise FileNotFoundError or IsADirectoryError, naming ``path``, unless it is a file."""
+    if not Path(path).exists():
+        raise FileNotFoundError(f"{os.fspath(path)}: no such file")
+    if Path(path).is_dir():
+        raise IsADirectoryError(f"{os.fspath(path)}: is a folder, expected a file")
+
+
+def _first_line(error: Exception) -> str:
+    """A library's error as one line (its first), for a message of our own."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _map_location(map_location: Any) -> Callable[[Tensor, str], Any] | None:
