@@ -133,7 +133,7 @@ def gpt_group(torch: Any, rounds: int, setting: int | str, vocab_size: int = 65)
     group: list[workloads.Workload] = [step]
     if torch is not None:
         group.append(workloads.TorchGPTSteps(torch, config, vocab_size=vocab_size, initial=step.initial))
-    for w in group:  # one step each first: allocations, caches and lazy initialisation out of the timings
+    for w in group:  # one untimed round each first: allocations, caches and lazy initialisation out of the timings
         w.train_epoch()
     result = interleave(group, rounds)
     tokens = step.batch_size * step.block_size

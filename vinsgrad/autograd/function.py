@@ -181,7 +181,7 @@ def grad(
     outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
-        seeds: list[Any] = [grad_outputs] * len(outs) if isinstance(grad_outputs, Tensor) else [None] * len(outs)
+        seeds: list[Any] = [grad_outputs] * len(outs)
     else:
         seeds = list(grad_outputs)
     if len(seeds) != len(outs):
@@ -190,7 +190,7 @@ def grad(
         if not isinstance(t, Tensor) or not t.requires_grad:
             raise RuntimeError(f"grad: inputs[{i}] does not require grad (create it with requires_grad=True)")
     roots = [(_checked_root(t), _initial_gradient(t, g)) for t, g in zip(outs, seeds)]
-    found = gradients_of(ins, roots, bool(create_graph) if retain_graph is None else retain_graph)
+    found = gradients_of(ins, roots, bool(retain_graph))  # create_graph=True was refused above
     result: list[Tensor | None] = []
     for i, (t, g) in enumerate(zip(ins, found)):
         if g is None and materialize_grads:
@@ -223,13 +223,13 @@ def propagate(
     pending: dict[int, ndarray] = {}
     nodes = []
     for t, seed in roots:
-        node, key = t.grad_fn, id(t.grad_fn) if t.grad_fn is not None else id(t)
-        store: dict[int, Any] = pending if node is not None else leaves
-        prev = store.get(key)
+        node = t.grad_fn
         if node is None:
-            store[key] = (t, seed if prev is None else prev[1] + seed)
+            prev_leaf = leaves.get(id(t))
+            leaves[id(t)] = (t, seed if prev_leaf is None else prev_leaf[1] + seed)
         else:
-            store[key] = seed if prev is None else prev + seed
+            prev = pending.get(id(node))
+            pending[id(node)] = seed if prev is None else prev + seed
             nodes.append(node)
     if not nodes:
         return leaves, captured
