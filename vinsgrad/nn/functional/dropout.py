@@ -20,23 +20,21 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         x = vinsgrad.ones(4, 4)
         F.dropout(x, 0.5)  # about half zeros, the rest 2.0
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
-        return input
-    dtype = input.dtype if input.dtype in (float32, float64) else float64
-    keep = rng().random(input.shape, dtype=dtype) >= p
-    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
-    return input * Tensor(keep * xp.asarray(scale, dtype=input.dtype))
+    return _masked(input, p, training, tuple(input.shape))
 
 
 def _channel_dropout(input: Tensor, p: float, training: bool) -> Tensor:
     """Zero each (sample, channel) slice of ``input`` (N, C, ...) with probability ``p``, scaling the rest."""
+    return _masked(input, p, training, (*input.shape[:2], *(1,) * (input.ndim - 2)))
+
+
+def _masked(input: Tensor, p: float, training: bool, mask_shape: tuple[int, ...]) -> Tensor:
+    """``input`` times a keep-mask of ``mask_shape`` (broadcast over the rest) drawn with probability ``1 - p``,
+    scaled by 1/(1-p); the identity when not training."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    mask_shape = (*input.shape[:2], *(1,) * (input.ndim - 2))
     dtype = input.dtype if input.dtype in (float32, float64) else float64
     keep = rng().random(mask_shape, dtype=dtype) >= p
     scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
