@@ -144,6 +144,13 @@ def _erfc_positive(z: ndarray, relative: bool = True) -> ndarray:
     return out * xp.exp(-r * r) * xp.exp(-(z - r) * (z + r))
 
 
+def stable_sigmoid(x: ndarray) -> ndarray:
+    """``1 / (1 + exp(-x))`` in x's float dtype, for any x: exp(-|x|) never overflows, and the two branches give
+    the same value for either sign of x."""
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
 def erf(x: ndarray) -> ndarray:
     """The error function, elementwise, to about 1e-16 in float64 (NumPy has none), by Cody's rational
     approximations: a few whole-array multiply-adds, no per-element Python."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from vinsgrad.autograd.backend import float32, ndarray, xp
 from vinsgrad.autograd.function import Function, unbroadcast
-from vinsgrad.autograd.ops._utils import category, erf, erfc, erfinv, promote, shape_of
+from vinsgrad.autograd.ops._utils import category, erf, erfc, erfinv, promote, shape_of, stable_sigmoid
 
 
 def as_float(x: Any) -> Any:
@@ -582,10 +582,7 @@ class RoundFn(Function):
 class SigmoidFn(Function):
     @staticmethod
     def forward(ctx, x):
-        x = as_float(x)
-        # NOTE: exp(-|x|) never overflows; the two branches give 1/(1+e^-x) for either sign of x.
-        e = xp.exp(-xp.abs(x))
-        out = xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        out = stable_sigmoid(as_float(x))
         ctx.save_for_backward(out)
         return out
 

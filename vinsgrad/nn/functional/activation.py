@@ -7,7 +7,7 @@ from typing import Any
 
 from vinsgrad.autograd.backend import ndarray, xp
 from vinsgrad.autograd.function import Function
-from vinsgrad.autograd.ops._utils import CACHE_BLOCK, cache_blocks, erf
+from vinsgrad.autograd.ops._utils import CACHE_BLOCK, cache_blocks, erf, stable_sigmoid
 from vinsgrad.autograd.tensor import Tensor
 
 # ---- activations ----
@@ -132,11 +132,6 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
 # ---- activations: smooth and piecewise (issue 14) ----
 
 
-def _sigmoid(x: ndarray) -> ndarray:
-    e = xp.exp(-xp.abs(x))  # never overflows; the two branches give 1/(1+e^-x) for either sign of x
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
-
-
 def _softplus(x: ndarray) -> ndarray:
     """``log(1 + exp(x))`` without overflow."""
     return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
@@ -145,7 +140,7 @@ def _softplus(x: ndarray) -> ndarray:
 class SiLUFn(Function):
     @staticmethod
     def forward(ctx, x):
-        s = _sigmoid(x)
+        s = stable_sigmoid(x)
         ctx.save_for_backward(x, s)
         return x * s
 
@@ -210,7 +205,7 @@ class SoftplusFn(Function):
     @staticmethod
     def backward(ctx, grad):
         bx, linear = ctx.saved_tensors
-        return grad * xp.where(linear, 1, _sigmoid(bx))
+        return grad * xp.where(linear, 1, stable_sigmoid(bx))
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -292,7 +287,7 @@ class MishFn(Function):
     @staticmethod
     def backward(ctx, grad):
         x, t = ctx.saved_tensors
-        return grad * (t + x * (1 - t * t) * _sigmoid(x))
+        return grad * (t + x * (1 - t * t) * stable_sigmoid(x))
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -309,7 +304,7 @@ class LogSigmoidFn(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * _sigmoid(-x)
+        return grad * stable_sigmoid(-x)
 
 
 def logsigmoid(input: Tensor) -> Tensor:
