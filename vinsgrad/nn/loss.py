@@ -8,7 +8,7 @@ from __future__ import annotations
 from vinsgrad.autograd.tensor import Tensor
 from vinsgrad.nn import functional as F
 from vinsgrad.nn._utils import check_reduction
-from vinsgrad.nn.functional.loss import _legacy_reduction
+from vinsgrad.nn.functional.loss import _check_kl_reduction, _legacy_reduction
 from vinsgrad.nn.module import Module
 
 
@@ -236,10 +236,7 @@ class KLDivLoss(Module):
     ) -> None:
         super().__init__()
         reduction = _legacy_reduction(size_average, reduce, reduction)
-        if reduction not in ("mean", "batchmean", "sum", "none"):
-            raise ValueError(
-                f"{reduction!r} is not a valid value for reduction; expected 'mean', 'batchmean', 'sum' or 'none'"
-            )
+        _check_kl_reduction(reduction)
         self.reduction, self.log_target = reduction, log_target
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:

@@ -450,6 +450,14 @@ def huber_loss(
     return _reduce_tensor(loss if weight is None else loss * weight, reduction)
 
 
+def _check_kl_reduction(reduction: str) -> None:
+    """Raise PyTorch's ValueError unless ``reduction`` is one kl_div takes: the usual three or 'batchmean'."""
+    if reduction not in ("mean", "batchmean", "sum", "none"):
+        raise ValueError(
+            f"{reduction!r} is not a valid value for reduction; expected 'mean', 'batchmean', 'sum' or 'none'"
+        )
+
+
 def kl_div(
     input: Tensor,
     target: Tensor,
@@ -469,10 +477,7 @@ def kl_div(
         loss = F.kl_div(F.log_softmax(logits, 1), probs, reduction="batchmean")
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    if reduction not in ("mean", "sum", "none", "batchmean"):
-        raise ValueError(
-            f"{reduction!r} is not a valid value for reduction; expected 'mean', 'batchmean', 'sum' or 'none'"
-        )
+    _check_kl_reduction(reduction)
     if log_target:
         pointwise = target.exp() * (target - input)
     else:  # xlogy: a zero target contributes 0 (and the log never sees it, so no 0 * -inf in the gradient)
