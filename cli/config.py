@@ -196,11 +196,12 @@ def read_text(path: str, root: Path, progress: bool) -> str:
 def local_vocabulary(config: dict[str, Any]) -> list[str] | None:
     """The vocabulary training builds for a text config (its training dataset's classes), when ``data.path`` is on
     this machine already (a file, or tiny-shakespeare or a URL fetched before); None rather than a download."""
+    from vinsgrad.utils.data.text import build_vocab
+
     data = config["data"]
     if text_file(data["path"], Path(data["root"]), False, download=False) is None:
         return None
-    train, _ = _text(config, Path(data["root"]), False)
-    return list(train.classes)
+    return build_vocab(split_text(config, Path(data["root"]), False)[0])  # as _text's training CharDataset does
 
 
 def split_text(config: dict[str, Any], root: Path, progress: bool) -> tuple[str, str]:
